@@ -1,0 +1,102 @@
+import type { Command as CommandType } from 'commander';
+import { isUserError } from './errors.js';
+import { processIO, type CommandIO } from './io.js';
+import { packageVersion } from './version.js';
+
+/** Collect a repeatable option into an array. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function buildProgram(Command: typeof CommandType, io: CommandIO, setExit: (code: number) => void): CommandType {
+  const program = new Command('feishu-events')
+    .description('Replay, validate and tail Feishu / Lark events.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+
+  program
+    .command('replay')
+    .description('push sample or captured events to a local endpoint exactly as the Feishu platform does')
+    .argument('[inputs...]', "event types, globs ('hire.*'), samples (type/name, type/*), .json/.ndjson files, directories, - for stdin; none: every bundled sample")
+    .option('--to <url>', 'where to POST (env FEISHU_EVENTS_TO; default http://127.0.0.1:3000/webhook/event)')
+    .option('--encrypt-key <key>', "the app's Encrypt Key: encrypt the body and sign it (env FEISHU_ENCRYPT_KEY)")
+    .option('--verification-token <token>', 'written to header.token / token (env FEISHU_VERIFICATION_TOKEN)')
+    .option('--app-id <id>', 'override header.app_id')
+    .option('--tenant-key <key>', 'override header.tenant_key')
+    .option('--keep-ids', 'keep event_id and create_time as they are in the input (default: fresh ones per event)')
+    .option('--set <path=value>', 'override a field before encoding, e.g. event.package_id=13 (repeatable; JSON values are parsed)', collect)
+    .option('--challenge', 'first send the url_verification challenge and require the right answer within 1 s')
+    .option('--timeout <ms>', "how long to wait for an answer; slower is a failure (default 3000, the platform's deadline)")
+    .option('--retries <schedule>', "re-push failed deliveries: none, platform (15s,5m,1h,6h) or a list like 1s,2s,5s (default none)")
+    .option('--duplicate <n>', 'deliver every event n extra times with the same event_id')
+    .option('--shuffle', 'deliver in random order (the platform does not guarantee order)')
+    .option('--concurrency <n>', 'deliveries in flight at once (default 1: in order)')
+    .option('--list', 'list the bundled samples and exit')
+    .option('--json', 'one JSON object per delivery and a summary on stdout')
+    .action(async (inputs: string[], options: Record<string, unknown>) => {
+      const { runReplay } = await import('./commands/replay.js');
+      setExit(await runReplay(inputs, options, io));
+    });
+
+  program
+    .command('validate')
+    .description('check captured events against the JSON Schemas of their event types')
+    .argument('[inputs...]', '.json (one envelope or an array), .ndjson/.jsonl files, directories, - for stdin')
+    .option('--encrypt-key <key>', 'decrypt {"encrypt": …} envelopes (env FEISHU_ENCRYPT_KEY)')
+    .option('--schema <file>', 'check every event against this one schema')
+    .option('--schemas <dir>', 'add or override schemas (<event_type>.schema.json)')
+    .option('--unknown-type <level>', 'an event type without a schema is an error, warn or ignore (default warn)')
+    .option('--strict', 'also report properties the schema does not declare')
+    .option('--format <format>', 'pretty, json, junit or github (default pretty)')
+    .action(async (inputs: string[], options: Record<string, unknown>) => {
+      const { runValidate } = await import('./commands/validate.js');
+      setExit(await runValidate(inputs, options, io));
+    });
+
+  return program;
+}
+
+/** Run the CLI; resolves to the exit code. Only this function prints errors. */
+export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
+  let exitCode = 0;
+  try {
+    const { Command } = await import('commander');
+    const program = buildProgram(Command, io, (code) => {
+      exitCode = code;
+    });
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return 0;
+    }
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CommandIO): number {
+  // Commander has already printed its own message (unknown option, missing argument, --help, --version).
+  if (error instanceof Error && error.name === 'CommanderError') {
+    const code = (error as Error & { exitCode: number; code: string }).exitCode;
+    return code === 0 ? 0 : 2;
+  }
+  if (isUserError(error)) {
+    io.stderr.write(`feishu-events: ${error.message}\n`);
+    if (error.hint) io.stderr.write(`  hint: ${error.hint}\n`);
+    return error.exitCode;
+  }
+  if (isBrokenPipe(error)) return 0;
+  io.stderr.write(`feishu-events: internal error (this is a bug, please report it)\n${error instanceof Error ? error.stack : String(error)}\n`);
+  return 70;
+}
+
+function isBrokenPipe(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+}

@@ -1,0 +1,30 @@
+/** Exit codes shared by every command. */
+export const ExitCode = {
+  ok: 0,
+  findings: 1,
+  usage: 2,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * A failure the user can act on: printed as one line (plus an optional hint), never with a stack.
+ * Only the entry point prints it and turns it into an exit code.
+ */
+export class UserError extends Error {
+  readonly exitCode: ExitCode;
+  readonly hint: string | undefined;
+  constructor(message: string, options: { exitCode?: ExitCode; hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'UserError';
+    this.exitCode = options.exitCode ?? ExitCode.usage;
+    this.hint = options.hint;
+  }
+}
+
+export function usageError(message: string, hint?: string): UserError {
+  return new UserError(message, { exitCode: ExitCode.usage, hint });
+}
+
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof UserError;
+}
