@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+
+/** Header of a schema 2.0 event. The platform may add fields; they are kept. */
+export interface EventHeaderV2 {
+  event_id: string;
+  event_type: string;
+  /** Milliseconds since the epoch, as a string. */
+  create_time: string;
+  token: string;
+  app_id: string;
+  tenant_key: string;
+  [field: string]: unknown;
+}
+
+export interface EnvelopeV2 {
+  schema: '2.0';
+  header: EventHeaderV2;
+  event: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+export interface EnvelopeV1 {
+  /** Seconds since the epoch with a fraction, as a string. */
+  ts?: string;
+  uuid: string;
+  token: string;
+  type: 'event_callback' | string;
+  event: { type: string; app_id?: string; tenant_key?: string; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+export type Envelope = EnvelopeV2 | EnvelopeV1;
+
+/** What a JSON value is, as far as the event protocol goes. */
+export type EnvelopeKind = '2.0' | '1.0' | 'encrypted' | 'url_verification' | 'unknown';
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function envelopeKind(value: unknown): EnvelopeKind {
+  if (!isRecord(value)) return 'unknown';
+  if (typeof value.encrypt === 'string') return 'encrypted';
+  if (value.type === 'url_verification') return 'url_verification';
+  // The SDK tells the versions apart by the presence of `schema`; so do we.
+  if ('schema' in value) return isRecord(value.header) ? '2.0' : 'unknown';
+  if (isRecord(value.event) && typeof value.event.type === 'string') return '1.0';
+  return 'unknown';
+}
+
+export function isEnvelopeV2(value: unknown): value is EnvelopeV2 {
+  return envelopeKind(value) === '2.0';
+}
+
+export function isEnvelopeV1(value: unknown): value is EnvelopeV1 {
+  return envelopeKind(value) === '1.0';
+}
+
+/** The event type: `header.event_type` (2.0) or `event.type` (1.0). */
+export function eventTypeOf(value: unknown): string | undefined {
+  if (!isRecord(value)) return undefined;
+  if ('schema' in value) {
+    const header = value.header;
+    return isRecord(header) && typeof header.event_type === 'string' ? header.event_type : undefined;
+  }
+  const event = value.event;
+  return isRecord(event) && typeof event.type === 'string' ? event.type : undefined;
+}
+
+/** The id handlers deduplicate on: `header.event_id` (2.0) or `uuid` (1.0). */
+export function eventIdOf(value: unknown): string | undefined {
+  if (!isRecord(value)) return undefined;
+  if ('schema' in value) {
+    const header = value.header;
+    return isRecord(header) && typeof header.event_id === 'string' ? header.event_id : undefined;
+  }
+  return typeof value.uuid === 'string' ? value.uuid : undefined;
+}
+
+/** A fresh event id in the platform's format: 32 lowercase hex digits. */
+export function newEventId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export interface FieldOverride {
+  /** Dotted path split into keys, e.g. ['event', 'candidate_info', 'name']. */
+  path: string[];
+  value: unknown;
+}
+
+export interface PrepareOptions {
+  /** Keep `event_id`/`uuid` and `create_time`/`ts` as they are (default: fresh ones, like a new push). */
+  keepIds?: boolean;
+  verificationToken?: string;
+  appId?: string;
+  tenantKey?: string;
+  overrides?: readonly FieldOverride[];
+  /** Clock, for tests. */
+  now?: number;
+}
+
+/**
+ * Make an envelope ready to push: a deep copy with fresh ids and time, the app's token and ids written
+ * where the platform writes them, then the user's overrides. The input is never modified.
+ */
+export function prepareEnvelope<T extends Envelope>(envelope: T, options: PrepareOptions = {}): T {
+  const copy = structuredClone(envelope) as Envelope;
+  const now = options.now ?? Date.now();
+  if (isEnvelopeV2(copy)) {
+    const header = copy.header;
+    if (!options.keepIds) {
+      header.event_id = newEventId();
+      header.create_time = String(now);
+    }
+    if (options.verificationToken !== undefined) header.token = options.verificationToken;
+    if (options.appId !== undefined) header.app_id = options.appId;
+    if (options.tenantKey !== undefined) header.tenant_key = options.tenantKey;
+  } else if (isEnvelopeV1(copy)) {
+    if (!options.keepIds) {
+      copy.uuid = newEventId();
+      copy.ts = (now / 1000).toFixed(6);
+    }
+    if (options.verificationToken !== undefined) copy.token = options.verificationToken;
+    if (options.appId !== undefined) copy.event.app_id = options.appId;
+    if (options.tenantKey !== undefined) copy.event.tenant_key = options.tenantKey;
+  }
+  for (const override of options.overrides ?? []) setPath(copy as Record<string, unknown>, override.path, override.value);
+  return copy as T;
+}
+
+/**
+ * Parse `path=value` as given to `--set`. The value is JSON when it parses as JSON, else the plain string.
+ * Path segments are separated by dots; an integer segment indexes an array (`event.data.0.opt_type=3`).
+ */
+export function parseOverride(expression: string): FieldOverride {
+  const eq = expression.indexOf('=');
+  if (eq <= 0) throw new SyntaxError(`expected path=value, got "${expression}"`);
+  const rawPath = expression.slice(0, eq).trim();
+  const rawValue = expression.slice(eq + 1);
+  const path = rawPath.split('.');
+  if (path.some((segment) => segment === '')) throw new SyntaxError(`empty segment in path "${rawPath}"`);
+  let value: unknown = rawValue;
+  try {
+    value = JSON.parse(rawValue);
+  } catch {
+    // Not JSON: the plain string is the value.
+  }
+  return { path, value };
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Set a value at a path, creating objects (or arrays, for integer segments) on the way. */
+export function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node: Record<string, unknown> | unknown[] = target;
+  path.forEach((key, index) => {
+    if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError(`"${key}" is not allowed in a path`);
+    const last = index === path.length - 1;
+    const container = node as Record<string, unknown>;
+    if (last) {
+      container[key] = value;
+      return;
+    }
+    let next = container[key];
+    if (typeof next !== 'object' || next === null) {
+      next = /^\d+$/.test(path[index + 1] ?? '') ? [] : {};
+      container[key] = next;
+    }
+    node = next as Record<string, unknown>;
+  });
+}

@@ -1,0 +1,63 @@
+import { encrypt } from './crypto.js';
+import { makeNonce, sign, SignatureHeaders, unixSeconds } from './signature.js';
+import type { UrlVerification } from './challenge.js';
+
+/** One HTTP push, ready to send: exactly what goes on the wire. */
+export interface HttpDelivery {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  /** The raw body. Compact JSON, as `JSON.stringify` writes it (the node SDK re-serialises before hashing). */
+  body: string;
+}
+
+export interface BuildDeliveryOptions {
+  /** Where to POST. */
+  url: string;
+  /** The app's Encrypt Key: the body is encrypted and the X-Lark-* signature headers are added. */
+  encryptKey?: string;
+  /** Value of the user-agent header. */
+  userAgent?: string;
+  /** Clock (ms) and nonce, for reproducible output in tests. */
+  now?: number;
+  nonce?: string;
+  /** Fixed IV (16 bytes) for reproducible ciphertext in tests. */
+  iv?: Uint8Array;
+}
+
+const CONTENT_TYPE = 'application/json; charset=utf-8';
+
+function encodeBody(payload: unknown, encryptKey: string | undefined, iv: Uint8Array | undefined): string {
+  const plaintext = JSON.stringify(payload);
+  if (!encryptKey) return plaintext;
+  return JSON.stringify({ encrypt: encrypt(plaintext, encryptKey, iv) });
+}
+
+function baseHeaders(options: BuildDeliveryOptions): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': CONTENT_TYPE };
+  if (options.userAgent) headers['user-agent'] = options.userAgent;
+  return headers;
+}
+
+/**
+ * Build an event push the way the platform does: compact JSON envelope, wrapped as `{"encrypt": …}` and
+ * signed with `X-Lark-Request-Timestamp`, `X-Lark-Request-Nonce` and `X-Lark-Signature` when an Encrypt Key
+ * is given; the plain envelope otherwise.
+ */
+export function buildDelivery(envelope: unknown, options: BuildDeliveryOptions): HttpDelivery {
+  const body = encodeBody(envelope, options.encryptKey, options.iv);
+  const headers = baseHeaders(options);
+  if (options.encryptKey) {
+    const timestamp = unixSeconds(options.now);
+    const nonce = options.nonce ?? makeNonce();
+    headers[SignatureHeaders.timestamp] = timestamp;
+    headers[SignatureHeaders.nonce] = nonce;
+    headers[SignatureHeaders.signature] = sign({ timestamp, nonce, encryptKey: options.encryptKey, body });
+  }
+  return { url: options.url, method: 'POST', headers, body };
+}
+
+/** The url_verification request: encrypted when a key is given, and never signed (the platform does not sign it). */
+export function buildChallengeDelivery(challenge: UrlVerification, options: BuildDeliveryOptions): HttpDelivery {
+  return { url: options.url, method: 'POST', headers: baseHeaders(options), body: encodeBody(challenge, options.encryptKey, options.iv) };
+}
