@@ -1,0 +1,19 @@
+import type { Server } from 'node:http';
+
+export declare const EXAMPLE_ENCRYPT_KEY: string;
+export declare const EXAMPLE_VERIFICATION_TOKEN: string;
+export declare const EXAMPLE_PATH: string;
+export declare const EXAMPLE_EVENT_TYPES: string[];
+
+export interface ExampleServerOptions {
+  port?: number;
+  host?: string;
+  encryptKey?: string;
+  verificationToken?: string;
+  /** Answer url_verification requests (default true). */
+  autoChallenge?: boolean;
+  onEvent?: (type: string, data: Record<string, unknown>) => void;
+  log?: (line: string) => void;
+}
+
+export declare function startExampleServer(options?: ExampleServerOptions): Promise<{ server: Server; url: string; close: () => Promise<void> }>;

@@ -1,0 +1,86 @@
+import { buildChallenge, checkChallengeResponse } from '../protocol/challenge.js';
+import { buildChallengeDelivery, buildDelivery } from '../protocol/http-request.js';
+import { sendHttp, type HttpOutcome } from './http-sender.js';
+import type { AttemptOutcome, PlannedDelivery, Transport } from './replay.js';
+
+export interface HttpTransportOptions {
+  url: string;
+  encryptKey?: string;
+  timeoutMs: number;
+  userAgent: string;
+  /** Sockets kept open to the endpoint (the replay's concurrency). */
+  connections: number;
+}
+
+/**
+ * What the node SDK's adapters answer says about the handler: they answer 200 whatever happened, with the
+ * handler's return value as the body, or `"no <type> event handle"` when nothing is registered for the type.
+ */
+export function noteFromAnswer(eventType: string, outcome: HttpOutcome): string | undefined {
+  if (!outcome.ok || outcome.body === undefined) return undefined;
+  if (outcome.body.includes(`no ${eventType} event handle`)) return `the app has no handler registered for ${eventType}`;
+  return undefined;
+}
+
+export async function createHttpTransport(options: HttpTransportOptions): Promise<Transport> {
+  const { Agent } = await import('undici');
+  const dispatcher = new Agent({ connections: options.connections, pipelining: 1, keepAliveTimeout: 4_000 });
+  return {
+    async send(delivery: PlannedDelivery): Promise<AttemptOutcome> {
+      const request = buildDelivery(delivery.envelope, {
+        url: options.url,
+        userAgent: options.userAgent,
+        ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
+      });
+      const outcome = await sendHttp(request, { timeoutMs: options.timeoutMs, dispatcher });
+      const note = noteFromAnswer(delivery.eventType, outcome);
+      return note ? { ...outcome, note } : outcome;
+    },
+    async close() {
+      await dispatcher.close();
+    },
+  };
+}
+
+export interface ChallengeOutcome extends HttpOutcome {
+  challenge: string;
+  /** Why the answer does not pass, when it does not. */
+  reason?: string;
+}
+
+/** The platform gives the endpoint 1 second to echo the challenge. */
+export const CHALLENGE_DEADLINE_MS = 1000;
+
+/** Send the url_verification request as the console does when a request URL is saved. */
+export async function sendChallenge(options: {
+  url: string;
+  encryptKey?: string;
+  verificationToken?: string;
+  userAgent: string;
+}): Promise<ChallengeOutcome> {
+  const { Agent } = await import('undici');
+  const dispatcher = new Agent({ connections: 1 });
+  const challenge = buildChallenge(options.verificationToken ?? '');
+  const request = buildChallengeDelivery(challenge, {
+    url: options.url,
+    userAgent: options.userAgent,
+    ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
+  });
+  try {
+    const outcome = await sendHttp(request, { timeoutMs: CHALLENGE_DEADLINE_MS, dispatcher });
+    if (outcome.status === undefined) return { ...outcome, challenge: challenge.challenge, reason: outcome.error ?? 'no answer' };
+    const check = checkChallengeResponse(challenge.challenge, outcome.status, outcome.body ?? '');
+    if (check.ok) return { ...outcome, ok: true, challenge: challenge.challenge };
+    return {
+      ...outcome,
+      ok: false,
+      challenge: challenge.challenge,
+      reason: check.reason,
+      hint: options.encryptKey
+        ? 'the challenge is sent encrypted: the app must decrypt it with the same Encrypt Key (node SDK: adaptDefault(path, dispatcher, { autoChallenge: true }))'
+        : 'answer {"challenge":"<the value received>"} (node SDK: adaptDefault(path, dispatcher, { autoChallenge: true }))',
+    };
+  } finally {
+    await dispatcher.close();
+  }
+}

@@ -1,0 +1,216 @@
+import type { Envelope, PrepareOptions } from '../protocol/envelope.js';
+import { eventIdOf, eventTypeOf, prepareEnvelope } from '../protocol/envelope.js';
+import { percentile } from './schedule.js';
+
+/** An event to replay and where it came from. */
+export interface ReplayEvent {
+  envelope: Envelope;
+  /** `samples/<type>/<name>.json`, `file.ndjson:12`, `<stdin>:3`… */
+  source: string;
+}
+
+/** One logical delivery: an event (or one of its duplicates) with its final envelope. */
+export interface PlannedDelivery {
+  /** 1-based position in the plan. */
+  seq: number;
+  envelope: Envelope;
+  eventType: string;
+  eventId: string;
+  source: string;
+  /** 0 for the event itself, 1…n for the duplicates sent with the same event_id. */
+  copy: number;
+}
+
+export interface PlanOptions {
+  prepare?: PrepareOptions;
+  /** Extra deliveries of every event with the same event_id. */
+  duplicate?: number;
+  shuffle?: boolean;
+  random?: () => number;
+}
+
+/**
+ * Prepare every event once (fresh ids unless kept, token, overrides) and lay out the deliveries: the events in
+ * order, then each round of duplicates, as the platform's re-pushes arrive after the first push. `shuffle`
+ * mixes everything, duplicates included.
+ */
+export function planDeliveries(events: readonly ReplayEvent[], options: PlanOptions = {}): PlannedDelivery[] {
+  const prepared = events.map((event) => {
+    const envelope = prepareEnvelope(event.envelope, options.prepare);
+    return {
+      envelope,
+      source: event.source,
+      eventType: eventTypeOf(envelope) ?? '(unknown type)',
+      eventId: eventIdOf(envelope) ?? '(no id)',
+    };
+  });
+  const plan: Omit<PlannedDelivery, 'seq'>[] = [];
+  const rounds = 1 + Math.max(0, options.duplicate ?? 0);
+  for (let copy = 0; copy < rounds; copy++) for (const item of prepared) plan.push({ ...item, copy });
+  if (options.shuffle) shuffleInPlace(plan, options.random ?? Math.random);
+  return plan.map((item, i) => ({ ...item, seq: i + 1 }));
+}
+
+export function shuffleInPlace<T>(items: T[], random: () => number = Math.random): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
+
+/** What a transport says about one attempt. */
+export interface AttemptOutcome {
+  ok: boolean;
+  ms: number;
+  status?: number;
+  body?: string;
+  error?: string;
+  hint?: string;
+  /** Something worth knowing even though the attempt succeeded. */
+  note?: string;
+  /** Transport-specific facts (which gateway client took the event, the ack code…). */
+  details?: Record<string, unknown>;
+}
+
+export interface Transport {
+  send(delivery: PlannedDelivery, attempt: number): Promise<AttemptOutcome>;
+  close?(): Promise<void>;
+}
+
+export interface AttemptReport extends AttemptOutcome {
+  delivery: PlannedDelivery;
+  /** 1-based; 2 and up are retries with the same event_id. */
+  attempt: number;
+  /** When a failed attempt will be retried, in how many ms; undefined when this attempt is the last. */
+  retryInMs?: number;
+}
+
+export interface ReplaySummary {
+  /** Distinct events. */
+  events: number;
+  /** Planned deliveries (events × (1 + duplicates)). */
+  deliveries: number;
+  /** Deliveries whose last attempt succeeded. */
+  delivered: number;
+  /** Deliveries that never succeeded. */
+  failed: number;
+  attempts: number;
+  /** Deliveries that needed more than one attempt. */
+  retried: number;
+  /** Successful attempts answered 200 with an empty body (what the node SDK answers when its signature check fails). */
+  emptyAnswers: number;
+  p50Ms: number;
+  p95Ms: number;
+  elapsedMs: number;
+}
+
+export function emptySummary(plan: readonly PlannedDelivery[], elapsedMs = 0): ReplaySummary {
+  return {
+    events: new Set(plan.map((d) => d.eventId)).size,
+    deliveries: plan.length,
+    delivered: 0,
+    failed: 0,
+    attempts: 0,
+    retried: 0,
+    emptyAnswers: 0,
+    p50Ms: 0,
+    p95Ms: 0,
+    elapsedMs,
+  };
+}
+
+export interface RunOptions {
+  transport: Transport;
+  concurrency?: number;
+  /** Delays before each retry of a failed delivery (the platform's: 15s, 5m, 1h, 6h). */
+  retrySchedule?: readonly number[];
+  onAttempt?: (report: AttemptReport) => void;
+  /** Timer, for tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Deliver the plan with at most `concurrency` attempts in flight, in plan order. A failed attempt is retried
+ * after the next delay of the schedule without holding up the rest, as the platform does.
+ */
+export async function runDeliveries(plan: readonly PlannedDelivery[], options: RunOptions): Promise<ReplaySummary> {
+  const started = performance.now();
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const schedule = options.retrySchedule ?? [];
+  const sleep = options.sleep ?? defaultSleep;
+  const latencies: number[] = [];
+  let delivered = 0;
+  let failed = 0;
+  let attempts = 0;
+  let retried = 0;
+  let emptyAnswers = 0;
+
+  type Task = { delivery: PlannedDelivery; attempt: number };
+  const queue: Task[] = plan.map((delivery) => ({ delivery, attempt: 1 }));
+  let pendingRetries = 0;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+
+  const runTask = async (task: Task): Promise<void> => {
+    const outcome = await options.transport.send(task.delivery, task.attempt);
+    attempts++;
+    if (outcome.ok) {
+      latencies.push(outcome.ms);
+      if (outcome.status === 200 && outcome.body === '') emptyAnswers++;
+    }
+    const retryDelay = outcome.ok ? undefined : schedule[task.attempt - 1];
+    options.onAttempt?.({ ...outcome, delivery: task.delivery, attempt: task.attempt, ...(retryDelay !== undefined ? { retryInMs: retryDelay } : {}) });
+    if (outcome.ok) {
+      delivered++;
+      if (task.attempt > 1) retried++;
+    } else if (retryDelay !== undefined) {
+      pendingRetries++;
+      void sleep(retryDelay).then(() => {
+        pendingRetries--;
+        queue.push({ delivery: task.delivery, attempt: task.attempt + 1 });
+        notify();
+      });
+    } else {
+      failed++;
+      if (task.attempt > 1) retried++;
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const task = queue.shift();
+      if (task) {
+        await runTask(task);
+        continue;
+      }
+      if (pendingRetries === 0) return;
+      await new Promise<void>((resolve) => {
+        const previous = wake;
+        wake = () => {
+          previous?.();
+          resolve();
+        };
+      });
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, plan.length)) }, worker));
+  return {
+    ...emptySummary(plan),
+    delivered,
+    failed,
+    attempts,
+    retried,
+    emptyAnswers,
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    elapsedMs: performance.now() - started,
+  };
+}

@@ -1,0 +1,277 @@
+// replay's delivery behaviour against local servers that fail, stall or count on purpose.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decrypt } from '../../src/protocol/crypto.js';
+import { verify } from '../../src/protocol/signature.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { freePort, startRecordingServer, type Received } from '../helpers/servers.js';
+
+type Json = Record<string, unknown>;
+const jsonLines = (text: string): Json[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+const envelopeOf = (r: Received, key?: string): Json => {
+  const body = JSON.parse(r.body) as Json;
+  return key ? (JSON.parse(decrypt(body.encrypt as string, key)) as Json) : body;
+};
+const headerOf = (e: Json): Json => e.header as Json;
+
+test('wire format: compact JSON, content-type, user-agent, valid X-Lark signature over the raw body', async () => {
+  const server = await startRecordingServer();
+  try {
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--encrypt-key', 'k1']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const req = server.received[0] as Received;
+    assert.equal(req.method, 'POST');
+    assert.equal(req.url, '/webhook/event');
+    assert.equal(req.headers['content-type'], 'application/json; charset=utf-8');
+    assert.match(String(req.headers['user-agent']), /^feishu-events\/\d+\.\d+\.\d+/);
+    assert.equal(req.body, JSON.stringify(JSON.parse(req.body)));
+    const timestamp = String(req.headers['x-lark-request-timestamp']);
+    assert.match(timestamp, /^\d{10}$/);
+    assert.ok(Math.abs(Number(timestamp) - Date.now() / 1000) < 60);
+    const nonce = String(req.headers['x-lark-request-nonce']);
+    const signature = String(req.headers['x-lark-signature']);
+    assert.equal(verify({ timestamp, nonce, encryptKey: 'k1', body: req.body, signature }), true);
+    assert.equal(headerOf(envelopeOf(req, 'k1')).event_type, 'hire.eco_exam.created_v1');
+  } finally {
+    await server.close();
+  }
+});
+
+test('retries: a failed delivery is re-pushed on the schedule with the same event_id', async () => {
+  const server = await startRecordingServer((_req, n) => (n <= 2 ? { status: 503, body: 'busy, try later' } : { status: 200 }));
+  try {
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--retries', '100ms,200ms,5s', '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(server.received.length, 3);
+    const ids = server.received.map((q) => headerOf(envelopeOf(q)).event_id);
+    assert.equal(new Set(ids).size, 1, 'the same event_id on every attempt');
+    const gap1 = (server.received[1] as Received).at - (server.received[0] as Received).at;
+    const gap2 = (server.received[2] as Received).at - (server.received[1] as Received).at;
+    assert.ok(gap1 >= 90 && gap2 >= 190, `waited on the schedule (${gap1} ms, ${gap2} ms)`);
+    const lines = jsonLines(r.stdout);
+    const attempts = lines.filter((l) => l.type === 'delivery');
+    assert.deepEqual(attempts.map((a) => [a.attempt, a.status, a.ok]), [[1, 503, false], [2, 503, false], [3, 200, true]]);
+    assert.equal(attempts[0]?.retry_in_ms, 100);
+    assert.equal(attempts[0]?.body, 'busy, try later');
+    const summary = lines.at(-1) as Json;
+    assert.deepEqual([summary.delivered, summary.failed, summary.retried, summary.attempts], [1, 0, 1, 3]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('without retries a failure is final: exit 1, status and an excerpt of the answer shown', async () => {
+  const server = await startRecordingServer(() => ({ status: 500, body: 'TypeError: cannot read properties of undefined' }));
+  try {
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url]);
+    assert.equal(r.code, 1);
+    assert.equal(server.received.length, 1);
+    assert.match(r.stdout, /✗ 500/);
+    assert.match(r.stdout, /HTTP 500: TypeError: cannot read properties of undefined/);
+    assert.match(r.stdout, /0 delivered, 1 failed/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('the deadline: a slower answer is a failed delivery, with a hint', async () => {
+  const server = await startRecordingServer(() => ({ status: 200, delayMs: 1500 }));
+  try {
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--timeout', '300']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /no answer within 300 ms/);
+    assert.match(r.stdout, /hint: the platform gives up after 3 s/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('nothing listening: connection refused with a hint, exit 1, no stack trace', async () => {
+  const port = await freePort();
+  const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', `http://127.0.0.1:${port}/webhook/event`]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /connection refused/);
+  assert.match(r.stdout, new RegExp(`nothing is listening on 127.0.0.1:${port}`));
+  assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /);
+});
+
+test('--duplicate n: every event n extra times with the same event_id', async () => {
+  const server = await startRecordingServer();
+  try {
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1/*', '--to', server.url, '--duplicate', '2', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const ids = server.received.map((q) => String(headerOf(envelopeOf(q)).event_id));
+    const counts = new Map<string, number>();
+    for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+    assert.ok(counts.size >= 3);
+    for (const n of counts.values()) assert.equal(n, 3);
+    const summary = jsonLines(r.stdout).at(-1) as Json;
+    assert.equal(summary.deliveries, ids.length);
+    assert.equal(summary.events, counts.size);
+  } finally {
+    await server.close();
+  }
+});
+
+test('--shuffle changes the order and keeps every event; the default keeps input order', async () => {
+  const server = await startRecordingServer();
+  try {
+    const ordered = await runCli(['replay', '--to', server.url, '--keep-ids', '--json']);
+    assert.equal(ordered.code, 0);
+    const expected = jsonLines(ordered.stdout).filter((l) => l.type === 'delivery').map((l) => `${l.source}`);
+    const inOrder = server.received.map((q) => JSON.stringify(envelopeOf(q)));
+    server.received.length = 0;
+    const shuffled = await runCli(['replay', '--to', server.url, '--keep-ids', '--shuffle', '--json']);
+    assert.equal(shuffled.code, 0);
+    const got = jsonLines(shuffled.stdout).filter((l) => l.type === 'delivery').map((l) => `${l.source}`);
+    assert.deepEqual([...got].sort(), [...expected].sort());
+    assert.notDeepEqual(got, expected, 'the order changed (29 events: a repeat of the input order is ~1 in 10^30)');
+    assert.deepEqual(server.received.map((q) => JSON.stringify(envelopeOf(q))).sort(), [...inOrder].sort());
+  } finally {
+    await server.close();
+  }
+});
+
+test('--concurrency n: up to n deliveries in flight; 1 keeps them one at a time', async () => {
+  const slow = await startRecordingServer(() => ({ status: 200, delayMs: 150 }));
+  try {
+    const r = await runCli(['replay', 'corehr.employee.domain_event_v2/*', '--to', slow.url, '--concurrency', '4']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(slow.maxInFlight(), 4);
+  } finally {
+    await slow.close();
+  }
+  const one = await startRecordingServer(() => ({ status: 200, delayMs: 20 }));
+  try {
+    const r = await runCli(['replay', 'corehr.employee.domain_event_v2/*', '--to', one.url]);
+    assert.equal(r.code, 0);
+    assert.equal(one.maxInFlight(), 1);
+  } finally {
+    await one.close();
+  }
+});
+
+test('--set, --keep-ids, --verification-token, --app-id, --tenant-key shape the envelope', async () => {
+  const server = await startRecordingServer();
+  try {
+    const r = await runCli([
+      'replay', 'hire.eco_background_check.created_v1', '--to', server.url, '--keep-ids',
+      '--set', 'event.package_id=13', '--set', 'event.candidate_info.name=李雷', '--set', 'event.additional_item_id_list=["a","b"]',
+      '--verification-token', 'vt', '--app-id', 'cli_0000000000000001', '--tenant-key', 'tk',
+    ]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const e = envelopeOf(server.received[0] as Received);
+    const h = headerOf(e);
+    assert.equal(h.event_id, '5e3702a84e847582be8db7fb73283c02');
+    assert.equal(h.create_time, '1608725989000');
+    assert.equal(h.token, 'vt');
+    assert.equal(h.app_id, 'cli_0000000000000001');
+    assert.equal(h.tenant_key, 'tk');
+    const ev = e.event as Json;
+    assert.equal(ev.package_id, 13);
+    assert.equal((ev.candidate_info as Json).name, '李雷');
+    assert.deepEqual(ev.additional_item_id_list, ['a', 'b']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('settings come from the environment and a .env file when no flag is given', async () => {
+  const server = await startRecordingServer();
+  const { dir, cleanup } = await tempDir();
+  try {
+    await writeFile(join(dir, '.env'), `FEISHU_EVENTS_TO=${server.url}\nFEISHU_VERIFICATION_TOKEN=from-dotenv\n`);
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1'], { cwd: dir, env: { FEISHU_ENCRYPT_KEY: 'env-key' } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const e = envelopeOf(server.received[0] as Received, 'env-key');
+    assert.equal(headerOf(e).token, 'from-dotenv');
+    const flag = await runCli(['replay', 'hire.eco_exam.created_v1', '--verification-token', 'from-flag'], { cwd: dir, env: { FEISHU_ENCRYPT_KEY: 'env-key', FEISHU_VERIFICATION_TOKEN: 'from-env' } });
+    assert.equal(flag.code, 0);
+    assert.equal(headerOf(envelopeOf(server.received[1] as Received, 'env-key')).token, 'from-flag');
+  } finally {
+    await server.close();
+    await cleanup();
+  }
+});
+
+test('inputs: .json arrays, NDJSON files, directories, stdin and encrypted captures', async () => {
+  const server = await startRecordingServer();
+  const { dir, cleanup } = await tempDir();
+  try {
+    const env = (id: string): Json => ({ schema: '2.0', header: { event_id: id, event_type: 'corehr.department.updated_v2', create_time: '1', token: '', app_id: 'cli_a', tenant_key: 't' }, event: { department_id: id } });
+    await writeFile(join(dir, 'a.json'), JSON.stringify([env('a1'), env('a2')], null, 2));
+    await writeFile(join(dir, 'b.ndjson'), `${JSON.stringify(env('b1'))}\n\n${JSON.stringify(env('b2'))}\n`);
+    const { encrypt } = await import('../../src/protocol/crypto.js');
+    await writeFile(join(dir, 'c.jsonl'), `${JSON.stringify({ encrypt: encrypt(JSON.stringify(env('c1')), 'cap-key') })}\n`);
+    const r = await runCli(['replay', dir, '-', '--to', server.url, '--keep-ids', '--encrypt-key', 'cap-key'], { input: JSON.stringify(env('s1')) });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const ids = server.received.map((q) => (envelopeOf(q, 'cap-key').event as Json).department_id);
+    assert.deepEqual(ids, ['a1', 'a2', 'b1', 'b2', 'c1', 's1']);
+  } finally {
+    await server.close();
+    await cleanup();
+  }
+});
+
+test('--json: stdout holds only JSON objects with the documented fields', async () => {
+  const server = await startRecordingServer();
+  try {
+    const r = await runCli(['replay', 'hire.*', '--to', server.url, '--json']);
+    assert.equal(r.code, 0);
+    const lines = jsonLines(r.stdout);
+    assert.equal(lines.length, 4);
+    for (const l of lines.slice(0, 3)) for (const k of ['event_type', 'event_id', 'attempt', 'status', 'ms', 'ok']) assert.ok(k in l, k);
+    assert.equal(lines[3]?.type, 'summary');
+    assert.equal(lines[3]?.delivered, 3);
+    assert.equal(lines[3]?.failed, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('bad input: one line on stderr, exit 2, no stack trace, nothing sent', async () => {
+  const server = await startRecordingServer();
+  const { dir, cleanup } = await tempDir();
+  try {
+    await writeFile(join(dir, 'broken.json'), '{\n  "schema": "2.0",\n  "header": {,\n}');
+    await writeFile(join(dir, 'broken.ndjson'), '{"schema":"2.0","header":{},"event":{}}\n{oops}\n');
+    await writeFile(join(dir, 'not-event.json'), '{"hello":"world"}');
+    const cases: Array<[string[], RegExp]> = [
+      [['replay', 'nope.not_an_event_v1'], /unknown event type "nope.not_an_event_v1"/],
+      [['replay', 'hire.eco_exam.created_v1/nope'], /no sample "nope"/],
+      [['replay', join(dir, 'missing.json')], /no such file or directory/],
+      [['replay', join(dir, 'broken.json')], /broken\.json:3:14: invalid JSON/],
+      [['replay', join(dir, 'broken.ndjson')], /broken\.ndjson:2:2: invalid JSON/],
+      [['replay', join(dir, 'not-event.json')], /not an event envelope/],
+      [['replay', '--to', 'not a url'], /"not a url" is not a URL/],
+      [['replay', '--to', 'ftp://127.0.0.1/x'], /not an http\(s\) URL/],
+      [['replay', '--retries', 'sometimes'], /--retries/],
+      [['replay', '--concurrency', '0'], /--concurrency must be at least 1/],
+      [['replay', '--duplicate', 'two'], /--duplicate must be a whole number/],
+      [['replay', '--timeout', 'soon'], /--timeout/],
+      [['replay', '--set', 'nothing'], /--set: expected path=value/],
+      [['replay', '--no-such-flag'], /unknown option/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli([...args, ...(args.includes('--to') ? [] : ['--to', server.url])]);
+      assert.equal(r.code, 2, `${args.join(' ')} → ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(r.stdout, '');
+    }
+    assert.equal(server.received.length, 0);
+  } finally {
+    await server.close();
+    await cleanup();
+  }
+});
+
+test('--list shows the bundled samples', async () => {
+  const r = await runCli(['replay', '--list', '--json']);
+  assert.equal(r.code, 0);
+  const specs = jsonLines(r.stdout).map((l) => l.spec);
+  assert.ok(specs.includes('hire.eco_exam.created_v1/doc'));
+  assert.ok(specs.includes('corehr.employee.domain_event_v2/minimal'));
+});

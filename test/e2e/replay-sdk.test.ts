@@ -1,0 +1,143 @@
+// replay against apps built with the official SDK (EventDispatcher + adaptDefault): the reference peer.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startExampleServer } from 'feishu-events/examples/webhook-server.js';
+import { listSamples } from '../../src/catalog/samples.js';
+import { runCli } from '../helpers/cli.js';
+
+const KEY = 'e2e encrypt key';
+const TOKEN = 'e2e-verification-token';
+
+type Got = { type: string; data: Record<string, unknown> };
+
+function expectEveryBundledSample(got: Got[]): void {
+  const samples = listSamples();
+  assert.equal(got.length, samples.length, 'every sample reached a handler exactly once');
+  const ids = new Set(got.map((g) => g.data.event_id));
+  assert.equal(ids.size, samples.length, 'each delivery has its own fresh event_id');
+  for (const sample of samples) {
+    const envelope = JSON.parse(readFileSync(sample.path, 'utf8')) as { event: Record<string, unknown> };
+    const idField = Object.keys(envelope.event).find((k) => k.endsWith('_id') && k !== 'account_id' && k !== 'operator_user_id' && k !== 'opt_id' && k !== 'paper_id' && k !== 'package_id') as string;
+    const match = got.find((g) => g.type === sample.eventType && JSON.stringify(pick(g.data, Object.keys(envelope.event))) === JSON.stringify(envelope.event));
+    assert.ok(match, `${sample.eventType}/${sample.name} reached its handler with every event field intact (${idField})`);
+    assert.equal(match.data.event_type === sample.eventType || match.type === sample.eventType, true);
+  }
+}
+
+function pick(data: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, data[k]]));
+}
+
+test('encrypted + signed: every bundled sample reaches its registered handler once, challenge first', async () => {
+  const got: Got[] = [];
+  const app = await startExampleServer({ port: 0, encryptKey: KEY, verificationToken: TOKEN, onEvent: (type, data) => got.push({ type, data }) });
+  try {
+    const r = await runCli(['replay', '--to', app.url, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines[0]?.type, 'challenge');
+    assert.equal(lines[0]?.ok, true);
+    const summary = lines.at(-1) as Record<string, unknown>;
+    assert.equal(summary.type, 'summary');
+    assert.equal(summary.delivered, listSamples().length);
+    assert.equal(summary.failed, 0);
+    expectEveryBundledSample(got);
+    for (const g of got) {
+      assert.equal(g.data.token, TOKEN, 'the verification token is in the header');
+      assert.match(String(g.data.event_id), /^[0-9a-f]{32}$/);
+      assert.ok(Math.abs(Number(g.data.create_time) - Date.now()) < 60_000, 'create_time is now, in ms');
+    }
+    assert.equal(r.stdout.includes(KEY), false, 'the encrypt key is never printed');
+    assert.equal(r.stderr.includes(KEY), false);
+  } finally {
+    await app.close();
+  }
+});
+
+test('plaintext: an app without an Encrypt Key gets every sample', async () => {
+  const got: Got[] = [];
+  const app = await startExampleServer({ port: 0, encryptKey: '', verificationToken: '', onEvent: (type, data) => got.push({ type, data }) });
+  try {
+    const r = await runCli(['replay', '--to', app.url, '--challenge']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /url_verification {2}challenge echoed/);
+    assert.match(r.stdout, new RegExp(`${listSamples().length} delivered, 0 failed`));
+    expectEveryBundledSample(got);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a wrong Encrypt Key: no handler runs, though the SDK still answers 200', async () => {
+  const got: Got[] = [];
+  // Without autoChallenge the SDK goes straight to its signature check, which fails, and answers 200 with an empty body.
+  const app = await startExampleServer({ port: 0, encryptKey: KEY, autoChallenge: false, onEvent: (type, data) => got.push({ type, data }) });
+  try {
+    const r = await runCli(['replay', 'hire.*', '--to', app.url, '--encrypt-key', 'not the key', '--json']);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const deliveries = lines.filter((l) => l.type === 'delivery');
+    assert.equal(deliveries.length, 3);
+    for (const d of deliveries) assert.equal(d.status, 200);
+    assert.equal(got.length, 0, 'no handler ran');
+    assert.equal((lines.at(-1) as Record<string, unknown>).empty_answers, 3);
+    assert.equal(r.code, 0);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a plaintext push to an app that has an Encrypt Key is dropped by the SDK, and the note says why', async () => {
+  const got: Got[] = [];
+  const app = await startExampleServer({ port: 0, encryptKey: KEY, onEvent: (type, data) => got.push({ type, data }) });
+  try {
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', app.url]);
+    assert.equal(got.length, 0);
+    assert.match(r.stderr, /empty body.*signature check fails/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the challenge fails against an app that does not answer it: exit 1, events not sent, answer shown', async () => {
+  const got: Got[] = [];
+  const app = await startExampleServer({ port: 0, encryptKey: KEY, autoChallenge: false, onEvent: (type, data) => got.push({ type, data }) });
+  try {
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', app.url, '--encrypt-key', KEY, '--challenge']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /✗ 200 .*url_verification/);
+    assert.match(r.stdout, /not JSON|no "challenge"/);
+    assert.match(r.stdout, /the challenge failed: 1 delivery not sent/);
+    assert.equal(got.length, 0);
+  } finally {
+    await app.close();
+  }
+});
+
+test('1.0 envelopes are replayed too', async () => {
+  const lark = await import('@larksuiteoapi/node-sdk');
+  const http = await import('node:http');
+  const got: Record<string, unknown>[] = [];
+  const dispatcher = new lark.EventDispatcher({ encryptKey: KEY, loggerLevel: lark.LoggerLevel.fatal }).register({
+    message: async (data: Record<string, unknown>) => {
+      got.push(data);
+      return 'ok';
+    },
+  });
+  const server = http.createServer(lark.adaptDefault('/webhook/event', dispatcher));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const v1 = { ts: '1502199207.7171419', uuid: 'bc447199585340d1f3728d26b1c0297a', token: 'x', type: 'event_callback', event: { type: 'message', app_id: 'cli_9f5343c580712544', tenant_key: 't', text: 'hi' } };
+    const r = await runCli(['replay', '-', '--to', `http://127.0.0.1:${port}/webhook/event`, '--encrypt-key', KEY, '--verification-token', 'vt'], { input: JSON.stringify(v1) });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(got.length, 1);
+    assert.equal(got[0]?.text, 'hi');
+    assert.equal(got[0]?.token, 'vt');
+    assert.match(String(got[0]?.uuid), /^[0-9a-f]{32}$/);
+    assert.notEqual(got[0]?.uuid, v1.uuid);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});

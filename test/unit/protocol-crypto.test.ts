@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { decrypt, DecryptError, deriveKey, encrypt } from '../../src/protocol/crypto.js';
+
+test('decrypts the documented vector', () => {
+  assert.equal(decrypt('P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk=', 'test key'), 'hello world');
+});
+
+test('the key is SHA-256 of the Encrypt Key', () => {
+  assert.deepEqual(deriveKey('test key'), createHash('sha256').update('test key').digest());
+});
+
+test('round-trips UTF-8 text of every length around the block size', () => {
+  for (const length of [0, 1, 15, 16, 17, 31, 32, 33, 1000]) {
+    const text = '事'.repeat(length % 7) + 'x'.repeat(length);
+    const encrypted = encrypt(text, 'some key');
+    assert.equal(decrypt(encrypted, 'some key'), text);
+    const raw = Buffer.from(encrypted, 'base64');
+    assert.equal(raw.length % 16, 0, 'IV plus whole blocks');
+    assert.ok(raw.length >= 32);
+  }
+});
+
+test('uses a fresh random IV each time', () => {
+  assert.notEqual(encrypt('same', 'k'), encrypt('same', 'k'));
+});
+
+test('a pinned IV reproduces the documented ciphertext', () => {
+  const vector = Buffer.from('P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk=', 'base64');
+  assert.equal(encrypt('hello world', 'test key', vector.subarray(0, 16)), vector.toString('base64'));
+});
+
+test('a wrong key is a DecryptError, not garbage', () => {
+  const encrypted = encrypt('{"schema":"2.0"}', 'right key');
+  let wrongKeyErrors = 0;
+  for (let i = 0; i < 20; i++) {
+    try {
+      const plaintext = decrypt(encrypted, `wrong key ${i}`);
+      // 1 in ~256 wrong keys yields valid-looking padding; it must at least not be the plaintext.
+      assert.notEqual(plaintext, '{"schema":"2.0"}');
+    } catch (error) {
+      assert.ok(error instanceof DecryptError);
+      wrongKeyErrors++;
+    }
+  }
+  assert.ok(wrongKeyErrors >= 15);
+});
+
+test('rejects values that are not IV + whole blocks', () => {
+  assert.throws(() => decrypt('aGVsbG8=', 'k'), DecryptError);
+  assert.throws(() => decrypt(Buffer.alloc(40).toString('base64'), 'k'), DecryptError);
+});
+
+test('agrees with an independent implementation: openssl enc -aes-256-cbc', () => {
+  const key = 'openssl cross-check';
+  const iv = randomBytes(16);
+  const keyHex = deriveKey(key).toString('hex');
+  const plaintext = '{"schema":"2.0","event":{"name":"王二"}}';
+  // openssl → ours
+  const fromOpenssl = execFileSync('openssl', ['enc', '-aes-256-cbc', '-K', keyHex, '-iv', iv.toString('hex')], { input: plaintext });
+  assert.equal(decrypt(Buffer.concat([iv, fromOpenssl]).toString('base64'), key), plaintext);
+  // ours → openssl
+  const ours = Buffer.from(encrypt(plaintext, key, iv), 'base64');
+  assert.deepEqual(ours.subarray(16), fromOpenssl);
+  const back = execFileSync('openssl', ['enc', '-d', '-aes-256-cbc', '-K', keyHex, '-iv', iv.toString('hex')], { input: ours.subarray(16) });
+  assert.equal(back.toString('utf8'), plaintext);
+});

@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as lark from '@larksuiteoapi/node-sdk';
+import { makeNonce, sign, unixSeconds, verify } from '../../src/protocol/signature.js';
+import { buildChallengeDelivery, buildDelivery } from '../../src/protocol/http-request.js';
+import { buildChallenge } from '../../src/protocol/challenge.js';
+import { decrypt } from '../../src/protocol/crypto.js';
+
+test('signature is hex SHA-256 of timestamp + nonce + key + body', () => {
+  const expected = createHash('sha256').update('1700000000' + 'abc' + 'key' + '{"a":1}').digest('hex');
+  assert.equal(sign({ timestamp: '1700000000', nonce: 'abc', encryptKey: 'key', body: '{"a":1}' }), expected);
+  assert.match(expected, /^[0-9a-f]{64}$/);
+});
+
+test('signature covers the raw bytes, multi-byte characters included', () => {
+  const body = '{"name":"王二"}';
+  assert.equal(
+    sign({ timestamp: '1', nonce: 'n', encryptKey: 'k', body }),
+    sign({ timestamp: '1', nonce: 'n', encryptKey: 'k', body: Buffer.from(body, 'utf8') }),
+  );
+});
+
+test('verify accepts the right signature and rejects any change', () => {
+  const input = { timestamp: '1700000000', nonce: 'n0nce', encryptKey: 'key', body: '{"encrypt":"x"}' };
+  const signature = sign(input);
+  assert.equal(verify({ ...input, signature }), true);
+  assert.equal(verify({ ...input, signature: signature.toUpperCase() }), true);
+  assert.equal(verify({ ...input, body: '{"encrypt": "x"}', signature }), false);
+  assert.equal(verify({ ...input, encryptKey: 'other', signature }), false);
+  assert.equal(verify({ ...input, signature: 'short' }), false);
+});
+
+test('nonces are random alphanumerics; timestamps are Unix seconds', () => {
+  const a = makeNonce();
+  assert.match(a, /^[A-Za-z0-9]{16}$/);
+  assert.notEqual(a, makeNonce());
+  assert.equal(unixSeconds(1_700_000_000_999), '1700000000');
+});
+
+const envelope = {
+  schema: '2.0' as const,
+  header: { event_id: 'e1', event_type: 'hire.eco_exam.created_v1', create_time: '1', token: 'tok', app_id: 'cli_0123456789abcdef', tenant_key: 't' },
+  event: { exam_id: '42', candidate_info: { name: '王二' } },
+};
+
+test('buildDelivery: compact JSON, content-type, and a signature that checks out', () => {
+  const d = buildDelivery(envelope, { url: 'http://127.0.0.1:1/x', encryptKey: 'k', userAgent: 'ua', now: 1_700_000_000_000, nonce: 'fixed' });
+  assert.equal(d.method, 'POST');
+  assert.equal(d.headers['content-type'], 'application/json; charset=utf-8');
+  assert.equal(d.headers['user-agent'], 'ua');
+  assert.equal(d.headers['X-Lark-Request-Timestamp'], '1700000000');
+  assert.equal(d.headers['X-Lark-Request-Nonce'], 'fixed');
+  assert.equal(d.body, JSON.stringify(JSON.parse(d.body)), 'compact, as JSON.stringify writes it');
+  const sig = d.headers['X-Lark-Signature'] as string;
+  assert.equal(verify({ timestamp: '1700000000', nonce: 'fixed', encryptKey: 'k', body: d.body, signature: sig }), true);
+  const { encrypt } = JSON.parse(d.body) as { encrypt: string };
+  assert.deepEqual(JSON.parse(decrypt(encrypt, 'k')), envelope);
+});
+
+test('buildDelivery without a key: the plain envelope, no signature headers', () => {
+  const d = buildDelivery(envelope, { url: 'http://127.0.0.1:1/x' });
+  assert.deepEqual(JSON.parse(d.body), envelope);
+  assert.equal(Object.keys(d.headers).some((h) => h.toLowerCase().startsWith('x-lark')), false);
+});
+
+test('the challenge is encrypted with a key and never signed', () => {
+  const challenge = buildChallenge('tok', 'abc');
+  const d = buildChallengeDelivery(challenge, { url: 'http://127.0.0.1:1/x', encryptKey: 'k' });
+  assert.equal(Object.keys(d.headers).some((h) => h.toLowerCase().startsWith('x-lark')), false);
+  assert.deepEqual(JSON.parse(decrypt((JSON.parse(d.body) as { encrypt: string }).encrypt, 'k')), { challenge: 'abc', token: 'tok', type: 'url_verification' });
+});
+
+test("the official SDK's EventDispatcher accepts what buildDelivery makes, and rejects a wrong key", async () => {
+  const seen: unknown[] = [];
+  const dispatcher = new lark.EventDispatcher({ encryptKey: 'k', verificationToken: 'tok', loggerLevel: lark.LoggerLevel.fatal }).register({
+    'hire.eco_exam.created_v1': async (data: unknown) => {
+      seen.push(data);
+      return 'ok';
+    },
+  });
+  const asRequest = (d: ReturnType<typeof buildDelivery>): Record<string, unknown> => {
+    const lower = Object.fromEntries(Object.entries(d.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    return Object.assign(Object.create({ headers: lower }), JSON.parse(d.body)) as Record<string, unknown>;
+  };
+  const good = await dispatcher.invoke(asRequest(buildDelivery(envelope, { url: 'http://x/', encryptKey: 'k' })));
+  assert.equal(good, 'ok');
+  assert.equal(seen.length, 1);
+  const data = seen[0] as Record<string, unknown>;
+  assert.equal(data.exam_id, '42');
+  assert.equal(data.event_id, 'e1');
+  assert.equal(data.token, 'tok');
+  const bad = await dispatcher.invoke(asRequest(buildDelivery(envelope, { url: 'http://x/', encryptKey: 'wrong' })));
+  assert.equal(bad, undefined);
+  assert.equal(seen.length, 1, 'no handler ran for the wrong key');
+});
