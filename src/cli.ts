@@ -64,6 +64,11 @@ function buildProgram(Command: typeof CommandType, io: CommandIO, setExit: (code
 
 /** Run the CLI; resolves to the exit code. Only this function prints errors. */
 export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
+  // `--version` alone answers without loading the argument parser: start-up time is part of the product.
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
   let exitCode = 0;
   try {
     const { Command } = await import('commander');

@@ -1,5 +1,6 @@
 import { buildChallenge, checkChallengeResponse } from '../protocol/challenge.js';
 import { buildChallengeDelivery, buildDelivery } from '../protocol/http-request.js';
+import { pooledRandom } from '../protocol/random.js';
 import { sendHttp, type HttpOutcome } from './http-sender.js';
 import type { AttemptOutcome, PlannedDelivery, Transport } from './replay.js';
 
@@ -23,16 +24,18 @@ export function noteFromAnswer(eventType: string, outcome: HttpOutcome): string 
 }
 
 export async function createHttpTransport(options: HttpTransportOptions): Promise<Transport> {
-  const { Agent } = await import('undici');
+  const { Agent, request } = await import('undici');
   const dispatcher = new Agent({ connections: options.connections, pipelining: 1, keepAliveTimeout: 4_000 });
+  const random = pooledRandom();
   return {
     async send(delivery: PlannedDelivery): Promise<AttemptOutcome> {
-      const request = buildDelivery(delivery.envelope, {
+      const httpDelivery = buildDelivery(delivery.envelope, {
         url: options.url,
         userAgent: options.userAgent,
+        random,
         ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
       });
-      const outcome = await sendHttp(request, { timeoutMs: options.timeoutMs, dispatcher });
+      const outcome = await sendHttp(httpDelivery, { timeoutMs: options.timeoutMs, dispatcher, request });
       const note = noteFromAnswer(delivery.eventType, outcome);
       return note ? { ...outcome, note } : outcome;
     },
@@ -58,7 +61,7 @@ export async function sendChallenge(options: {
   verificationToken?: string;
   userAgent: string;
 }): Promise<ChallengeOutcome> {
-  const { Agent } = await import('undici');
+  const { Agent, request: undiciRequest } = await import('undici');
   const dispatcher = new Agent({ connections: 1 });
   const challenge = buildChallenge(options.verificationToken ?? '');
   const request = buildChallengeDelivery(challenge, {
@@ -67,7 +70,7 @@ export async function sendChallenge(options: {
     ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
   });
   try {
-    const outcome = await sendHttp(request, { timeoutMs: CHALLENGE_DEADLINE_MS, dispatcher });
+    const outcome = await sendHttp(request, { timeoutMs: CHALLENGE_DEADLINE_MS, dispatcher, request: undiciRequest });
     if (outcome.status === undefined) return { ...outcome, challenge: challenge.challenge, reason: outcome.error ?? 'no answer' };
     const check = checkChallengeResponse(challenge.challenge, outcome.status, outcome.body ?? '');
     if (check.ok) return { ...outcome, ok: true, challenge: challenge.challenge };

@@ -1,5 +1,6 @@
 import type { ReplayOptions } from '../commands/replay.js';
 import type { CommandIO } from '../io.js';
+import { bufferedWriter } from '../report/buffered-writer.js';
 import { colorLevel, makeChalk } from '../report/color.js';
 import { jsonReplayReporter, prettyReplayReporter, type ReplayReporter } from '../report/replay-report.js';
 import { createHttpTransport, sendChallenge } from './http-transport.js';
@@ -7,9 +8,15 @@ import { emptySummary, planDeliveries, runDeliveries, type ReplayEvent, type Tra
 
 /** replay = events → prepare → (challenge) → deliver → report. Resolves to the exit code. */
 export async function replay(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string): Promise<number> {
-  const reporter: ReplayReporter = options.json
-    ? jsonReplayReporter(io.stdout)
-    : prettyReplayReporter(io.stdout, io.stderr, await makeChalk(colorLevel(io.stdout, io.env)));
+  const out = bufferedWriter(io.stdout);
+  try {
+    return await replayTo(events, options, io, agent, options.json ? jsonReplayReporter(out) : prettyReplayReporter(out, io.stderr, await makeChalk(colorLevel(io.stdout, io.env))));
+  } finally {
+    await out.flush();
+  }
+}
+
+async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string, reporter: ReplayReporter): Promise<number> {
 
   const plan = planDeliveries(events, {
     prepare: {

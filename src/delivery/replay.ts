@@ -1,5 +1,6 @@
 import type { Envelope, PrepareOptions } from '../protocol/envelope.js';
 import { eventIdOf, eventTypeOf, prepareEnvelope } from '../protocol/envelope.js';
+import { pooledRandom } from '../protocol/random.js';
 import { percentile } from './schedule.js';
 
 /** An event to replay and where it came from. */
@@ -35,8 +36,9 @@ export interface PlanOptions {
  * mixes everything, duplicates included.
  */
 export function planDeliveries(events: readonly ReplayEvent[], options: PlanOptions = {}): PlannedDelivery[] {
+  const prepare = { random: pooledRandom(), ...options.prepare };
   const prepared = events.map((event) => {
-    const envelope = prepareEnvelope(event.envelope, options.prepare);
+    const envelope = prepareEnvelope(event.envelope, prepare);
     return {
       envelope,
       source: event.source,
@@ -149,7 +151,9 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
   let emptyAnswers = 0;
 
   type Task = { delivery: PlannedDelivery; attempt: number };
+  // Read with a moving head rather than shift(): shift() on a long array is O(n) per call.
   const queue: Task[] = plan.map((delivery) => ({ delivery, attempt: 1 }));
+  let head = 0;
   let pendingRetries = 0;
   let wake: (() => void) | undefined;
   const notify = (): void => {
@@ -185,7 +189,7 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      const task = queue.shift();
+      const task = head < queue.length ? queue[head++] : undefined;
       if (task) {
         await runTask(task);
         continue;

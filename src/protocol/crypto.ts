@@ -12,8 +12,8 @@ export function deriveKey(encryptKey: string): Buffer {
 export function encrypt(plaintext: string | Uint8Array, encryptKey: string, iv: Uint8Array = randomBytes(16)): string {
   if (iv.length !== 16) throw new RangeError(`IV must be 16 bytes, got ${iv.length}`);
   const cipher = createCipheriv('aes-256-cbc', deriveKey(encryptKey), iv);
-  const data = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
-  return Buffer.concat([iv, cipher.update(data), cipher.final()]).toString('base64');
+  const head = typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext);
+  return Buffer.concat([iv, head, cipher.final()]).toString('base64');
 }
 
 export class DecryptError extends Error {

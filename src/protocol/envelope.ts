@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { systemRandom, type RandomSource } from './random.js';
 
 /** Header of a schema 2.0 event. The platform may add fields; they are kept. */
 export interface EventHeaderV2 {
@@ -78,8 +78,8 @@ export function eventIdOf(value: unknown): string | undefined {
 }
 
 /** A fresh event id in the platform's format: 32 lowercase hex digits. */
-export function newEventId(): string {
-  return randomBytes(16).toString('hex');
+export function newEventId(random: RandomSource = systemRandom): string {
+  return Buffer.from(random(16)).toString('hex');
 }
 
 export interface FieldOverride {
@@ -97,34 +97,41 @@ export interface PrepareOptions {
   overrides?: readonly FieldOverride[];
   /** Clock, for tests. */
   now?: number;
+  random?: RandomSource;
 }
 
 /**
- * Make an envelope ready to push: a deep copy with fresh ids and time, the app's token and ids written
- * where the platform writes them, then the user's overrides. The input is never modified.
+ * Make an envelope ready to push: a copy with fresh ids and time, the app's token and ids written where the
+ * platform writes them, then the user's overrides. The input is never modified: the copy is shallow except along
+ * the paths it changes (copy on write), which keeps replay cheap at thousands of events a second.
  */
 export function prepareEnvelope<T extends Envelope>(envelope: T, options: PrepareOptions = {}): T {
-  const copy = structuredClone(envelope) as Envelope;
   const now = options.now ?? Date.now();
-  if (isEnvelopeV2(copy)) {
-    const header = copy.header;
+  let copy: Record<string, unknown> = { ...envelope };
+  if (isEnvelopeV2(envelope)) {
+    const header: EventHeaderV2 = { ...envelope.header };
     if (!options.keepIds) {
-      header.event_id = newEventId();
+      header.event_id = newEventId(options.random);
       header.create_time = String(now);
     }
     if (options.verificationToken !== undefined) header.token = options.verificationToken;
     if (options.appId !== undefined) header.app_id = options.appId;
     if (options.tenantKey !== undefined) header.tenant_key = options.tenantKey;
-  } else if (isEnvelopeV1(copy)) {
+    copy.header = header;
+  } else if (isEnvelopeV1(envelope)) {
     if (!options.keepIds) {
-      copy.uuid = newEventId();
+      copy.uuid = newEventId(options.random);
       copy.ts = (now / 1000).toFixed(6);
     }
     if (options.verificationToken !== undefined) copy.token = options.verificationToken;
-    if (options.appId !== undefined) copy.event.app_id = options.appId;
-    if (options.tenantKey !== undefined) copy.event.tenant_key = options.tenantKey;
+    if (options.appId !== undefined || options.tenantKey !== undefined) {
+      const event = { ...envelope.event };
+      if (options.appId !== undefined) event.app_id = options.appId;
+      if (options.tenantKey !== undefined) event.tenant_key = options.tenantKey;
+      copy.event = event;
+    }
   }
-  for (const override of options.overrides ?? []) setPath(copy as Record<string, unknown>, override.path, override.value);
+  for (const override of options.overrides ?? []) copy = withPath(copy, override.path, override.value);
   return copy as T;
 }
 
@@ -149,6 +156,28 @@ export function parseOverride(expression: string): FieldOverride {
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A copy of `target` with `value` at `path`: only the objects along the path are copied. */
+export function withPath(target: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+  const copyOf = (node: unknown, nextKey: string | undefined): Record<string, unknown> | unknown[] => {
+    if (Array.isArray(node)) return [...node];
+    if (typeof node === 'object' && node !== null) return { ...(node as Record<string, unknown>) };
+    return /^\d+$/.test(nextKey ?? '') ? [] : {};
+  };
+  const root = copyOf(target, path[0]) as Record<string, unknown>;
+  let node: Record<string, unknown> = root;
+  path.forEach((key, index) => {
+    if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError(`"${key}" is not allowed in a path`);
+    if (index === path.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const next = copyOf(node[key], path[index + 1]) as Record<string, unknown>;
+    node[key] = next;
+    node = next;
+  });
+  return root;
+}
 
 /** Set a value at a path, creating objects (or arrays, for integer segments) on the way. */
 export function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {

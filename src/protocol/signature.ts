@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { systemRandom, type RandomSource } from './random.js';
 
 export interface SignatureInput {
   /** `X-Lark-Request-Timestamp`: Unix seconds, as a string. */
@@ -14,7 +15,7 @@ export interface SignatureInput {
 export function sign({ timestamp, nonce, encryptKey, body }: SignatureInput): string {
   return createHash('sha256')
     .update(timestamp + nonce + encryptKey, 'utf8')
-    .update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body)
+    .update(body as string, 'utf8')
     .digest('hex');
 }
 
@@ -25,11 +26,11 @@ export function verify(input: SignatureInput & { signature: string }): boolean {
 }
 
 /** A random nonce like the platform's (alphanumeric). */
-export function makeNonce(length = 16): string {
+export function makeNonce(length = 16, random: RandomSource = systemRandom): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  const bytes = randomBytes(length);
+  const bytes = random(length);
   let out = '';
-  for (const byte of bytes) out += alphabet[byte % alphabet.length];
+  for (let i = 0; i < bytes.length; i++) out += alphabet[(bytes[i] as number) % alphabet.length];
   return out;
 }
 

@@ -97,3 +97,15 @@ test('challenge answers are checked for status, JSON and the same value', () => 
   assert.equal(checkChallengeResponse('abc', 200, '{"challenge":"xyz"}').ok, false);
   assert.equal(checkChallengeResponse('abc', 200, '{}').ok, false);
 });
+
+test('overrides never touch the input, however deep', () => {
+  const input = { schema: '2.0' as const, header: { ...v2.header }, event: { candidate_info: { name: 'a', mobile: { code: '86' } }, list: [{ x: 1 }] } };
+  const before = JSON.stringify(input);
+  const out = prepareEnvelope(input, { overrides: [parseOverride('event.candidate_info.mobile.code=1'), parseOverride('event.list.0.x=2'), parseOverride('event.new.deep=3')] });
+  assert.equal(JSON.stringify(input), before);
+  const ev = out.event as Record<string, any>;
+  assert.equal(ev.candidate_info.mobile.code, 1);
+  assert.equal(ev.candidate_info.name, 'a');
+  assert.deepEqual(ev.list, [{ x: 2 }]);
+  assert.deepEqual(ev.new, { deep: 3 });
+});

@@ -1,0 +1,45 @@
+// feishu-events as a library, for your own tests: build exactly what the platform would send.
+export {
+  // Encryption: base64(IV ‖ AES-256-CBC(SHA-256(key), PKCS#7)(plaintext)).
+  encrypt,
+  decrypt,
+  deriveKey,
+  DecryptError,
+  // X-Lark-Signature = hex(SHA-256(timestamp + nonce + encryptKey + raw body)).
+  sign,
+  verify,
+  makeNonce,
+  unixSeconds,
+  SignatureHeaders,
+  // Envelopes.
+  envelopeKind,
+  eventTypeOf,
+  eventIdOf,
+  newEventId,
+  prepareEnvelope,
+  parseOverride,
+  setPath,
+  // The url_verification challenge.
+  buildChallenge,
+  checkChallengeResponse,
+  // A whole push: { url, method, headers, body }.
+  buildDelivery,
+  buildChallengeDelivery,
+} from './protocol/index.js';
+export type {
+  Envelope,
+  EnvelopeV1,
+  EnvelopeV2,
+  EventHeaderV2,
+  EnvelopeKind,
+  FieldOverride,
+  PrepareOptions,
+  UrlVerification,
+  ChallengeCheck,
+  HttpDelivery,
+  BuildDeliveryOptions,
+  SignatureInput,
+} from './protocol/index.js';
+export { listSamples, readSample, resolveSampleSpec } from './catalog/samples.js';
+export type { SampleRef } from './catalog/samples.js';
+export { PLATFORM_RETRY_SCHEDULE_MS, parseRetrySchedule } from './delivery/schedule.js';

@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+
+/** A source of random bytes: `(n) => n bytes`. */
+export type RandomSource = (length: number) => Uint8Array;
+
+/**
+ * Random bytes drawn from one larger `randomBytes` call at a time: a push needs a fresh IV, nonce and event id,
+ * and one system call per value costs more than the AES itself at thousands of pushes a second.
+ * Each value is a view into a buffer that is never refilled, so values stay distinct and unshared.
+ */
+export function pooledRandom(poolSize = 16 * 1024): RandomSource {
+  let pool = Buffer.alloc(0);
+  let offset = 0;
+  return (length) => {
+    if (offset + length > pool.length) {
+      pool = randomBytes(Math.max(poolSize, length));
+      offset = 0;
+    }
+    const out = pool.subarray(offset, offset + length);
+    offset += length;
+    return out;
+  };
+}
+
+export const systemRandom: RandomSource = (length) => randomBytes(length);
