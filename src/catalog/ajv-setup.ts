@@ -1,0 +1,36 @@
+import type { Options } from 'ajv';
+import { ENUM_DESCRIPTIONS_KEYWORD } from './schemas.js';
+
+/** The part of Ajv that this module touches, so that callers need not import Ajv's types. */
+interface KeywordHost {
+  addKeyword(definition: { keyword: string; schemaType: 'object' }): unknown;
+}
+
+/**
+ * Options for the bundled schemas: Ajv's strict mode (a schema that uses an unknown keyword or a keyword of the
+ * wrong type does not compile), every error rather than the first, and `verbose` so that an error carries the
+ * failing value and its parent schema (where the enum descriptions are).
+ */
+export function bundledAjvOptions(): Options {
+  return { strict: true, allErrors: true, verbose: true };
+}
+
+/**
+ * Options for schemas the user passes with --schema/--schemas: not Ajv's strict mode, which rejects much of what
+ * valid schemas written for other tools contain (`properties` without `type: "object"`, `required` naming an
+ * undeclared property); unknown keywords and formats are warnings. A schema that is not a valid JSON Schema
+ * (checked against the draft 2020-12 meta-schema) still fails to compile.
+ */
+export function userAjvOptions(warn: (message: string) => void): Options {
+  return {
+    strict: false,
+    strictSchema: 'log',
+    allErrors: true,
+    verbose: true,
+    logger: { log: () => {}, warn: (...args: unknown[]) => warn(args.map(String).join(' ')), error: (...args: unknown[]) => warn(args.map(String).join(' ')) },
+  };
+}
+
+export function registerAnnotationKeywords(ajv: KeywordHost): void {
+  ajv.addKeyword({ keyword: ENUM_DESCRIPTIONS_KEYWORD, schemaType: 'object' });
+}

@@ -1,0 +1,58 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { EventReport } from '../validate/types.js';
+import { shortId, showPointer, summaryLine, typeLines } from './validate-pretty.js';
+import type { ValidateReporter } from './validate-reporter.js';
+
+/** Workflow-command escaping: data escapes %, CR, LF; property values also `:` and `,`. */
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** Annotations need the path from the repository root (the job's working directory), with forward slashes. */
+function annotationPath(source: string, cwd: string): string | undefined {
+  if (source === '<stdin>') return undefined;
+  const absolute = isAbsolute(source) ? source : resolve(cwd, source);
+  const rel = relative(cwd, absolute);
+  const shown = rel === '' || rel.startsWith('..') ? absolute : rel;
+  return shown.split(sep).join('/');
+}
+
+/**
+ * GitHub Actions annotations: `::error file=…,line=…,col=…,title=…::message` per finding (warnings as
+ * `::warning`), so that findings show on the files of a pull request; then the plain summary for the log.
+ */
+export function githubValidateReporter(cwd: string): ValidateReporter {
+  const paths = new Map<string, string | undefined>();
+  const pathOf = (source: string): string | undefined => {
+    if (!paths.has(source)) paths.set(source, annotationPath(source, cwd));
+    return paths.get(source);
+  };
+  return {
+    reportsAll: false,
+    start() {},
+    event(report: EventReport, out) {
+      const file = pathOf(report.source);
+      for (const f of report.findings) {
+        const what = report.status === 'malformed' ? 'malformed JSON' : (report.eventType ?? 'event');
+        const title = report.status === 'malformed' ? `${what} #${report.index}` : `${what} #${report.index} ${shortId(report.eventId)} ${showPointer(f.pointer)}`;
+        const props = [
+          ...(file === undefined ? [] : [`file=${escapeProperty(file)}`]),
+          `line=${f.line}`,
+          `col=${f.column}`,
+          `title=${escapeProperty(title)}`,
+        ].join(',');
+        const message = f.decrypted ? `${f.message} (in the decrypted payload)` : f.message;
+        const where = file === undefined ? `${report.source}:${f.line}:${f.column}: ` : '';
+        out.push(`::${f.severity === 'error' ? 'error' : 'warning'} ${props}::${escapeData(where + message)}\n`);
+      }
+    },
+    end(summary, out) {
+      out.push(`${summaryLine(summary)}\n`);
+      for (const line of typeLines(summary)) out.push(`${line}\n`);
+    },
+  };
+}
