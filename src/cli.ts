@@ -39,6 +39,8 @@ function buildProgram(Command: typeof CommandType, io: CommandIO, setExit: (code
     .option('--concurrency <n>', 'deliveries in flight at once (default 1: in order)')
     .option('--list', 'list the bundled samples and exit')
     .option('--json', 'one JSON object per delivery and a summary on stdout')
+    .option('--gateway <domain>', 'push through a running `feishu-events gateway` to its WSClient apps instead of HTTP')
+    .option('--wait-client <ms>', 'with --gateway: how long to wait for a connected client (default 5000)')
     .action(async (inputs: string[], options: Record<string, unknown>) => {
       const { runReplay } = await import('./commands/replay.js');
       setExit(await runReplay(inputs, options, io));
@@ -57,6 +59,27 @@ function buildProgram(Command: typeof CommandType, io: CommandIO, setExit: (code
     .action(async (inputs: string[], options: Record<string, unknown>) => {
       const { runValidate } = await import('./commands/validate.js');
       setExit(await runValidate(inputs, options, io));
+    });
+
+  program
+    .command('gateway')
+    .description("a local stand-in for the platform's long-connection endpoint: WSClient apps connect to it, replay --gateway pushes through it")
+    .option('--port <n>', 'port to listen on (default 0: a free port)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option('--app-id <id>', 'accept only this app id at endpoint discovery (default: any)')
+    .option('--app-secret <secret>', 'accept only this app secret at endpoint discovery (default: any)')
+    .option('--fragment-size <bytes>', 'split every event payload into fragments of at most this many bytes')
+    .option('--ack-timeout <ms>', "how long a client has to ack an event before it is re-pushed (default 3000, the platform's)")
+    .option('--no-redeliver', 'do not re-push events that are not acked in time')
+    .option('--pick <how>', 'which connected client gets each event: round-robin or random (default round-robin)')
+    .option('--ping-interval <s>', 'ClientConfig.PingInterval given to clients (default 120)')
+    .option('--reconnect-interval <s>', 'ClientConfig.ReconnectInterval given to clients (default 120)')
+    .option('--reconnect-nonce <s>', 'ClientConfig.ReconnectNonce given to clients (default 30)')
+    .option('--reconnect-count <n>', 'ClientConfig.ReconnectCount given to clients (default -1: forever)')
+    .option('--json', 'the log as one JSON object per line on stdout')
+    .action(async (options: Record<string, unknown>) => {
+      const { runGateway } = await import('./commands/gateway.js');
+      setExit(await runGateway(options, io));
     });
 
   return program;

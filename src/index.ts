@@ -43,3 +43,9 @@ export type {
 export { listSamples, readSample, resolveSampleSpec } from './catalog/samples.js';
 export type { SampleRef } from './catalog/samples.js';
 export { PLATFORM_RETRY_SCHEDULE_MS, parseRetrySchedule } from './delivery/schedule.js';
+// The local long-connection endpoint, for tests of apps that use the SDK's WSClient.
+export { startGateway } from './gateway/server.js';
+export type { Gateway, GatewayOptions, GatewayEvent, PushResult, PushOptions, ClientInfo, AckRecord } from './gateway/types.js';
+// pbbp2 frames of the long connection.
+export { encodeFrame, decodeFrame, getHeader, FrameError, FrameMethod, MessageType, PLATFORM_CLIENT_CONFIG } from './protocol/frame.js';
+export type { Frame, FrameHeader, ClientConfig } from './protocol/frame.js';

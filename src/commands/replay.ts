@@ -103,7 +103,8 @@ export function resolveReplayOptions(inputs: string[], flags: Record<string, unk
     shuffle: flags.shuffle === true,
     concurrency: parseInteger('--concurrency', str(flags.concurrency), 1, 1),
     json: flags.json === true,
-    ...(gateway !== undefined ? { gateway: parseTarget(gateway, '--gateway') } : {}),
+    // The gateway is a domain, as `feishu-events gateway` prints it: no trailing slash.
+    ...(gateway !== undefined ? { gateway: parseTarget(gateway, '--gateway').replace(/\/+$/, '') } : {}),
     waitClientMs: parseInteger('--wait-client', str(flags.waitClient), 5000, 0),
   };
 }

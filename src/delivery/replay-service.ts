@@ -32,7 +32,14 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
 
   reporter.start({ target: options.gateway ?? options.to, deliveries: plan.length, encrypted: Boolean(options.encryptKey) && !options.gateway });
   let transport: Transport;
-  {
+  if (options.gateway) {
+    // Through a running `feishu-events gateway` to the WSClient apps connected to it.
+    // Events over the long connection are plaintext and there is no challenge: say so rather than ignore flags.
+    if (options.challenge) io.stderr.write('feishu-events: note: --challenge does not apply to the long connection; skipped\n');
+    if (options.encryptKey) io.stderr.write('feishu-events: note: events over the long connection are plaintext; --encrypt-key only decrypts encrypted inputs\n');
+    const { createGatewayTransport } = await import('./gateway-transport.js');
+    transport = await createGatewayTransport({ gateway: options.gateway, timeoutMs: options.timeoutMs, waitClientMs: options.waitClientMs, io });
+  } else {
     if (options.challenge) {
       const outcome = await sendChallenge({
         url: options.to,

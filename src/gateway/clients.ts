@@ -1,0 +1,95 @@
+import type { ClientInfo, ClientPick } from './types.js';
+
+/** A connected WSClient, whatever carries its frames. */
+export interface ConnectedClient {
+  readonly id: string;
+  readonly appId: string;
+  readonly remote: string;
+  readonly serviceId: number;
+  readonly connectedAt: Date;
+  pushes: number;
+  acks: number;
+  pings: number;
+  /** Send encoded frames in order; false when the connection is no longer open. */
+  send(frames: readonly Uint8Array[]): boolean;
+}
+
+export function clientInfo(client: ConnectedClient): ClientInfo {
+  return {
+    id: client.id,
+    app_id: client.appId,
+    remote: client.remote,
+    connected_at: client.connectedAt.toISOString(),
+    pushes: client.pushes,
+    acks: client.acks,
+    pings: client.pings,
+  };
+}
+
+export interface ClientRegistry {
+  add(client: ConnectedClient): void;
+  remove(id: string): ConnectedClient | undefined;
+  get(id: string): ConnectedClient | undefined;
+  list(): ConnectedClient[];
+  readonly size: number;
+  /** The one client the next event goes to (cluster mode), or undefined when none is connected. */
+  pick(): ConnectedClient | undefined;
+  /** Resolves true once a client is connected, false after `timeoutMs` (or when aborted, or on `close`). */
+  waitForClient(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** Release every waiter (with false). */
+  close(): void;
+}
+
+export function createClientRegistry(pick: ClientPick = 'round-robin', random: () => number = Math.random): ClientRegistry {
+  // A Map keeps connection order, which is the round-robin order.
+  const clients = new Map<string, ConnectedClient>();
+  const waiters = new Set<(connected: boolean) => void>();
+  let turn = 0;
+  return {
+    add(client) {
+      clients.set(client.id, client);
+      for (const wake of [...waiters]) wake(true);
+    },
+    remove(id) {
+      const client = clients.get(id);
+      clients.delete(id);
+      return client;
+    },
+    get(id) {
+      return clients.get(id);
+    },
+    list() {
+      return [...clients.values()];
+    },
+    get size() {
+      return clients.size;
+    },
+    pick() {
+      const list = [...clients.values()];
+      if (list.length === 0) return undefined;
+      if (pick === 'random') return list[Math.floor(random() * list.length)] ?? list[0];
+      const client = list[turn % list.length];
+      turn = (turn + 1) % Number.MAX_SAFE_INTEGER;
+      return client;
+    },
+    waitForClient(timeoutMs, signal) {
+      if (clients.size > 0) return Promise.resolve(true);
+      if (timeoutMs <= 0 || signal?.aborted) return Promise.resolve(false);
+      return new Promise((resolve) => {
+        const done = (connected: boolean): void => {
+          clearTimeout(timer);
+          waiters.delete(done);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(connected);
+        };
+        const onAbort = (): void => done(false);
+        const timer = setTimeout(() => done(false), timeoutMs);
+        waiters.add(done);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    close() {
+      for (const wake of [...waiters]) wake(false);
+    },
+  };
+}

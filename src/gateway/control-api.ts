@@ -1,0 +1,126 @@
+/**
+ * The gateway's control API: how `replay --gateway` (and your own scripts) push events through a running gateway.
+ * Served on the gateway's own HTTP port under `/_feishu-events/`; JSON in, JSON out, snake_case fields.
+ *
+ * - `GET  /_feishu-events/`                → `{ name, version, domain, ws_path, client_config, ack_timeout_ms, redeliver, fragment_size, clients }`
+ * - `GET  /_feishu-events/clients?wait=ms` → `{ clients: ClientInfo[] }`; with `wait`, answers as soon as one client is
+ *                                            connected or after `wait` ms (a long poll, at most 10 minutes)
+ * - `POST /_feishu-events/push`            ← `{ envelope, fragment_size?, timeout_ms? }`
+ *                                          → 200 `PushResult` once the first ack is in or `timeout_ms` (default: the ack
+ *                                            timeout) has passed; 503 `{ error: "no_client" }` when no client is
+ *                                            connected; 400 `{ error: "bad_request" }`
+ * - `GET  /_feishu-events/pushes`          → `{ pushes: PushRecord[] }`: recent pushes with every attempt and ack
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientConfig } from '../protocol/frame.js';
+import { NoClientError, type ClientInfo, type PushOptions, type PushRecord, type PushResult } from './types.js';
+
+export const CONTROL_PREFIX = '/_feishu-events/';
+
+/** Request bodies larger than this are refused: an event envelope is a few KB. */
+const BODY_LIMIT = 8 * 1024 * 1024;
+const MAX_WAIT_MS = 600_000;
+
+export interface ControlInfo {
+  name: 'feishu-events gateway';
+  version: string;
+  domain: string;
+  ws_path: string;
+  client_config: ClientConfig;
+  ack_timeout_ms: number;
+  redeliver: boolean;
+  fragment_size: number | null;
+  clients: number;
+}
+
+export interface ControlTarget {
+  info(): ControlInfo;
+  clients(): ClientInfo[];
+  waitForClient(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  push(envelope: unknown, options?: PushOptions): Promise<PushResult>;
+  pushes(): PushRecord[];
+}
+
+class BadRequest extends Error {}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  if (res.destroyed) return;
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+export function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BadRequest(`the body is larger than ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function optionalPositiveInteger(body: Record<string, unknown>, key: string): number | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new BadRequest(`${key} must be a whole number ≥ 1`);
+  return value;
+}
+
+/** An abort signal that fires when the caller goes away, so that a long poll does not outlive its request. */
+function abortOnClose(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => controller.abort());
+  return controller.signal;
+}
+
+/** Handle a request under CONTROL_PREFIX. */
+export async function handleControlRequest(req: IncomingMessage, res: ServerResponse, url: URL, target: ControlTarget): Promise<void> {
+  const route = url.pathname.slice(CONTROL_PREFIX.length).replace(/\/+$/, '');
+  const method = req.method ?? 'GET';
+  try {
+    if (route === '' && method === 'GET') return sendJson(res, 200, target.info());
+    if (route === 'clients' && method === 'GET') {
+      const waitText = url.searchParams.get('wait');
+      if (waitText !== null) {
+        const wait = Number(waitText);
+        if (!Number.isFinite(wait) || wait < 0) throw new BadRequest('wait must be a number of milliseconds ≥ 0');
+        await target.waitForClient(Math.min(wait, MAX_WAIT_MS), abortOnClose(res));
+      }
+      return sendJson(res, 200, { clients: target.clients() });
+    }
+    if (route === 'pushes' && method === 'GET') return sendJson(res, 200, { pushes: target.pushes() });
+    if (route === 'push' && method === 'POST') {
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(req));
+      } catch (error) {
+        throw error instanceof BadRequest ? error : new BadRequest('the body is not JSON');
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest('expected {"envelope": {…}}');
+      const fields = body as Record<string, unknown>;
+      if (typeof fields.envelope !== 'object' || fields.envelope === null) throw new BadRequest('"envelope" must be the event envelope, a JSON object');
+      const fragmentSize = optionalPositiveInteger(fields, 'fragment_size');
+      const timeoutMs = optionalPositiveInteger(fields, 'timeout_ms');
+      const result = await target.push(fields.envelope, {
+        ...(fragmentSize !== undefined ? { fragmentSize } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      });
+      return sendJson(res, 200, result);
+    }
+    const known = ['', 'clients', 'pushes', 'push'].includes(route);
+    return sendJson(res, known ? 405 : 404, { error: known ? 'method_not_allowed' : 'not_found', message: `${method} ${url.pathname}` });
+  } catch (error) {
+    if (error instanceof NoClientError) return sendJson(res, 503, { error: 'no_client', message: error.message });
+    if (error instanceof BadRequest) return sendJson(res, 400, { error: 'bad_request', message: error.message });
+    throw error;
+  }
+}

@@ -1,0 +1,64 @@
+import type { ChalkInstance } from 'chalk';
+import type { GatewayEvent } from './types.js';
+
+function clock(iso: string): string {
+  const date = new Date(iso);
+  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+}
+
+function bytes(n: number): string {
+  return n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KB`;
+}
+
+function ms(value: number): string {
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+function what(event: { event_type?: string; event_id?: string; message_id: string }): string {
+  const type = event.event_type ?? '(unknown type)';
+  return `${type} ${event.event_id !== undefined ? event.event_id.slice(0, 8) : event.message_id.slice(0, 8)}`;
+}
+
+/** One human-readable line for the live log, or undefined for events not worth a line (pings). */
+export function formatGatewayEvent(event: GatewayEvent, c: ChalkInstance): string | undefined {
+  const at = c.dim(clock(event.at));
+  switch (event.type) {
+    case 'listening':
+      return `${at} ${c.green('listening')} on ${event.domain}`;
+    case 'discovery':
+      return event.ok
+        ? `${at} ${c.dim('?')} discovery ${event.app_id} from ${event.remote}`
+        : `${at} ${c.red('✗')} discovery refused for ${event.app_id || '(no app id)'}: ${event.msg ?? ''} (code ${event.code})`;
+    case 'connected':
+      return `${at} ${c.green('+')} ${c.bold(event.client)} connected · ${event.app_id} · ${event.remote} · ${plural(event.clients, 'client')}`;
+    case 'disconnected':
+      return `${at} ${c.yellow('-')} ${c.bold(event.client)} disconnected (${event.code}${event.reason ? ` ${event.reason}` : ''}) · ${plural(event.clients, 'client')}`;
+    case 'rejected':
+      return `${at} ${c.red('✗')} WebSocket from ${event.remote} refused: ${event.reason}`;
+    case 'ping':
+      return undefined;
+    case 'push': {
+      const target = event.client === undefined ? c.yellow('no client connected') : c.bold(event.client);
+      const shape = `${event.fragments > 1 ? `${event.fragments} fragments, ` : ''}${bytes(event.bytes)}`;
+      if (event.attempt === 1) return `${at} ${c.cyan('→')} ${target}  ${what(event)}  ${c.dim(shape)}`;
+      return `${at} ${c.yellow('↻')} ${target}  re-push ${event.attempt - 1} of ${what(event)}${event.reason ? `: ${event.reason}` : ''}`;
+    }
+    case 'ack': {
+      const mark = event.code === 200 ? c.green('✓') : c.red('✗');
+      const attempt = event.attempt > 1 ? ` (re-push ${event.attempt - 1})` : '';
+      const late = event.late ? c.dim(' late') : '';
+      return `${at} ${mark} ${c.bold(event.client)}  ack ${event.code} in ${ms(event.ack_ms)}  ${what(event)}${attempt}${late}`;
+    }
+    case 'expired':
+      return `${at} ${c.red('✗')} ${what(event)}: no ack after ${plural(event.pushes, 'push', 'pushes')}${event.redeliver ? '' : ' (re-push is off)'}`;
+    case 'frame_error':
+      return `${at} ${c.red('!')} ${c.bold(event.client)}: ${event.error}`;
+    case 'closed':
+      return `${at} ${c.dim('stopped')}`;
+  }
+}

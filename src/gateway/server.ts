@@ -1,0 +1,285 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import http from 'node:http';
+import { isIP, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { decodeFrame, encodeFrame, FrameMethod, getHeader, HeaderKey, MessageType, PLATFORM_CLIENT_CONFIG, pongFrame, type ClientConfig } from '../protocol/frame.js';
+import { packageVersion } from '../version.js';
+import { clientInfo, createClientRegistry, type ConnectedClient } from './clients.js';
+import { CONTROL_PREFIX, handleControlRequest, readBody, type ControlInfo } from './control-api.js';
+import { checkDiscovery, connectUrl, DISCOVERY_PATH, discoveryFailure, discoverySuccess } from './discovery.js';
+import { createPushTracker } from './pushes.js';
+import type { Gateway, GatewayEvent, GatewayOptions } from './types.js';
+
+/** Where discovery sends clients to dial. */
+export const WS_PATH = '/ws';
+export const DEFAULT_ACK_TIMEOUT_MS = 3000;
+export const DEFAULT_MAX_REDELIVERIES = 4;
+/** How long `close()` lets clients answer the close frame before it cuts their connections. */
+const CLOSE_GRACE_MS = 1000;
+
+interface Session {
+  appId: string;
+  deviceId: string;
+  serviceId: number;
+}
+
+/** The host part of a URL for a bound address: a wildcard address is reached through loopback. */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/** A Host header safe to echo back into a URL (no path, no credentials). */
+function safeHostHeader(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value) ? value : undefined;
+}
+
+function remoteOf(socket: Socket | Duplex): string {
+  const s = socket as Socket;
+  const address = s.remoteAddress ?? '?';
+  return `${isIP(address) === 6 ? `[${address}]` : address}:${s.remotePort ?? '?'}`;
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}
+
+/** Refuse a WebSocket upgrade with an HTTP answer, and the handshake headers the platform uses. */
+function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  const reason = http.STATUS_CODES[status] ?? 'Error';
+  const body = `${message}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `${HeaderKey.handshakeStatus}: ${status}\r\n${HeaderKey.handshakeMsg}: ${encodeURIComponent(message)}\r\n\r\n${body}`,
+  );
+}
+
+function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
+  if (res.destroyed) return;
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * Start a local stand-in for the platform's long-connection endpoint: endpoint discovery, pbbp2 frames over
+ * WebSocket, ping/pong, fragments, acks and re-pushes, cluster mode; plus the control API under `/_feishu-events/`.
+ * Rejects with the listen error (EADDRINUSE, EADDRNOTAVAIL, ENOTFOUND…) when the address cannot be bound.
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const host = options.host ?? '127.0.0.1';
+  const clientConfig: ClientConfig = { ...PLATFORM_CLIENT_CONFIG, ...options.clientConfig };
+  const ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+  const redeliver = options.redeliver ?? true;
+  const emit = (event: GatewayEvent): void => options.onEvent?.(event);
+  const now = (): string => new Date().toISOString();
+
+  const registry = createClientRegistry(options.pick, options.random);
+  const tracker = createPushTracker({
+    clients: registry,
+    ackTimeoutMs,
+    redeliver,
+    maxRedeliveries: options.maxRedeliveries ?? DEFAULT_MAX_REDELIVERIES,
+    historyLimit: options.historyLimit ?? 1000,
+    emit,
+    ...(options.fragmentSize !== undefined ? { fragmentSize: options.fragmentSize } : {}),
+  });
+  // Tickets handed out by discovery; a dial without one is refused, as the platform refuses an unauthenticated one.
+  const sessions = new Map<string, Session>();
+  const serviceId = randomInt(100_000, 1_000_000);
+  const sockets = new Set<WebSocket>();
+  let clientCount = 0;
+  let closing = false;
+  let onLastSocketClosed: (() => void) | undefined;
+  let domain = '';
+  let port = 0;
+
+  const discovery = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req, 64 * 1024));
+    } catch {
+      body = undefined;
+    }
+    const check = checkDiscovery(body, {
+      ...(options.appId !== undefined ? { appId: options.appId } : {}),
+      ...(options.appSecret !== undefined ? { appSecret: options.appSecret } : {}),
+    });
+    const remote = remoteOf(req.socket);
+    if (!check.ok) {
+      emit({ at: now(), type: 'discovery', ok: false, app_id: check.appId, code: check.code, msg: check.msg, remote });
+      // The platform answers HTTP 200 and puts the error in `code`.
+      return sendJson(res, 200, discoveryFailure(check.code, check.msg));
+    }
+    const ticket = randomBytes(16).toString('hex');
+    const session: Session = { appId: check.appId, deviceId: randomBytes(8).toString('hex'), serviceId };
+    sessions.set(ticket, session);
+    if (sessions.size > 10_000) sessions.delete(sessions.keys().next().value as string);
+    const base = `ws://${safeHostHeader(req.headers.host) ?? `${urlHost(host)}:${port}`}${WS_PATH}`;
+    emit({ at: now(), type: 'discovery', ok: true, app_id: check.appId, code: 0, remote });
+    sendJson(res, 200, discoverySuccess(connectUrl(base, { ...session, ticket }), clientConfig));
+  };
+
+  const info = (): ControlInfo => ({
+    name: 'feishu-events gateway',
+    version: packageVersion(),
+    domain,
+    ws_path: WS_PATH,
+    client_config: { ...clientConfig },
+    ack_timeout_ms: ackTimeoutMs,
+    redeliver,
+    fragment_size: options.fragmentSize ?? null,
+    clients: registry.size,
+  });
+
+  const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname === DISCOVERY_PATH) {
+      if (req.method !== 'POST') return sendJson(res, 405, { code: 405, msg: 'use POST' });
+      return discovery(req, res);
+    }
+    if (url.pathname.startsWith(CONTROL_PREFIX) || url.pathname === CONTROL_PREFIX.slice(0, -1)) {
+      return handleControlRequest(req, res, url, {
+        info,
+        clients: () => registry.list().map(clientInfo),
+        waitForClient: (ms, signal) => registry.waitForClient(ms, signal),
+        push: (envelope, pushOptions) => tracker.push(envelope, pushOptions),
+        pushes: () => tracker.records(),
+      });
+    }
+    sendJson(res, 404, { code: 404, msg: `not found: ${url.pathname} (this is a feishu-events gateway: ${DISCOVERY_PATH}, ${WS_PATH}, ${CONTROL_PREFIX})` });
+  };
+
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      sendJson(res, 500, { error: 'internal', message: error instanceof Error ? error.message : String(error) });
+    });
+  });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
+
+  const onConnection = (ws: WebSocket, session: Session, remote: string): void => {
+    const client: ConnectedClient = {
+      id: `client-${++clientCount}`,
+      appId: session.appId,
+      remote,
+      serviceId: session.serviceId,
+      connectedAt: new Date(),
+      pushes: 0,
+      acks: 0,
+      pings: 0,
+      send(frames) {
+        if (ws.readyState !== WebSocket.OPEN) return false;
+        for (const frame of frames) ws.send(frame);
+        return true;
+      },
+    };
+    sockets.add(ws);
+    registry.add(client);
+    emit({ at: now(), type: 'connected', client: client.id, app_id: client.appId, remote, clients: registry.size });
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        emit({ at: now(), type: 'frame_error', client: client.id, error: 'a text message: frames are binary protobuf' });
+        return;
+      }
+      let frame;
+      try {
+        frame = decodeFrame(toBytes(data));
+      } catch (error) {
+        emit({ at: now(), type: 'frame_error', client: client.id, error: (error as Error).message });
+        return;
+      }
+      if (frame.method === FrameMethod.control) {
+        if (getHeader(frame, HeaderKey.type) === MessageType.ping) {
+          client.pings++;
+          ws.send(encodeFrame(pongFrame(frame.service, clientConfig)));
+          emit({ at: now(), type: 'ping', client: client.id });
+        }
+        return;
+      }
+      if (frame.method === FrameMethod.data) tracker.onAck(client, frame);
+    });
+    // 'close' always follows 'error'; the listener keeps an error from being thrown.
+    ws.on('error', () => {});
+    ws.on('close', (code, reason) => {
+      sockets.delete(ws);
+      if (sockets.size === 0) onLastSocketClosed?.();
+      registry.remove(client.id);
+      emit({ at: now(), type: 'disconnected', client: client.id, code, reason: reason.toString('utf8'), clients: registry.size });
+    });
+  };
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    const remote = remoteOf(socket);
+    if (closing) return refuseUpgrade(socket, 503, 'the gateway is shutting down');
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname !== WS_PATH) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
+    const session = sessions.get(url.searchParams.get('ticket') ?? '');
+    if (!session) {
+      emit({ at: now(), type: 'rejected', remote, reason: 'no valid ticket: dial the URL that endpoint discovery answered' });
+      return refuseUpgrade(socket, 403, 'no valid ticket: run endpoint discovery first');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, session, remote));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  port = (server.address() as { port: number }).port;
+  domain = `http://${urlHost(host)}:${port}`;
+  emit({ at: now(), type: 'listening', domain, ws_path: WS_PATH, control_api: `${domain}${CONTROL_PREFIX}` });
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      // Answer whoever is waiting (pushes, long polls) before the connections go.
+      tracker.close();
+      registry.close();
+      for (const ws of sockets) ws.close(1001, 'gateway shutting down');
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Timers here stay ref'd: an unref'd one could let the process exit with this promise still pending.
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, CLOSE_GRACE_MS)));
+      const socketsGone = new Promise<void>((resolve) => {
+        if (sockets.size === 0) resolve();
+        else onLastSocketClosed = resolve;
+      });
+      await Promise.race([socketsGone, grace]);
+      clearTimeout(graceTimer);
+      for (const ws of sockets) ws.terminate();
+      server.closeAllConnections();
+      await serverClosed;
+      wss.close();
+      emit({ at: now(), type: 'closed' });
+    })();
+    return closed;
+  };
+
+  return {
+    get domain() {
+      return domain;
+    },
+    get port() {
+      return port;
+    },
+    host,
+    clientConfig: { ...clientConfig },
+    clients: () => registry.list().map(clientInfo),
+    waitForClient: (timeoutMs, signal) => registry.waitForClient(timeoutMs, signal),
+    push: (envelope, pushOptions) => tracker.push(envelope, pushOptions),
+    pushes: () => tracker.records(),
+    close,
+  };
+}
