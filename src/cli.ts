@@ -82,6 +82,24 @@ function buildProgram(Command: typeof CommandType, io: CommandIO, setExit: (code
       setExit(await runGateway(options, io));
     });
 
+  program
+    .command('tail')
+    .description('receive live events over the long connection: a terminal UI, or NDJSON on stdout without a terminal')
+    .option('--app-id <id>', 'the app id (env FEISHU_APP_ID)')
+    .option('--app-secret <secret>', 'the app secret (env FEISHU_APP_SECRET)')
+    .option('--domain <domain>', 'feishu, lark, or a URL such as the one `feishu-events gateway` prints (env FEISHU_DOMAIN; default feishu)')
+    .option('--json', 'one envelope per line on stdout, even on a terminal')
+    .option('--save <file.ndjson>', 'append every event, flushed before it is acknowledged')
+    .option('--filter <type-glob>', 'only these event types (repeatable)', collect)
+    .option('--forward-to <url>', 're-deliver each event to a local webhook, as replay does')
+    .option('--encrypt-key <key>', 'with --forward-to: encrypt and sign like the platform (env FEISHU_ENCRYPT_KEY)')
+    .option('--verification-token <token>', 'with --forward-to: the token written to each event (env FEISHU_VERIFICATION_TOKEN)')
+    .option('--keep <n>', 'events the terminal UI keeps in memory (default 5000)')
+    .action(async (options: Record<string, unknown>) => {
+      const { runTail } = await import('./commands/tail.js');
+      setExit(await runTail(options, io));
+    });
+
   return program;
 }
 

@@ -1,0 +1,68 @@
+import { loadDotenv, resolveSetting } from '../config.js';
+import { usageError } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { APP_ID_PATTERN, resolveDomain } from '../tail/discovery.js';
+
+export interface TailOptions {
+  appId: string;
+  appSecret: string;
+  domain: string;
+  json: boolean;
+  save?: string;
+  filters: string[];
+  forwardTo?: string;
+  encryptKey?: string;
+  verificationToken?: string;
+  /** Events kept in memory by the terminal UI. */
+  capacity: number;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Flags + environment + .env → options; every problem is a one-line usage error. */
+export function resolveTailOptions(flags: Record<string, unknown>, io: CommandIO): TailOptions {
+  const sources = { env: io.env, dotenv: loadDotenv(io.cwd) };
+  const appId = resolveSetting(str(flags.appId), 'FEISHU_APP_ID', sources, '').value;
+  const appSecret = resolveSetting(str(flags.appSecret), 'FEISHU_APP_SECRET', sources, '').value;
+  if (!appId || !appSecret) {
+    throw usageError(
+      `tail needs the app's ${!appId ? 'app id' : 'app secret'}`,
+      'pass --app-id/--app-secret, set FEISHU_APP_ID/FEISHU_APP_SECRET, or put them in .env — or run `feishu-events gateway` and tail it with any cli_ id',
+    );
+  }
+  if (!APP_ID_PATTERN.test(appId)) throw usageError(`--app-id: "${appId}" is not an app id (cli_ followed by 16 hex digits)`);
+  const forwardTo = str(flags.forwardTo);
+  if (forwardTo !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(forwardTo);
+    } catch {
+      throw usageError(`--forward-to: "${forwardTo}" is not a URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--forward-to: "${forwardTo}" is not an http(s) URL`);
+  }
+  const encryptKey = resolveSetting(str(flags.encryptKey), 'FEISHU_ENCRYPT_KEY', sources, '').value;
+  const verificationToken = resolveSetting(str(flags.verificationToken), 'FEISHU_VERIFICATION_TOKEN', sources, '').value;
+  const capacityText = str(flags.keep) ?? '5000';
+  if (!/^\d+$/.test(capacityText) || Number(capacityText) < 1) throw usageError(`--keep must be a whole number of at least 1, got "${capacityText}"`);
+  return {
+    appId,
+    appSecret,
+    domain: resolveDomain(resolveSetting(str(flags.domain), 'FEISHU_DOMAIN', sources, 'feishu').value),
+    json: flags.json === true || !io.stdout.isTTY,
+    ...(str(flags.save) !== undefined ? { save: str(flags.save) } : {}),
+    filters: (flags.filter as string[] | undefined) ?? [],
+    ...(forwardTo !== undefined ? { forwardTo } : {}),
+    ...(encryptKey ? { encryptKey } : {}),
+    ...(verificationToken ? { verificationToken } : {}),
+    capacity: Number(capacityText),
+  };
+}
+
+export async function runTail(flags: Record<string, unknown>, io: CommandIO): Promise<number> {
+  const options = resolveTailOptions(flags, io);
+  const { tail } = await import('../tail/run.js');
+  return tail(options, io);
+}

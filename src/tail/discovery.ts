@@ -1,0 +1,62 @@
+import { UserError } from '../errors.js';
+
+/** The platform's domains by name; anything else is used as given (e.g. a local `feishu-events gateway`). */
+export function resolveDomain(domain: string): string {
+  const named: Record<string, string> = { feishu: 'https://open.feishu.cn', lark: 'https://open.larksuite.com' };
+  const value = named[domain.toLowerCase()] ?? domain;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UserError(`--domain: "${domain}" is not feishu, lark or a URL`, { exitCode: 2 });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`--domain: "${domain}" is not an http(s) URL`, { exitCode: 2 });
+  return value.replace(/\/+$/, '');
+}
+
+export const APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
+
+const DISCOVERY_ERRORS: Record<number, string> = {
+  1: 'the platform is busy',
+  403: 'forbidden: the app may not use the long connection (only self-built apps can)',
+  514: 'the app id or app secret was rejected',
+  1000040350: 'too many connections: at most 50 per app',
+};
+
+/**
+ * Ask the endpoint-discovery API once before handing over to the SDK's WSClient, which otherwise retries a
+ * wrong secret or an unreachable domain quietly, forever. Throws a UserError with a one-line reason.
+ */
+export async function checkDiscovery(domain: string, appId: string, appSecret: string, timeoutMs = 10_000): Promise<void> {
+  const { request } = await import('undici');
+  let status: number;
+  let text: string;
+  try {
+    const response = await request(`${domain}/callback/ws/endpoint`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', locale: 'zh' },
+      body: JSON.stringify({ AppID: appId, AppSecret: appSecret }),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    status = response.statusCode;
+    text = await response.body.text();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+    const reason = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'cannot resolve the host' : (code ?? (error as Error).message);
+    throw new UserError(`cannot reach ${domain}: ${reason}`, { exitCode: 2, hint: 'check --domain (feishu, lark, or the URL `feishu-events gateway` printed)' });
+  }
+  let body: { code?: number; msg?: string } | undefined;
+  try {
+    body = JSON.parse(text) as { code?: number; msg?: string };
+  } catch {
+    throw new UserError(`${domain} did not answer like the long-connection endpoint (HTTP ${status}, not JSON)`, { exitCode: 2 });
+  }
+  if (body.code === 0) return;
+  if (body.code === 1000040343) return; // internal error: retryable, the SDK will retry
+  const known = body.code !== undefined ? DISCOVERY_ERRORS[body.code] : undefined;
+  throw new UserError(`${domain} refused the connection: ${known ?? body.msg ?? 'unknown error'} (code ${body.code ?? '?'}${body.msg ? `: ${body.msg}` : ''})`, {
+    exitCode: 2,
+    ...(body.code === 514 ? { hint: 'check FEISHU_APP_ID / FEISHU_APP_SECRET (flags, environment or .env)' } : {}),
+  });
+}

@@ -1,0 +1,162 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type { SchemaCatalog } from '../catalog/schemas.js';
+import { matchesAny } from '../catalog/glob.js';
+import { eventIdOf, eventTypeOf, type Envelope } from '../protocol/envelope.js';
+import type { ConnectionState, ForwardResult, TailEvent } from './state.js';
+import { summarizeEvent } from './summary.js';
+
+export interface TailSessionOptions {
+  appId: string;
+  appSecret: string;
+  /** Resolved domain URL. */
+  domain: string;
+  /** Append every received event here (NDJSON), flushed before it is acknowledged. */
+  save?: string;
+  /** Only events whose type matches one of these globs are kept; the others are acknowledged and dropped. */
+  filters: readonly string[];
+  /** Re-deliver each event to this webhook, as `replay` does. */
+  forwardTo?: string;
+  encryptKey?: string;
+  verificationToken?: string;
+  /** Schemas to validate events against as they arrive. */
+  catalog?: SchemaCatalog;
+}
+
+export interface TailSessionHandlers {
+  connection(state: ConnectionState, error?: string): void;
+  event(event: TailEvent): void;
+  forwarded(seq: number, result: ForwardResult): void;
+  /** SDK errors and other things worth a line on stderr. */
+  warning(text: string): void;
+}
+
+export interface TailSession {
+  /** Re-deliver one event to --forward-to (the `r` key). */
+  forward(event: TailEvent): Promise<ForwardResult>;
+  close(): Promise<void>;
+}
+
+/** Remember the newest ids only, so that a long session stays bounded. */
+function recentIds(limit: number): { seen(id: string): boolean } {
+  const ids = new Set<string>();
+  return {
+    seen(id) {
+      if (ids.has(id)) return true;
+      ids.add(id);
+      if (ids.size > limit) ids.delete(ids.values().next().value as string);
+      return false;
+    },
+  };
+}
+
+function findingsOf(catalog: SchemaCatalog | undefined, eventType: string, envelope: unknown): { valid: boolean | undefined; findings: string[] } {
+  if (!catalog) return { valid: undefined, findings: [] };
+  const schema = catalog.forType(eventType);
+  if (!schema) return { valid: undefined, findings: [] };
+  if (schema.validate(envelope)) return { valid: true, findings: [] };
+  const findings = (schema.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.keyword === 'enum' ? `: ${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)}` : ''}`);
+  return { valid: false, findings };
+}
+
+/**
+ * Receive live events with the official SDK's WSClient. Every event type is taken (not only registered ones):
+ * the SDK hands the dispatcher the whole envelope, and what the dispatcher returns becomes the ack.
+ */
+export async function startTailSession(options: TailSessionOptions, on: TailSessionHandlers): Promise<TailSession> {
+  const lark = await import('@larksuiteoapi/node-sdk');
+  let saveFile: FileHandle | undefined;
+  if (options.save) saveFile = await open(options.save, 'a');
+  const duplicates = recentIds(100_000);
+  let seq = 0;
+
+  const forwarder = options.forwardTo ? await createForwarder(options) : undefined;
+
+  const handle = async (envelope: unknown): Promise<void> => {
+    const eventType = eventTypeOf(envelope) ?? '(unknown type)';
+    if (options.filters.length > 0 && !matchesAny(eventType, options.filters)) return;
+    const eventId = eventIdOf(envelope) ?? '(no id)';
+    // Saved and flushed before the ack goes back: nothing acknowledged is ever lost.
+    if (saveFile) {
+      await saveFile.write(`${JSON.stringify(envelope)}\n`);
+      await saveFile.datasync();
+    }
+    const { valid, findings } = findingsOf(options.catalog, eventType, envelope);
+    const event: TailEvent = {
+      seq: ++seq,
+      receivedAt: Date.now(),
+      eventType,
+      eventId,
+      summary: summarizeEvent(eventType, envelope),
+      valid,
+      findings,
+      duplicate: duplicates.seen(eventId),
+      envelope,
+    };
+    on.event(event);
+    // Forwarding must not hold up the ack (the platform re-pushes after 3 s): it reports when it is done.
+    if (forwarder) void forwarder(event).then((result) => on.forwarded(event.seq, result));
+  };
+
+  const logger = {
+    error: (...args: unknown[]) => on.warning(`sdk: ${args.map(String).join(' ')}`),
+    warn: (...args: unknown[]) => on.warning(`sdk: ${args.map(String).join(' ')}`),
+    info: () => {},
+    debug: () => {},
+    trace: () => {},
+  };
+  const client = new lark.WSClient({
+    appId: options.appId,
+    appSecret: options.appSecret,
+    domain: options.domain,
+    logger,
+    loggerLevel: lark.LoggerLevel.warn,
+    onReady: () => on.connection('connected'),
+    onReconnecting: () => on.connection('reconnecting'),
+    onReconnected: () => on.connection('connected'),
+    onError: (error: Error) => on.connection('failed', error.message),
+  } as ConstructorParameters<typeof lark.WSClient>[0]);
+  on.connection('connecting');
+  const dispatcher = {
+    invoke: async (data: unknown) => {
+      await handle(data);
+      return undefined;
+    },
+  };
+  await client.start({ eventDispatcher: dispatcher as unknown as InstanceType<typeof lark.EventDispatcher> });
+
+  return {
+    forward: async (event) => {
+      if (!forwarder) return { ok: false, ms: 0, error: 'no --forward-to given' };
+      const result = await forwarder(event);
+      on.forwarded(event.seq, result);
+      return result;
+    },
+    close: async () => {
+      client.close({ force: true });
+      await saveFile?.close();
+    },
+  };
+}
+
+/** Forward with the same machinery as `replay`: fresh HTTP push, encrypted and signed when a key is given. */
+async function createForwarder(options: TailSessionOptions): Promise<(event: TailEvent) => Promise<ForwardResult>> {
+  const { createHttpTransport } = await import('../delivery/http-transport.js');
+  const { prepareEnvelope } = await import('../protocol/envelope.js');
+  const { userAgent } = await import('../version.js');
+  const transport = await createHttpTransport({
+    url: options.forwardTo as string,
+    timeoutMs: 3000,
+    userAgent: userAgent(),
+    connections: 4,
+    ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
+  });
+  return async (event) => {
+    // Keep the event's own id (it is the same event), but write the local app's verification token.
+    const envelope = prepareEnvelope(event.envelope as Envelope, {
+      keepIds: true,
+      ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}),
+    });
+    const outcome = await transport.send({ seq: event.seq, envelope, eventType: event.eventType, eventId: event.eventId, source: 'tail', copy: 0 }, 1);
+    return { ok: outcome.ok, ms: outcome.ms, ...(outcome.status !== undefined ? { status: outcome.status } : {}), ...(outcome.error ? { error: outcome.error } : {}) };
+  };
+}

@@ -1,0 +1,133 @@
+// tail against our gateway, through the official SDK's WSClient: what is pushed is what comes out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listSamples } from '../../src/catalog/samples.js';
+import { bin, root, runCli, tempDir } from '../helpers/cli.js';
+import { APP_ID, startGatewayProcess, waitUntil, type Json } from '../helpers/gateway.js';
+import { startRecordingServer } from '../helpers/servers.js';
+import { decrypt } from '../../src/protocol/crypto.js';
+
+/** `feishu-events tail` as a long-running child; stdout/stderr collected as they come. */
+function startTail(args: string[], cwd = root) {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  delete env.FEISHU_APP_ID;
+  delete env.FEISHU_APP_SECRET;
+  const child = spawn(process.execPath, [bin, 'tail', '--app-id', APP_ID, '--app-secret', 'test-secret', ...args], { cwd, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    lines: (): Json[] => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json),
+    stop: async () => {
+      child.kill('SIGINT');
+      return exited;
+    },
+  };
+}
+
+const idOf = (e: Json): string => String((e.header as Json).event_id);
+
+test('tail --json outputs exactly the events pushed, and --save holds all of them', async () => {
+  const gateway = await startGatewayProcess();
+  const { dir, cleanup } = await tempDir();
+  const saveFile = join(dir, 'saved.ndjson');
+  const tail = startTail(['--domain', gateway.domain, '--json', '--save', saveFile]);
+  try {
+    await waitUntil(() => /connected/.test(tail.stderr()), 'tail to connect');
+    assert.match(tail.stderr(), /warning: the platform gives each event to only one connected client/);
+    const r = await runCli(['replay', '--gateway', gateway.domain, '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const pushed = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Json).filter((l) => l.type === 'delivery').map((l) => String(l.event_id));
+    assert.equal(pushed.length, listSamples().length);
+    await waitUntil(() => tail.lines().length >= pushed.length, 'every event on stdout');
+    assert.deepEqual(tail.lines().map(idOf).sort(), [...pushed].sort(), 'exactly the pushed events, no more, no less');
+    const saved = (await readFile(saveFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Json);
+    assert.deepEqual(saved.map(idOf).sort(), [...pushed].sort());
+    // Each line is a whole envelope, as the platform sent it: `tail | validate -` works.
+    const v = await runCli(['validate', '-'], { input: tail.stdout() });
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+  } finally {
+    assert.equal(await tail.stop(), 0);
+    await gateway.stop();
+    await cleanup();
+  }
+});
+
+test('--filter keeps only matching types; --forward-to re-delivers each kept event like replay', async () => {
+  const gateway = await startGatewayProcess();
+  const webhook = await startRecordingServer();
+  const tail = startTail(['--domain', gateway.domain, '--json', '--filter', 'corehr.*', '--forward-to', webhook.url, '--encrypt-key', 'fwd-key', '--verification-token', 'fwd-token']);
+  try {
+    await waitUntil(() => /connected/.test(tail.stderr()), 'tail to connect');
+    const r = await runCli(['replay', '--gateway', gateway.domain, 'hire.*', 'corehr.*']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    await waitUntil(() => webhook.received.length >= 2, 'two forwards');
+    await waitUntil(() => (tail.stderr().match(/forwarded #/g) ?? []).length >= 2, 'forward results');
+    const types = tail.lines().map((e) => String((e.header as Json).event_type));
+    assert.deepEqual(types.sort(), ['corehr.department.updated_v2', 'corehr.employee.domain_event_v2']);
+    const forwarded = webhook.received.map((q) => JSON.parse(decrypt((JSON.parse(q.body) as { encrypt: string }).encrypt, 'fwd-key')) as Json);
+    assert.deepEqual(forwarded.map(idOf).sort(), tail.lines().map(idOf).sort(), 'the same event ids, forwarded');
+    for (const f of forwarded) assert.equal((f.header as Json).token, 'fwd-token');
+    assert.ok(webhook.received.every((q) => typeof q.headers['x-lark-signature'] === 'string'));
+    assert.match(tail.stderr(), /forwarded #\d+ to .*: 200 in \d+ ms/);
+  } finally {
+    await tail.stop();
+    await gateway.stop();
+    await webhook.close();
+  }
+});
+
+test('stopping and restarting the gateway mid-stream: reconnecting, then it resumes', async () => {
+  const args = ['--reconnect-interval', '1', '--reconnect-nonce', '0'];
+  const first = await startGatewayProcess(args);
+  const tail = startTail(['--domain', first.domain, '--json']);
+  let second: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
+  try {
+    await waitUntil(() => /connected/.test(tail.stderr()), 'tail to connect');
+    const before = await runCli(['replay', '--gateway', first.domain, 'hire.eco_exam.created_v1']);
+    assert.equal(before.code, 0);
+    await waitUntil(() => tail.lines().length === 1, 'the first event');
+    await first.stop();
+    await waitUntil(() => /reconnecting/.test(tail.stderr()), 'reconnecting', 20_000);
+    second = await startGatewayProcess([...args, '--port', String(first.port)]);
+    await waitUntil(() => (tail.stderr().match(/: connected/g) ?? []).length >= 2, 'connected again', 30_000);
+    const after = await runCli(['replay', '--gateway', second.domain, 'corehr.department.updated_v2']);
+    assert.equal(after.code, 0, after.stdout + after.stderr);
+    await waitUntil(() => tail.lines().length === 2, 'the event after the restart');
+    assert.equal((tail.lines()[1]?.header as Json).event_type, 'corehr.department.updated_v2');
+  } finally {
+    await tail.stop();
+    await second?.stop();
+  }
+});
+
+test('clear one-line errors: wrong app id form, credentials rejected, domain unreachable, missing secret', async () => {
+  const gateway = await startGatewayProcess(['--app-id', APP_ID, '--app-secret', 'right-secret']);
+  try {
+    const env = { FEISHU_APP_ID: undefined, FEISHU_APP_SECRET: undefined };
+    const cases: Array<[string[], RegExp]> = [
+      [['tail', '--app-id', 'my-app', '--app-secret', 's', '--domain', gateway.domain], /"my-app" is not an app id/],
+      [['tail', '--app-id', APP_ID, '--app-secret', 'Zq9-not-the-secret', '--domain', gateway.domain], /refused the connection: the app id or app secret was rejected \(code 514/],
+      [['tail', '--app-id', APP_ID, '--app-secret', 's', '--domain', 'http://127.0.0.1:9'], /cannot reach http:\/\/127\.0\.0\.1:9: connection refused/],
+      [['tail', '--app-id', APP_ID, '--domain', gateway.domain], /tail needs the app's app secret/],
+      [['tail', '--app-id', APP_ID, '--app-secret', 's', '--domain', 'ftp://x'], /not an http\(s\) URL/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, { env, timeoutMs: 20_000 });
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+      assert.equal(r.stderr.includes('Zq9-not-the-secret'), false, 'the secret is not printed');
+    }
+  } finally {
+    await gateway.stop();
+  }
+});
