@@ -1,11 +1,75 @@
 import type { Command as CommandType } from 'commander';
+import { parseArgs } from 'node:util';
+import { COMMANDS, type CommandSpec, type OptionSpec } from './cli-spec.js';
 import { isUserError } from './errors.js';
 import { processIO, type CommandIO } from './io.js';
 import { packageVersion } from './version.js';
 
+type Runner = (inputs: string[], options: Record<string, unknown>, io: CommandIO) => Promise<number>;
+
+/** Each command's code, loaded only when that command runs. */
+const RUNNERS: Record<string, () => Promise<Runner>> = {
+  replay: async () => (await import('./commands/replay.js')).runReplay,
+  validate: async () => (await import('./commands/validate.js')).runValidate,
+  gateway: async () => {
+    const { runGateway } = await import('./commands/gateway.js');
+    return (_inputs, options, io) => runGateway(options, io);
+  },
+  tail: async () => {
+    const { runTail } = await import('./commands/tail.js');
+    return (_inputs, options, io) => runTail(options, io);
+  },
+};
+
 /** Collect a repeatable option into an array. */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+interface ParsedFlag {
+  /** `encrypt-key` for `--encrypt-key <key>`, `redeliver` for `--no-redeliver`. */
+  long: string;
+  /** The options key commander uses: `encryptKey`, `redeliver`. */
+  key: string;
+  takesValue: boolean;
+  negated: boolean;
+}
+
+function parseFlag(option: OptionSpec): ParsedFlag {
+  const match = /^--(no-)?([a-z0-9-]+)(\s+[<[].*)?$/.exec(option.flags);
+  if (!match) throw new Error(`bad option spec ${option.flags}`);
+  const long = match[2] as string;
+  return {
+    long: `${match[1] ?? ''}${long}`,
+    key: long.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()),
+    takesValue: match[3] !== undefined,
+    negated: match[1] !== undefined,
+  };
+}
+
+/**
+ * Parse a plain invocation (`cmd [inputs] --known-option value …`) without commander, whose loading is a good
+ * part of start-up. Anything else (help, unknown options, a missing value) returns undefined, and commander
+ * parses it with its own messages. The options object is the one commander would have made.
+ */
+export function fastParse(spec: CommandSpec, args: readonly string[]): { inputs: string[]; options: Record<string, unknown> } | undefined {
+  if (args.some((arg) => arg === '-h' || arg === '--help' || arg === '-V' || arg === '--version')) return undefined;
+  const flags = spec.options.map((option) => ({ option, flag: parseFlag(option) }));
+  const config: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+  for (const { option, flag } of flags) config[flag.long] = { type: flag.takesValue ? 'string' : 'boolean', ...(option.repeatable ? { multiple: true } : {}) };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: config, allowPositionals: spec.argument !== undefined, strict: true });
+  } catch {
+    return undefined;
+  }
+  const options: Record<string, unknown> = {};
+  for (const { flag } of flags) {
+    const value = (parsed.values as Record<string, unknown>)[flag.long];
+    if (flag.negated) options[flag.key] = value !== true;
+    else if (value !== undefined) options[flag.key] = value;
+  }
+  return { inputs: parsed.positionals, options };
 }
 
 function buildProgram(Command: typeof CommandType, io: CommandIO, setExit: (code: number) => void): CommandType {
@@ -19,87 +83,20 @@ function buildProgram(Command: typeof CommandType, io: CommandIO, setExit: (code
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-
-  program
-    .command('replay')
-    .description('push sample or captured events to a local endpoint exactly as the Feishu platform does')
-    .argument('[inputs...]', "event types, globs ('hire.*'), samples (type/name, type/*), .json/.ndjson files, directories, - for stdin; none: every bundled sample")
-    .option('--to <url>', 'where to POST (env FEISHU_EVENTS_TO; default http://127.0.0.1:3000/webhook/event)')
-    .option('--encrypt-key <key>', "the app's Encrypt Key: encrypt the body and sign it (env FEISHU_ENCRYPT_KEY)")
-    .option('--verification-token <token>', 'written to header.token / token (env FEISHU_VERIFICATION_TOKEN)')
-    .option('--app-id <id>', 'override header.app_id')
-    .option('--tenant-key <key>', 'override header.tenant_key')
-    .option('--keep-ids', 'keep event_id and create_time as they are in the input (default: fresh ones per event)')
-    .option('--set <path=value>', 'override a field before encoding, e.g. event.package_id=13 (repeatable; JSON values are parsed)', collect)
-    .option('--challenge', 'first send the url_verification challenge and require the right answer within 1 s')
-    .option('--timeout <ms>', "how long to wait for an answer; slower is a failure (default 3000, the platform's deadline)")
-    .option('--retries <schedule>', "re-push failed deliveries: none, platform (15s,5m,1h,6h) or a list like 1s,2s,5s (default none)")
-    .option('--duplicate <n>', 'deliver every event n extra times with the same event_id')
-    .option('--shuffle', 'deliver in random order (the platform does not guarantee order)')
-    .option('--concurrency <n>', 'deliveries in flight at once (default 1: in order)')
-    .option('--list', 'list the bundled samples and exit')
-    .option('--json', 'one JSON object per delivery and a summary on stdout')
-    .option('--gateway <domain>', 'push through a running `feishu-events gateway` to its WSClient apps instead of HTTP')
-    .option('--wait-client <ms>', 'with --gateway: how long to wait for a connected client (default 5000)')
-    .action(async (inputs: string[], options: Record<string, unknown>) => {
-      const { runReplay } = await import('./commands/replay.js');
-      setExit(await runReplay(inputs, options, io));
+  for (const spec of COMMANDS) {
+    const command = program.command(spec.name).description(spec.description);
+    if (spec.argument) command.argument(spec.argument.name, spec.argument.description);
+    for (const option of spec.options) {
+      if (option.repeatable) command.option(option.flags, option.description, collect);
+      else command.option(option.flags, option.description);
+    }
+    command.action(async (...args: unknown[]) => {
+      const inputs = spec.argument ? (args[0] as string[]) : [];
+      const options = (spec.argument ? args[1] : args[0]) as Record<string, unknown>;
+      const run = await (RUNNERS[spec.name] as () => Promise<Runner>)();
+      setExit(await run(inputs, options, io));
     });
-
-  program
-    .command('validate')
-    .description('check captured events against the JSON Schemas of their event types')
-    .argument('[inputs...]', '.json (one envelope or an array), .ndjson/.jsonl files, directories, - for stdin')
-    .option('--encrypt-key <key>', 'decrypt {"encrypt": …} envelopes (env FEISHU_ENCRYPT_KEY)')
-    .option('--schema <file>', 'check every event against this one schema')
-    .option('--schemas <dir>', 'add or override schemas (<event_type>.schema.json)')
-    .option('--unknown-type <level>', 'an event type without a schema is an error, warn or ignore (default warn)')
-    .option('--strict', 'also report properties the schema does not declare')
-    .option('--format <format>', 'pretty, json, junit or github (default pretty)')
-    .action(async (inputs: string[], options: Record<string, unknown>) => {
-      const { runValidate } = await import('./commands/validate.js');
-      setExit(await runValidate(inputs, options, io));
-    });
-
-  program
-    .command('gateway')
-    .description("a local stand-in for the platform's long-connection endpoint: WSClient apps connect to it, replay --gateway pushes through it")
-    .option('--port <n>', 'port to listen on (default 0: a free port)')
-    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
-    .option('--app-id <id>', 'accept only this app id at endpoint discovery (default: any)')
-    .option('--app-secret <secret>', 'accept only this app secret at endpoint discovery (default: any)')
-    .option('--fragment-size <bytes>', 'split every event payload into fragments of at most this many bytes')
-    .option('--ack-timeout <ms>', "how long a client has to ack an event before it is re-pushed (default 3000, the platform's)")
-    .option('--no-redeliver', 'do not re-push events that are not acked in time')
-    .option('--pick <how>', 'which connected client gets each event: round-robin or random (default round-robin)')
-    .option('--ping-interval <s>', 'ClientConfig.PingInterval given to clients (default 120)')
-    .option('--reconnect-interval <s>', 'ClientConfig.ReconnectInterval given to clients (default 120)')
-    .option('--reconnect-nonce <s>', 'ClientConfig.ReconnectNonce given to clients (default 30)')
-    .option('--reconnect-count <n>', 'ClientConfig.ReconnectCount given to clients (default -1: forever)')
-    .option('--json', 'the log as one JSON object per line on stdout')
-    .action(async (options: Record<string, unknown>) => {
-      const { runGateway } = await import('./commands/gateway.js');
-      setExit(await runGateway(options, io));
-    });
-
-  program
-    .command('tail')
-    .description('receive live events over the long connection: a terminal UI, or NDJSON on stdout without a terminal')
-    .option('--app-id <id>', 'the app id (env FEISHU_APP_ID)')
-    .option('--app-secret <secret>', 'the app secret (env FEISHU_APP_SECRET)')
-    .option('--domain <domain>', 'feishu, lark, or a URL such as the one `feishu-events gateway` prints (env FEISHU_DOMAIN; default feishu)')
-    .option('--json', 'one envelope per line on stdout, even on a terminal')
-    .option('--save <file.ndjson>', 'append every event, flushed before it is acknowledged')
-    .option('--filter <type-glob>', 'only these event types (repeatable)', collect)
-    .option('--forward-to <url>', 're-deliver each event to a local webhook, as replay does')
-    .option('--encrypt-key <key>', 'with --forward-to: encrypt and sign like the platform (env FEISHU_ENCRYPT_KEY)')
-    .option('--verification-token <token>', 'with --forward-to: the token written to each event (env FEISHU_VERIFICATION_TOKEN)')
-    .option('--keep <n>', 'events the terminal UI keeps in memory (default 5000)')
-    .action(async (options: Record<string, unknown>) => {
-      const { runTail } = await import('./commands/tail.js');
-      setExit(await runTail(options, io));
-    });
-
+  }
   return program;
 }
 
@@ -110,8 +107,14 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     io.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  let exitCode = 0;
   try {
+    const spec = COMMANDS.find((c) => c.name === argv[2]);
+    const fast = spec ? fastParse(spec, argv.slice(3)) : undefined;
+    if (spec && fast) {
+      const run = await (RUNNERS[spec.name] as () => Promise<Runner>)();
+      return await run(fast.inputs, fast.options, io);
+    }
+    let exitCode = 0;
     const { Command } = await import('commander');
     const program = buildProgram(Command, io, (code) => {
       exitCode = code;

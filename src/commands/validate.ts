@@ -2,7 +2,6 @@ import { openSchemaCatalog } from '../catalog/schemas.js';
 import { loadDotenv, resolveSetting } from '../config.js';
 import { ExitCode, usageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import { parseArgs } from 'node:util';
 import { prettyValidateReporter } from '../report/validate-pretty.js';
 import type { ValidateFormat, ValidateReporter } from '../report/validate-reporter.js';
 import { validateEvents } from '../validate/run.js';
@@ -52,42 +51,6 @@ export function resolveValidateOptions(inputs: string[], flags: Record<string, u
     strict: flags.strict === true,
     format: oneOf('--format', str(flags.format), VALIDATE_FORMATS, 'pretty'),
   };
-}
-
-/**
- * Parse `validate`'s own arguments (after the word `validate`) without commander, for a start-up fast path in
- * cli.ts. Gives the same `(inputs, options)` as commander's action; undefined for anything it does not handle
- * (help, an unknown or incomplete option), which is then left to commander and its messages.
- */
-export function parseValidateArgv(args: readonly string[]): { inputs: string[]; options: Record<string, unknown> } | undefined {
-  if (args.some((arg) => arg === '-h' || arg === '--help')) return undefined;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'encrypt-key': { type: 'string' },
-        schema: { type: 'string' },
-        schemas: { type: 'string' },
-        'unknown-type': { type: 'string' },
-        strict: { type: 'boolean' },
-        format: { type: 'string' },
-      },
-    });
-  } catch {
-    return undefined;
-  }
-  const v = parsed.values;
-  const options: Record<string, unknown> = {};
-  if (v['encrypt-key'] !== undefined) options.encryptKey = v['encrypt-key'];
-  if (v.schema !== undefined) options.schema = v.schema;
-  if (v.schemas !== undefined) options.schemas = v.schemas;
-  if (v['unknown-type'] !== undefined) options.unknownType = v['unknown-type'];
-  if (v.strict !== undefined) options.strict = v.strict;
-  if (v.format !== undefined) options.format = v.format;
-  return { inputs: parsed.positionals, options };
 }
 
 /** A progress line on stderr, only on a terminal and only once a run has taken a while. */

@@ -1,11 +1,14 @@
 import { buildChallenge, checkChallengeResponse } from '../protocol/challenge.js';
 import { buildChallengeDelivery, buildDelivery } from '../protocol/http-request.js';
 import { pooledRandom } from '../protocol/random.js';
+import { startBodyEncoder } from './body-encoder.js';
 import { sendHttp, type HttpOutcome } from './http-sender.js';
 import type { AttemptOutcome, PlannedDelivery, Transport } from './replay.js';
 
 export interface HttpTransportOptions {
   url: string;
+  /** The whole plan, when known: large encrypted plans are encrypted and signed ahead in a worker thread. */
+  plan?: readonly PlannedDelivery[];
   encryptKey?: string;
   timeoutMs: number;
   userAgent: string;
@@ -23,13 +26,20 @@ export function noteFromAnswer(eventType: string, outcome: HttpOutcome): string 
   return undefined;
 }
 
+/** Below this many deliveries a worker thread costs more to start than it saves. */
+const ENCODER_MIN_PLAN = 1000;
+
 export async function createHttpTransport(options: HttpTransportOptions): Promise<Transport> {
   const { Agent, request } = await import('undici');
   const dispatcher = new Agent({ connections: options.connections, pipelining: 1, keepAliveTimeout: 4_000 });
   const random = pooledRandom();
+  const encoder =
+    options.encryptKey && options.plan && options.plan.length >= ENCODER_MIN_PLAN
+      ? await startBodyEncoder(options.plan, { url: options.url, userAgent: options.userAgent, encryptKey: options.encryptKey })
+      : undefined;
   return {
-    async send(delivery: PlannedDelivery): Promise<AttemptOutcome> {
-      const httpDelivery = buildDelivery(delivery.envelope, {
+    async send(delivery: PlannedDelivery, attempt: number): Promise<AttemptOutcome> {
+      const httpDelivery = (attempt === 1 ? encoder?.take(delivery.seq) : undefined) ?? buildDelivery(delivery.envelope, {
         url: options.url,
         userAgent: options.userAgent,
         random,
@@ -40,6 +50,7 @@ export async function createHttpTransport(options: HttpTransportOptions): Promis
       return note ? { ...outcome, note } : outcome;
     },
     async close() {
+      await encoder?.close();
       await dispatcher.close();
     },
   };

@@ -55,6 +55,7 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
     }
     transport = await createHttpTransport({
       url: options.to,
+      plan,
       timeoutMs: options.timeoutMs,
       userAgent: agent,
       connections: options.concurrency,

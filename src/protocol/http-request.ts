@@ -31,7 +31,10 @@ export interface BuildDeliveryOptions {
 const CONTENT_TYPE = 'application/json; charset=utf-8';
 
 function encodeBody(payload: unknown, encryptKey: string | undefined, iv: Uint8Array | undefined): string {
-  const plaintext = JSON.stringify(payload);
+  return encodeJsonBody(JSON.stringify(payload), encryptKey, iv);
+}
+
+function encodeJsonBody(plaintext: string, encryptKey: string | undefined, iv: Uint8Array | undefined): string {
   if (!encryptKey) return plaintext;
   // Base64 needs no JSON escaping: this is exactly JSON.stringify({ encrypt }), without its cost.
   return `{"encrypt":"${encrypt(plaintext, encryptKey, iv)}"}`;
@@ -49,7 +52,12 @@ function baseHeaders(options: BuildDeliveryOptions): Record<string, string> {
  * is given; the plain envelope otherwise.
  */
 export function buildDelivery(envelope: unknown, options: BuildDeliveryOptions): HttpDelivery {
-  const body = encodeBody(envelope, options.encryptKey, options.iv ?? options.random?.(16));
+  return buildDeliveryFromJson(JSON.stringify(envelope), options);
+}
+
+/** buildDelivery for an envelope that is already compact JSON text. */
+export function buildDeliveryFromJson(plaintext: string, options: BuildDeliveryOptions): HttpDelivery {
+  const body = encodeJsonBody(plaintext, options.encryptKey, options.iv ?? options.random?.(16));
   const headers = baseHeaders(options);
   if (options.encryptKey) {
     const timestamp = unixSeconds(options.now);

@@ -209,7 +209,8 @@ export async function* fileBatches(path: string, stdin: Readable = process.stdin
     return;
   }
   if (NDJSON_EXTENSIONS.has(extname(path).toLowerCase())) {
-    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+    // With an encoding the stream decodes across chunk boundaries: a multi-byte character may be split by a read.
+    const stream = createReadStream(path, { highWaterMark: 1 << 20, encoding: 'utf8' });
     const opened = new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', reject);

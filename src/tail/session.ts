@@ -49,13 +49,17 @@ function recentIds(limit: number): { seen(id: string): boolean } {
   };
 }
 
-function findingsOf(catalog: SchemaCatalog | undefined, eventType: string, envelope: unknown): { valid: boolean | undefined; findings: string[] } {
-  if (!catalog) return { valid: undefined, findings: [] };
-  const schema = catalog.forType(eventType);
-  if (!schema) return { valid: undefined, findings: [] };
-  if (schema.validate(envelope)) return { valid: true, findings: [] };
-  const findings = (schema.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.keyword === 'enum' ? `: ${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)}` : ''}`);
-  return { valid: false, findings };
+/** Validate against the event type's schema; findings are worded as `validate` words them. */
+async function createEventValidator(catalog: SchemaCatalog | undefined): Promise<(eventType: string, envelope: unknown) => { valid: boolean | undefined; findings: string[] }> {
+  if (!catalog) return () => ({ valid: undefined, findings: [] });
+  const { describeErrors } = await import('../validate/messages.js');
+  return (eventType, envelope) => {
+    const schema = catalog.forType(eventType);
+    if (!schema) return { valid: undefined, findings: [] };
+    if (schema.validate(envelope)) return { valid: true, findings: [] };
+    const findings = describeErrors(schema.validate.errors ?? []).map((p) => `${p.pointer || '/'}: ${p.message}`);
+    return { valid: false, findings };
+  };
 }
 
 /**
@@ -70,6 +74,7 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
   let seq = 0;
 
   const forwarder = options.forwardTo ? await createForwarder(options) : undefined;
+  const check = await createEventValidator(options.catalog);
 
   const handle = async (envelope: unknown): Promise<void> => {
     const eventType = eventTypeOf(envelope) ?? '(unknown type)';
@@ -80,7 +85,7 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
       await saveFile.write(`${JSON.stringify(envelope)}\n`);
       await saveFile.datasync();
     }
-    const { valid, findings } = findingsOf(options.catalog, eventType, envelope);
+    const { valid, findings } = check(eventType, envelope);
     const event: TailEvent = {
       seq: ++seq,
       receivedAt: Date.now(),

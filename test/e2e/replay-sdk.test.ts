@@ -141,3 +141,28 @@ test('1.0 envelopes are replayed too', async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
+
+test('a large encrypted replay (bodies encrypted ahead in a worker thread) is accepted event by event', async () => {
+  const { writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { tempDir } = await import('../helpers/cli.js');
+  const { dir, cleanup } = await tempDir();
+  const got: Got[] = [];
+  const app = await startExampleServer({ port: 0, encryptKey: KEY, verificationToken: TOKEN, onEvent: (type, data) => got.push({ type, data }) });
+  try {
+    const samples = listSamples().map((s) => readFileSync(s.path, 'utf8'));
+    const lines = Array.from({ length: 1500 }, (_, i) => JSON.stringify(JSON.parse(samples[i % samples.length] as string)));
+    const file = join(dir, 'many.ndjson');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const r = await runCli(['replay', file, '--to', app.url, '--encrypt-key', KEY, '--verification-token', TOKEN, '--concurrency', '8', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+    assert.equal(summary.delivered, 1500);
+    assert.equal(summary.empty_answers, 0, 'every signature checked out: the SDK answered with the handler\'s result');
+    assert.equal(got.length, 1500);
+    assert.equal(new Set(got.map((g) => g.data.event_id)).size, 1500);
+  } finally {
+    await app.close();
+    await cleanup();
+  }
+});

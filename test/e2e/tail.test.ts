@@ -131,3 +131,19 @@ test('clear one-line errors: wrong app id form, credentials rejected, domain unr
     await gateway.stop();
   }
 });
+
+test('events are validated as they arrive: an invalid one is reported with validate\'s wording', async () => {
+  const gateway = await startGatewayProcess();
+  const tail = startTail(['--domain', gateway.domain, '--json']);
+  try {
+    await waitUntil(() => /connected/.test(tail.stderr()), 'tail to connect');
+    const r = await runCli(['replay', '--gateway', gateway.domain, 'corehr.employee.domain_event_v2', '--set', 'event.sub_event_type=9999']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    await waitUntil(() => /invalid corehr\.employee\.domain_event_v2/.test(tail.stderr()), 'the finding');
+    assert.match(tail.stderr(), /\/event\/sub_event_type: .*9999.*1001 新入职/);
+    assert.equal(tail.lines().length, 1, 'the invalid event is still passed on');
+  } finally {
+    await tail.stop();
+    await gateway.stop();
+  }
+});

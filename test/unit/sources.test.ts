@@ -132,3 +132,21 @@ test('JSON error offsets are found even when V8 does not give them', async () =>
   assert.equal(findJsonErrorOffset('[tru]'), 4);
   assert.equal(findJsonErrorOffset(' {"a":[1,2,{"b":null}],"c":"\\u00e9"} '), -1);
 });
+
+test('NDJSON files: multi-byte characters split across read chunks come out whole', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const file = join(dir, 'cjk.ndjson');
+    const lines = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ i, name: '王二李雷韩梅梅'.repeat(1 + (i % 5)) }));
+    await writeFile(file, `${lines.join('\n')}\n`);
+    let n = 0;
+    for await (const r of readRecords([file])) {
+      assert.equal(r.kind, 'value');
+      if (r.kind === 'value') assert.equal((r.value as { name: string }).name, '王二李雷韩梅梅'.repeat(1 + (n % 5)));
+      n++;
+    }
+    assert.equal(n, 30_000);
+  } finally {
+    await cleanup();
+  }
+});

@@ -1,0 +1,93 @@
+// Every command and option of the CLI, as data: commander is built from it (help, errors, suggestions) and so
+// is the fast path that parses plain invocations with node's util.parseArgs, without loading commander.
+
+export interface OptionSpec {
+  /** As commander writes it: `--to <url>`, `--keep-ids`, `--no-redeliver`. */
+  flags: string;
+  description: string;
+  /** May be given several times; the values are collected in an array. */
+  repeatable?: boolean;
+}
+
+export interface CommandSpec {
+  name: string;
+  description: string;
+  /** `[inputs...]` and its description, for commands that take inputs. */
+  argument?: { name: string; description: string };
+  options: OptionSpec[];
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'replay',
+    description: 'push sample or captured events to a local endpoint exactly as the Feishu platform does',
+    argument: { name: '[inputs...]', description: "event types, globs ('hire.*'), samples (type/name, type/*), .json/.ndjson files, directories, - for stdin; none: every bundled sample" },
+    options: [
+      { flags: '--to <url>', description: 'where to POST (env FEISHU_EVENTS_TO; default http://127.0.0.1:3000/webhook/event)' },
+      { flags: '--encrypt-key <key>', description: "the app's Encrypt Key: encrypt the body and sign it (env FEISHU_ENCRYPT_KEY)" },
+      { flags: '--verification-token <token>', description: 'written to header.token / token (env FEISHU_VERIFICATION_TOKEN)' },
+      { flags: '--app-id <id>', description: 'override header.app_id' },
+      { flags: '--tenant-key <key>', description: 'override header.tenant_key' },
+      { flags: '--keep-ids', description: 'keep event_id and create_time as they are in the input (default: fresh ones per event)' },
+      { flags: '--set <path=value>', description: 'override a field before encoding, e.g. event.package_id=13 (repeatable; JSON values are parsed)', repeatable: true },
+      { flags: '--challenge', description: 'first send the url_verification challenge and require the right answer within 1 s' },
+      { flags: '--timeout <ms>', description: "how long to wait for an answer; slower is a failure (default 3000, the platform's deadline)" },
+      { flags: '--retries <schedule>', description: "re-push failed deliveries: none, platform (15s,5m,1h,6h) or a list like 1s,2s,5s (default none)" },
+      { flags: '--duplicate <n>', description: 'deliver every event n extra times with the same event_id' },
+      { flags: '--shuffle', description: 'deliver in random order (the platform does not guarantee order)' },
+      { flags: '--concurrency <n>', description: 'deliveries in flight at once (default 1: in order)' },
+      { flags: '--list', description: 'list the bundled samples and exit' },
+      { flags: '--json', description: 'one JSON object per delivery and a summary on stdout' },
+      { flags: '--gateway <domain>', description: 'push through a running `feishu-events gateway` to its WSClient apps instead of HTTP' },
+      { flags: '--wait-client <ms>', description: 'with --gateway: how long to wait for a connected client (default 5000)' },
+    ],
+  },
+  {
+    name: 'validate',
+    description: 'check captured events against the JSON Schemas of their event types',
+    argument: { name: '[inputs...]', description: '.json (one envelope or an array), .ndjson/.jsonl files, directories, - for stdin' },
+    options: [
+      { flags: '--encrypt-key <key>', description: 'decrypt {"encrypt": …} envelopes (env FEISHU_ENCRYPT_KEY)' },
+      { flags: '--schema <file>', description: 'check every event against this one schema' },
+      { flags: '--schemas <dir>', description: 'add or override schemas (<event_type>.schema.json)' },
+      { flags: '--unknown-type <level>', description: 'an event type without a schema is an error, warn or ignore (default warn)' },
+      { flags: '--strict', description: 'also report properties the schema does not declare' },
+      { flags: '--format <format>', description: 'pretty, json, junit or github (default pretty)' },
+    ],
+  },
+  {
+    name: 'gateway',
+    description: "a local stand-in for the platform's long-connection endpoint: WSClient apps connect to it, replay --gateway pushes through it",
+    options: [
+      { flags: '--port <n>', description: 'port to listen on (default 0: a free port)' },
+      { flags: '--host <host>', description: 'address to listen on (default 127.0.0.1)' },
+      { flags: '--app-id <id>', description: 'accept only this app id at endpoint discovery (default: any)' },
+      { flags: '--app-secret <secret>', description: 'accept only this app secret at endpoint discovery (default: any)' },
+      { flags: '--fragment-size <bytes>', description: 'split every event payload into fragments of at most this many bytes' },
+      { flags: '--ack-timeout <ms>', description: "how long a client has to ack an event before it is re-pushed (default 3000, the platform's)" },
+      { flags: '--no-redeliver', description: 'do not re-push events that are not acked in time' },
+      { flags: '--pick <how>', description: 'which connected client gets each event: round-robin or random (default round-robin)' },
+      { flags: '--ping-interval <s>', description: 'ClientConfig.PingInterval given to clients (default 120)' },
+      { flags: '--reconnect-interval <s>', description: 'ClientConfig.ReconnectInterval given to clients (default 120)' },
+      { flags: '--reconnect-nonce <s>', description: 'ClientConfig.ReconnectNonce given to clients (default 30)' },
+      { flags: '--reconnect-count <n>', description: 'ClientConfig.ReconnectCount given to clients (default -1: forever)' },
+      { flags: '--json', description: 'the log as one JSON object per line on stdout' },
+    ],
+  },
+  {
+    name: 'tail',
+    description: 'receive live events over the long connection: a terminal UI, or NDJSON on stdout without a terminal',
+    options: [
+      { flags: '--app-id <id>', description: 'the app id (env FEISHU_APP_ID)' },
+      { flags: '--app-secret <secret>', description: 'the app secret (env FEISHU_APP_SECRET)' },
+      { flags: '--domain <domain>', description: 'feishu, lark, or a URL such as the one `feishu-events gateway` prints (env FEISHU_DOMAIN; default feishu)' },
+      { flags: '--json', description: 'one envelope per line on stdout, even on a terminal' },
+      { flags: '--save <file.ndjson>', description: 'append every event, flushed before it is acknowledged' },
+      { flags: '--filter <type-glob>', description: 'only these event types (repeatable)', repeatable: true },
+      { flags: '--forward-to <url>', description: 're-deliver each event to a local webhook, as replay does' },
+      { flags: '--encrypt-key <key>', description: 'with --forward-to: encrypt and sign like the platform (env FEISHU_ENCRYPT_KEY)' },
+      { flags: '--verification-token <token>', description: 'with --forward-to: the token written to each event (env FEISHU_VERIFICATION_TOKEN)' },
+      { flags: '--keep <n>', description: 'events the terminal UI keeps in memory (default 5000)' },
+    ],
+  },
+];
