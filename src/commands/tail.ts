@@ -63,6 +63,8 @@ export function resolveTailOptions(flags: Record<string, unknown>, io: CommandIO
 
 export async function runTail(flags: Record<string, unknown>, io: CommandIO): Promise<number> {
   const options = resolveTailOptions(flags, io);
+  // React's development build is several times slower and larger; the terminal UI wants the production one.
+  if (!options.json && process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
   const { tail } = await import('../tail/run.js');
   return tail(options, io);
 }

@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useState } from 'react';
-import { useApp, useInput, useStdout } from 'ink';
+import { useApp, useInput, useStdin, useStdout } from 'ink';
 import { initialTailState, selectedEvent, tailReducer, type TailEvent } from '../tail/state.js';
 import type { TailChannel } from '../tail/store.js';
 import { commandForKey } from './keys.js';
@@ -30,6 +30,8 @@ export function TailApp(props: TailAppProps) {
   const [tick, setTick] = useState(now());
   const { exit } = useApp();
   const { stdout } = useStdout();
+  // Keys need a terminal on stdin too (`… | feishu-events tail` keeps the screen, without keys).
+  const { isRawModeSupported } = useStdin();
 
   useEffect(() => channel.subscribe(dispatch), [channel]);
   useEffect(() => {
@@ -93,7 +95,7 @@ export function TailApp(props: TailAppProps) {
       default:
         break;
     }
-  });
+  }, { isActive: isRawModeSupported });
 
   return (
     <TailView
