@@ -4,6 +4,7 @@ import { ExitCode, UserError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import type { AttemptOutcome, PlannedDelivery, Transport } from './replay.js';
 import { formatDuration } from './schedule.js';
+import type { PushResult } from '../gateway/types.js';
 
 export interface GatewayTransportOptions {
   /** The gateway's domain, as it prints it: `http://127.0.0.1:PORT`. */
@@ -15,24 +16,8 @@ export interface GatewayTransportOptions {
   io: CommandIO;
 }
 
-/** The fields of the control API's push answer that replay reads (see src/gateway/control-api.ts). */
-interface PushAnswer {
-  message_id: string;
-  acked: boolean;
-  ack_code?: number;
-  ack_ms?: number;
-  handler_ms?: number;
-  ack_data?: unknown;
-  late?: boolean;
-  client?: string;
-  clients: string[];
-  pushes: number;
-  redelivered: number;
-  fragments: number;
-  bytes: number;
-  total_ms: number;
-  state: 'pending' | 'acked' | 'expired' | 'closed';
-}
+/** The control API's push answer is the gateway's PushResult, as JSON (see src/gateway/control-api.ts). */
+type PushAnswer = PushResult;
 
 const CONTROL_PATH = '_feishu-events/';
 /** Extra time over the gateway's own deadline before we stop waiting for its answer. */

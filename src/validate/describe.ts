@@ -1,18 +1,9 @@
+import { eventIdOf } from '../protocol/envelope-fields.js';
 import type { InputRecord, ValueRecord } from '../sources/records.js';
 import type { CheckOutcome } from './engine.js';
 import { SourceLocator } from './locate.js';
 import { describeActual, describeErrors, type Problem } from './messages.js';
 import type { EventReport, Finding } from './types.js';
-
-function eventIdOf(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const envelope = value as Record<string, unknown>;
-  if ('schema' in envelope) {
-    const header = envelope.header as Record<string, unknown> | undefined;
-    return typeof header === 'object' && header !== null && typeof header.event_id === 'string' ? header.event_id : undefined;
-  }
-  return typeof envelope.uuid === 'string' ? envelope.uuid : undefined;
-}
 
 /**
  * Turns a check outcome into a report: messages in words and every finding located in the source text.

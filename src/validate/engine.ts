@@ -1,4 +1,5 @@
 import type { CompiledSchema, SchemaCatalog, ValidationError } from '../catalog/schemas.js';
+import { eventTypeOf, isRecord } from '../protocol/envelope-fields.js';
 import type { TypeCount, UnknownTypeLevel, ValidateSummary } from './types.js';
 
 /** Opens an `encrypt` field; throws an Error whose message says why it cannot (wrong key, bad padding, …). */
@@ -41,23 +42,6 @@ export interface CheckOutcome {
   /** The event came out of an `encrypt` field. */
   decrypted: boolean;
   invalid: boolean;
-}
-
-// The envelope readers of protocol/envelope.ts, repeated here because that module loads node:crypto at import
-// time and start-up is part of this command's contract (see bench/validate.js). Same rules: `schema` present →
-// 2.0 (`header.event_type`), else 1.0 (`event.type`).
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function eventTypeOf(value: unknown): string | undefined {
-  if (!isRecord(value)) return undefined;
-  if ('schema' in value) {
-    const header = value.header;
-    return isRecord(header) && typeof header.event_type === 'string' ? header.event_type : undefined;
-  }
-  const event = value.event;
-  return isRecord(event) && typeof event.type === 'string' ? event.type : undefined;
 }
 
 /** Which envelope schema an event without a type-specific one is checked against. */
