@@ -108,8 +108,9 @@ async function tailToTerminal(options: TailOptions, io: CommandIO, catalog: Awai
     const result = await (session as TailSession).forward(event);
     return result.ok ? `re-delivered ${event.eventId} to ${options.forwardTo}: ${result.status} in ${Math.round(result.ms)} ms` : `re-delivery failed: ${result.error ?? `HTTP ${result.status}`}`;
   };
+  let app: { unmount(): void; waitUntilExit(): Promise<unknown> } | undefined;
   await untilStopped((stop) => {
-    const app = render(
+    app = render(
       createElement(TailApp, { appId: options.appId, domain: options.domain, channel, capacity: options.capacity, onSave: saveEvent, onRedeliver: redeliver, onQuit: stop }),
       { exitOnCtrlC: false, stdout: io.stdout as NodeJS.WriteStream, stderr: io.stderr as NodeJS.WriteStream },
     );
@@ -123,6 +124,8 @@ async function tailToTerminal(options: TailOptions, io: CommandIO, catalog: Awai
     );
     void app.waitUntilExit().then(stop);
   });
+  // Stopped by a signal rather than `q`: give the terminal back before leaving.
+  app?.unmount();
   await session?.close();
   return failed ? 1 : 0;
 }
