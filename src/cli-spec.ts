@@ -56,6 +56,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'events',
+    description: 'the event catalogue: list the event types, show one (fields and sample), print its JSON Schema',
+    argument: {
+      name: '[what...]',
+      description: 'none or type globs: list the event types; show <type>: title, field tree and sample; schema <type>: the JSON Schema',
+    },
+    options: [{ flags: '--json', description: 'the list as one JSON object per event type; show as one JSON object' }],
+  },
+  {
     name: 'gateway',
     description: "a local stand-in for the platform's long-connection endpoint: WSClient apps connect to it, replay --gateway pushes through it",
     options: [

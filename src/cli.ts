@@ -11,6 +11,10 @@ type Runner = (inputs: string[], options: Record<string, unknown>, io: CommandIO
 const RUNNERS: Record<string, () => Promise<Runner>> = {
   replay: async () => (await import('./commands/replay.js')).runReplay,
   validate: async () => (await import('./commands/validate.js')).runValidate,
+  events: async () => {
+    const { runEvents } = await import('./commands/events.js');
+    return (inputs, options, io) => runEvents(inputs, options, io);
+  },
   gateway: async () => {
     const { runGateway } = await import('./commands/gateway.js');
     return (_inputs, options, io) => runGateway(options, io);

@@ -1,9 +1,9 @@
 import type { Options } from 'ajv';
-import { ENUM_DESCRIPTIONS_KEYWORD } from './schemas.js';
+import { ENUM_DESCRIPTIONS_KEYWORD, GENERATED_FROM_KEYWORD } from './schemas.js';
 
 /** The part of Ajv that this module touches, so that callers need not import Ajv's types. */
 interface KeywordHost {
-  addKeyword(definition: { keyword: string; schemaType: 'object' }): unknown;
+  addKeyword(definition: { keyword: string; schemaType: 'object' | 'string' }): unknown;
 }
 
 /**
@@ -31,6 +31,8 @@ export function userAjvOptions(warn: (message: string) => void): Options {
   };
 }
 
+/** The project's annotation keywords: they never change whether a value is valid, and strict mode must know them. */
 export function registerAnnotationKeywords(ajv: KeywordHost): void {
   ajv.addKeyword({ keyword: ENUM_DESCRIPTIONS_KEYWORD, schemaType: 'object' });
+  ajv.addKeyword({ keyword: GENERATED_FROM_KEYWORD, schemaType: 'string' });
 }

@@ -31,6 +31,11 @@ export const SCHEMA_SUFFIX = '.schema.json';
  * ({"1001": "新入职", …}). It never changes whether a value is valid; messages quote it.
  */
 export const ENUM_DESCRIPTIONS_KEYWORD = 'x-enum-descriptions';
+/**
+ * Annotation keyword at the root of a schema that scripts/gen-catalog.js wrote: where it came from
+ * (`@larksuiteoapi/node-sdk@1.74.0 types/index.d.ts IHandles`). Hand-written schemas do not have it.
+ */
+export const GENERATED_FROM_KEYWORD = 'x-generated-from';
 export const ENVELOPE_NAMES = { '2.0': 'envelope-v2', '1.0': 'envelope-v1' } as const;
 
 /** One precompiled schema in dist/src/validators/index.json, written by scripts/build-validators.js. */

@@ -1,0 +1,101 @@
+// Output of `feishu-events events`: the catalogue as a table or NDJSON, one type's fields and sample.
+import type { CatalogEntry, FieldRow } from '../catalog/event-catalog.js';
+
+/** The NDJSON object of one catalogue entry. */
+export function catalogEntryJson(entry: CatalogEntry, samples: number): Record<string, unknown> {
+  return {
+    event_type: entry.eventType,
+    title: entry.title,
+    origin: entry.origin,
+    ...(entry.generatedFrom !== undefined ? { generated_from: entry.generatedFrom } : {}),
+    schema_version: entry.protocol,
+    deprecated: entry.deprecated,
+    samples,
+  };
+}
+
+/** `TYPE  SCHEMA  ORIGIN  TITLE`, one row per type (the title last: CJK text is wider than its length). */
+export function formatCatalogTable(entries: readonly CatalogEntry[]): string {
+  const typeWidth = Math.max('TYPE'.length, ...entries.map((e) => e.eventType.length));
+  const originWidth = 'hand-written'.length;
+  const row = (type: string, version: string, origin: string, title: string): string =>
+    `${type.padEnd(typeWidth)}  ${version.padEnd(6)}  ${origin.padEnd(originWidth)}  ${title}`.trimEnd();
+  const lines = [row('TYPE', 'SCHEMA', 'ORIGIN', 'TITLE')];
+  for (const e of entries) lines.push(row(e.eventType, e.protocol, e.origin, e.deprecated ? `${e.title} (deprecated)` : e.title));
+  return `${lines.join('\n')}\n`;
+}
+
+/** `3 event types: 1 hand-written, 2 generated (1 of them 1.0)`: for stderr, after the table. */
+export function catalogCounts(entries: readonly CatalogEntry[]): string {
+  const hand = entries.filter((e) => e.origin === 'hand-written').length;
+  const v1 = entries.filter((e) => e.protocol === '1.0').length;
+  return `${entries.length} event type${entries.length === 1 ? '' : 's'}: ${hand} hand-written, ${entries.length - hand} generated${v1 > 0 ? ` (${v1} of them schema 1.0)` : ''}`;
+}
+
+function showValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
+}
+
+function valuesText(row: FieldRow): string {
+  if (!row.values) return '';
+  if (row.values.length === 1 && row.values[0]) return `= ${showValue(row.values[0].value)}`;
+  return `one of ${row.values.map((v) => (v.meaning ? `${showValue(v.value)} ${v.meaning}` : showValue(v.value))).join(', ')}`;
+}
+
+/** The field tree: name (indented by depth), type, `*` when required, description and allowed values. */
+export function formatFieldTree(rows: readonly FieldRow[]): string {
+  const label = (row: FieldRow): string => `${'  '.repeat(row.depth)}${row.name}`;
+  const nameWidth = Math.min(48, Math.max(...rows.map((r) => label(r).length)));
+  const typeWidth = Math.min(24, Math.max(...rows.map((r) => r.type.length)));
+  return rows
+    .map((row) => {
+      const rest = [row.description ?? '', valuesText(row)].filter((s) => s !== '').join('  ');
+      return `  ${label(row).padEnd(nameWidth)}  ${row.type.padEnd(typeWidth)} ${row.required ? '*' : ' '} ${rest}`.trimEnd();
+    })
+    .join('\n');
+}
+
+export interface TypeDetails {
+  entry: CatalogEntry;
+  description: string | undefined;
+  rows: readonly FieldRow[];
+  /** Path of the representative sample, as shown to the user, and its text. */
+  sample: { path: string; text: string } | undefined;
+  /** How many bundled samples the type has. */
+  samples: number;
+  schemaPath: string;
+}
+
+/** `events show <type>`: title, origin, description, the field tree, the sample. */
+export function formatTypeDetails(details: TypeDetails): string {
+  const { entry } = details;
+  const origin = entry.origin === 'generated' ? `generated from ${entry.generatedFrom ?? 'the SDK'}` : "hand-written from the platform's documentation";
+  const lines = [
+    `${entry.eventType}  ${entry.title}${entry.deprecated ? ' (deprecated)' : ''}`,
+    `schema ${entry.protocol} · ${origin}`,
+    `schema: ${details.schemaPath}`,
+  ];
+  if (details.description && details.description !== entry.title) lines.push('', details.description);
+  lines.push('', 'fields (* required)', formatFieldTree(details.rows));
+  if (details.sample) lines.push('', `sample: ${details.sample.path}`, details.sample.text.trimEnd());
+  else lines.push('', 'no bundled sample');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `events show <type> --json`: one object. */
+export function typeDetailsJson(details: TypeDetails, sample: unknown): Record<string, unknown> {
+  return {
+    ...catalogEntryJson(details.entry, details.samples),
+    description: details.description ?? null,
+    schema_file: details.schemaPath,
+    fields: details.rows.map((row) => ({
+      path: row.path,
+      type: row.type,
+      required: row.required,
+      description: row.description ?? null,
+      ...(row.values ? { values: row.values } : {}),
+    })),
+    sample_file: details.sample?.path ?? null,
+    sample: sample ?? null,
+  };
+}
