@@ -4,6 +4,8 @@ export declare const EXAMPLE_ENCRYPT_KEY: string;
 export declare const EXAMPLE_VERIFICATION_TOKEN: string;
 export declare const EXAMPLE_PATH: string;
 export declare const EXAMPLE_EVENT_TYPES: string[];
+/** The other bundled sample types the example registers (all but app_ticket, which the SDK handles itself). */
+export declare function catalogueEventTypes(): string[];
 
 export interface ExampleServerOptions {
   port?: number;

@@ -6,6 +6,7 @@
 //   PORT=0 node examples/webhook-server.js     # any free port
 //
 // Settings: PORT, FEISHU_ENCRYPT_KEY, FEISHU_VERIFICATION_TOKEN (defaults below match `npm run demo`).
+import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import * as lark from '@larksuiteoapi/node-sdk';
 
@@ -21,6 +22,18 @@ export const EXAMPLE_EVENT_TYPES = [
   'corehr.employee.domain_event_v2',
   'corehr.department.updated_v2',
 ];
+
+/**
+ * Every other event type feishu-events has a sample of (its catalogue of the SDK's event types), so that replaying
+ * every bundled sample reaches a handler. `app_ticket` stays with the SDK's own handler, which caches the ticket.
+ */
+export function catalogueEventTypes() {
+  const dir = new URL('../samples/', import.meta.url);
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== 'app_ticket' && !EXAMPLE_EVENT_TYPES.includes(entry.name))
+    .map((entry) => entry.name)
+    .sort();
+}
 
 /** A one-line description of what the handler got (the SDK hands handlers header and event flattened). */
 function describe(type, data) {
@@ -54,7 +67,7 @@ export async function startExampleServer({
   log = () => {},
 } = {}) {
   const handlers = {};
-  for (const type of EXAMPLE_EVENT_TYPES) {
+  for (const type of [...EXAMPLE_EVENT_TYPES, ...catalogueEventTypes()]) {
     handlers[type] = async (data) => {
       onEvent(type, data);
       log(`[app] ${type}  ${data.event_id ?? data.uuid}  ${describe(type, data)}`);

@@ -167,7 +167,8 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
     attempts++;
     if (outcome.ok) {
       latencies.push(outcome.ms);
-      if (outcome.status === 200 && outcome.body === '') emptyAnswers++;
+      // The SDK's own app_ticket handler answers nothing, too: that one is not a dropped event.
+      if (outcome.status === 200 && outcome.body === '' && task.delivery.eventType !== 'app_ticket') emptyAnswers++;
     }
     const retryDelay = outcome.ok ? undefined : schedule[task.attempt - 1];
     options.onAttempt?.({ ...outcome, delivery: task.delivery, attempt: task.attempt, ...(retryDelay !== undefined ? { retryInMs: retryDelay } : {}) });

@@ -3,8 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listSamples } from '../../src/catalog/samples.js';
-import { root, runCli } from '../helpers/cli.js';
+import { root, runCli, DOCUMENTED_SPECS, documentedSamples } from '../helpers/cli.js';
 import { startGatewayProcess, startWsApp, waitUntil, type Json, type Received } from '../helpers/gateway.js';
 
 const jsonLines = (text: string): Json[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
@@ -29,10 +28,10 @@ test('every bundled sample reaches the WSClient handlers through replay --gatewa
   const app = startWsApp(gateway.domain);
   try {
     await app.ready;
-    const r = await runCli(['replay', '--gateway', gateway.domain, '--json']);
+    const r = await runCli(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const deliveries = deliveriesOf(r.stdout);
-    assert.equal(deliveries.length, listSamples().length);
+    assert.equal(deliveries.length, documentedSamples().length);
     for (const d of deliveries) {
       assert.equal(d.ok, true);
       assert.equal(d.status, 200);
@@ -42,7 +41,7 @@ test('every bundled sample reaches the WSClient handlers through replay --gatewa
       assert.equal(d.fragments, 1);
       assert.equal(d.redelivered, 0);
     }
-    assert.equal(summaryOf(r.stdout).delivered, listSamples().length);
+    assert.equal(summaryOf(r.stdout).delivered, documentedSamples().length);
     expectDelivered(deliveries, app.got);
 
     const acks = await waitUntil(() => {
@@ -71,10 +70,10 @@ test('--fragment-size 64: every sample arrives split into fragments and is reass
   const app = startWsApp(gateway.domain);
   try {
     await app.ready;
-    const r = await runCli(['replay', '--gateway', gateway.domain, '--json']);
+    const r = await runCli(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const deliveries = deliveriesOf(r.stdout);
-    assert.equal(deliveries.length, listSamples().length);
+    assert.equal(deliveries.length, documentedSamples().length);
     for (const d of deliveries) {
       assert.equal(d.ack_code, 200);
       assert.ok(Number(d.fragments) > 1, `${String(d.source)} was split`);
@@ -93,7 +92,7 @@ test('cluster mode: with two apps connected each event goes to exactly one of th
   const two = startWsApp(gateway.domain);
   try {
     await Promise.all([one.ready, two.ready]);
-    const r = await runCli(['replay', '--gateway', gateway.domain, '--json']);
+    const r = await runCli(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const deliveries = deliveriesOf(r.stdout);
     expectDelivered(deliveries, [...one.got, ...two.got]);

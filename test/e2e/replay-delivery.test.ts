@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { listSamples } from '../../src/catalog/samples.js';
 import { decrypt } from '../../src/protocol/crypto.js';
 import { verify } from '../../src/protocol/signature.js';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -218,14 +219,17 @@ test('inputs: .json arrays, NDJSON files, directories, stdin and encrypted captu
 test('--json: stdout holds only JSON objects with the documented fields', async () => {
   const server = await startRecordingServer();
   try {
-    const r = await runCli(['replay', 'hire.*', '--to', server.url, '--json']);
+    const r = await runCli(['replay', 'hire.eco_*_v1', '--to', server.url, '--json']);
     assert.equal(r.code, 0);
     const lines = jsonLines(r.stdout);
-    assert.equal(lines.length, 4);
-    for (const l of lines.slice(0, 3)) for (const k of ['event_type', 'event_id', 'attempt', 'status', 'ms', 'ok']) assert.ok(k in l, k);
-    assert.equal(lines[3]?.type, 'summary');
-    assert.equal(lines[3]?.delivered, 3);
-    assert.equal(lines[3]?.failed, 0);
+    const types = new Set(listSamples().filter((s) => /^hire\.eco_.*_v1$/.test(s.eventType)).map((s) => s.eventType));
+    assert.ok(types.size >= 3);
+    assert.equal(lines.length, types.size + 1, 'one line per event type (its representative sample), then the summary');
+    assert.deepEqual(new Set(lines.slice(0, -1).map((l) => l.event_type)), types);
+    for (const l of lines.slice(0, -1)) for (const k of ['event_type', 'event_id', 'attempt', 'status', 'ms', 'ok']) assert.ok(k in l, k);
+    assert.equal(lines.at(-1)?.type, 'summary');
+    assert.equal(lines.at(-1)?.delivered, types.size);
+    assert.equal(lines.at(-1)?.failed, 0);
   } finally {
     await server.close();
   }

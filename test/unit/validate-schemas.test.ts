@@ -44,7 +44,11 @@ describe('bundled schemas', () => {
       }
       for (const [key, child] of Object.entries(record)) if (key !== 'x-enum-descriptions') walk(child, `${where}/${key}`);
     };
-    for (const file of schemaFiles) walk(JSON.parse(readFileSync(file, 'utf8')), file);
+    // Hand-written schemas only: the SDK's declarations give no meanings for the generated ones' enums.
+    for (const file of schemaFiles) {
+      const schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      if (schema['x-generated-from'] === undefined) walk(schema, file);
+    }
   });
 
   it('are all precompiled by the build, with an index that names the modules', () => {
@@ -74,7 +78,9 @@ describe('bundled samples', () => {
         assert.ok(compiled, `a schema for ${sample.eventType}`);
         const value = JSON.parse(readFileSync(sample.path, 'utf8')) as unknown;
         assert.equal(compiled.validate(value), true, `${sample.path}: ${JSON.stringify(compiled.validate.errors)}`);
-        assert.equal(catalog.envelope('2.0')?.validate(value), true, `${sample.path} against envelope-v2`);
+        // Against its own envelope too; the 1.0 envelope declares none of a 1.0 event's own fields, so not with --strict.
+        const version = 'schema' in (value as object) ? '2.0' : '1.0';
+        if (version === '2.0' || !strict) assert.equal(catalog.envelope(version)?.validate(value), true, `${sample.path} against envelope ${version}`);
       }
     });
   }

@@ -1,0 +1,22 @@
+// `npm run demo` is the README's first command: it must keep working on built-in defaults.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { listSamples } from '../../src/catalog/samples.js';
+import { root } from '../helpers/cli.js';
+
+test('the demo replays every bundled sample, challenge first, to the SDK example app, and exits 0', () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FEISHU_EVENTS_TO;
+  delete env.FEISHU_ENCRYPT_KEY;
+  const r = spawnSync(process.execPath, [join(root, 'examples', 'demo.js')], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const samples = listSamples();
+  assert.match(r.stdout, /^✓ 200 .*url_verification {2}challenge echoed/m);
+  assert.match(r.stdout, new RegExp(`${samples.length} delivered, 0 failed`));
+  // app_ticket goes to the SDK's own handler; every other sample reaches one of the example's.
+  const handled = samples.filter((s) => s.eventType !== 'app_ticket').length;
+  assert.match(r.stderr, new RegExp(`registered handlers ran ${handled} times`));
+  assert.doesNotMatch(r.stdout + r.stderr, /no .* event handle|signature check fails/);
+});
