@@ -9,11 +9,12 @@ import { TailApp } from '../dist/src/ui/TailApp.js';
 import { createTailChannel } from '../dist/src/tail/store.js';
 import { summarizeEvent } from '../dist/src/tail/summary.js';
 import { prepareEnvelope } from '../dist/src/index.js';
+import { DOCUMENTED_TYPES } from './documented-types.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const N = Number(process.argv[2] ?? 20_000);
 const samples = [];
-for (const type of readdirSync(join(root, 'samples'))) {
+for (const type of readdirSync(join(root, 'samples')).filter((t) => DOCUMENTED_TYPES.includes(t))) {
   for (const file of readdirSync(join(root, 'samples', type))) samples.push(JSON.parse(readFileSync(join(root, 'samples', type, file), 'utf8')));
 }
 const sink = Object.assign(new Writable({ write: (_chunk, _enc, done) => done() }), { columns: 80, rows: 24, isTTY: true });

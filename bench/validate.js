@@ -13,6 +13,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DOCUMENTED_TYPES } from './documented-types.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = join(root, 'bench', '.data');
@@ -50,7 +51,7 @@ function prng(seed) {
 function loadSamples() {
   const dir = join(root, 'samples');
   const byType = new Map();
-  for (const type of readdirSync(dir).sort()) {
+  for (const type of readdirSync(dir).filter((t) => DOCUMENTED_TYPES.includes(t)).sort()) {
     const files = readdirSync(join(dir, type)).filter((f) => f.endsWith('.json')).sort();
     byType.set(type, files.map((f) => JSON.parse(readFileSync(join(dir, type, f), 'utf8'))));
   }
