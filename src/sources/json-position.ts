@@ -68,62 +68,44 @@ export function findJsonErrorOffset(text: string): number {
     if (!match || match[0] === '' || match[0] === '-') fail(i);
     i += (match as RegExpExecArray)[0].length;
   };
+  /** `"key": value` inside an object. */
+  const member = (): void => {
+    ws();
+    if (i >= n) fail(n);
+    if (text[i] !== '"') fail(i);
+    string();
+    ws();
+    if (i >= n) fail(n);
+    if (text[i] !== ':') fail(i);
+    i++;
+    value();
+  };
+  /** The items of an object or array after its opening bracket, up to and including `close`. */
+  const sequence = (close: string, item: () => void): void => {
+    i++;
+    ws();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      item();
+      ws();
+      if (i >= n) fail(n);
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      if (text[i] !== ',') fail(i);
+      i++;
+    }
+  };
   const value = (): void => {
     ws();
     if (i >= n) fail(n);
     const ch = text[i];
-    if (ch === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (i >= n) fail(n);
-        if (text[i] !== '"') fail(i);
-        string();
-        ws();
-        if (i >= n) fail(n);
-        if (text[i] !== ':') fail(i);
-        i++;
-        value();
-        ws();
-        if (i >= n) fail(n);
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail(i);
-      }
-    }
-    if (ch === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (i >= n) fail(n);
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail(i);
-      }
-    }
+    if (ch === '{') return sequence('}', member);
+    if (ch === '[') return sequence(']', value);
     if (ch === '"') return string();
     if (ch === 't') return literal('true');
     if (ch === 'f') return literal('false');
