@@ -1,4 +1,5 @@
 import { globToRegExp } from '../catalog/glob.js';
+import { commandForKey, type KeyFlags } from '../ui/keys.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
@@ -62,7 +63,9 @@ export type TailAction =
   | { type: 'filter-commit' }
   | { type: 'filter-cancel' }
   | { type: 'clear' }
-  | { type: 'message'; text: string | undefined };
+  | { type: 'message'; text: string | undefined }
+  /** A key press: what it does to the state depends on the state (typing a filter or not). */
+  | { type: 'key'; input: string; key: KeyFlags };
 
 export function initialTailState(options: { capacity?: number; now?: number } = {}): TailState {
   return {
@@ -152,5 +155,38 @@ export function tailReducer(state: TailState, action: TailAction): TailState {
       return { ...state, events: [], selected: undefined, following: true, message: 'cleared' };
     case 'message':
       return { ...state, message: action.text };
+    case 'key':
+      return keyReducer(state, action.input, action.key);
+  }
+}
+
+/** What a key does to the state; save, re-deliver and quit are side effects left to the UI. */
+function keyReducer(state: TailState, input: string, key: KeyFlags): TailState {
+  if (state.filterInput !== undefined) {
+    if (key.return) return tailReducer(state, { type: 'filter-commit' });
+    if (key.escape) return tailReducer(state, { type: 'filter-cancel' });
+    if (key.backspace || key.delete) return tailReducer(state, { type: 'filter-backspace' });
+    if (input && !key.ctrl && !key.meta) return tailReducer(state, { type: 'filter-type', text: input });
+    return state;
+  }
+  switch (commandForKey(input, key)) {
+    case 'up':
+      return tailReducer(state, { type: 'move', delta: -1 });
+    case 'down':
+      return tailReducer(state, { type: 'move', delta: 1 });
+    case 'top':
+      return tailReducer(state, { type: 'move', delta: -Infinity });
+    case 'bottom':
+      return tailReducer(state, { type: 'move', delta: Infinity });
+    case 'details':
+      return tailReducer(state, { type: 'toggle-details' });
+    case 'filter':
+      return tailReducer(state, { type: 'filter-start' });
+    case 'pause':
+      return tailReducer(state, { type: 'toggle-follow' });
+    case 'clear':
+      return tailReducer(state, { type: 'clear' });
+    default:
+      return state;
   }
 }

@@ -1,8 +1,8 @@
-import { useEffect, useReducer, useState } from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
 import { useApp, useInput, useStdin, useStdout } from 'ink';
 import { initialTailState, selectedEvent, tailReducer, type TailEvent } from '../tail/state.js';
 import type { TailChannel } from '../tail/store.js';
-import { commandForKey } from './keys.js';
+import { commandForKey, keyFlags } from './keys.js';
 import { TailView } from './TailView.js';
 
 export interface TailAppProps {
@@ -47,41 +47,16 @@ export function TailApp(props: TailAppProps) {
     );
   };
 
+  // Keys can arrive faster than renders, and this handler may still be the previous render's: read the newest
+  // state from a ref, and let the reducer (which always has it) decide what a key means.
+  const latest = useRef(state);
+  latest.current = state;
   useInput((input, key) => {
-    if (state.filterInput !== undefined) {
-      if (key.return) dispatch({ type: 'filter-commit' });
-      else if (key.escape) dispatch({ type: 'filter-cancel' });
-      // Keys can arrive faster than renders: let the reducer append, not this (possibly stale) closure.
-      else if (key.backspace || key.delete) dispatch({ type: 'filter-backspace' });
-      else if (input && !key.ctrl && !key.meta) dispatch({ type: 'filter-type', text: input });
-      return;
-    }
-    const selected = selectedEvent(state);
+    const before = latest.current;
+    dispatch({ type: 'key', input, key: keyFlags(key) });
+    if (before.filterInput !== undefined) return;
+    const selected = selectedEvent(before);
     switch (commandForKey(input, key)) {
-      case 'up':
-        dispatch({ type: 'move', delta: -1 });
-        break;
-      case 'down':
-        dispatch({ type: 'move', delta: 1 });
-        break;
-      case 'top':
-        dispatch({ type: 'move', delta: -Infinity });
-        break;
-      case 'bottom':
-        dispatch({ type: 'move', delta: Infinity });
-        break;
-      case 'details':
-        dispatch({ type: 'toggle-details' });
-        break;
-      case 'filter':
-        dispatch({ type: 'filter-start' });
-        break;
-      case 'pause':
-        dispatch({ type: 'toggle-follow' });
-        break;
-      case 'clear':
-        dispatch({ type: 'clear' });
-        break;
       case 'save':
         if (selected) report(onSave(selected));
         break;

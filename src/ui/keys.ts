@@ -14,7 +14,15 @@ export const TAIL_HELP: ReadonlyArray<[string, string]> = [
   ['q', 'quit'],
 ];
 
-export function commandForKey(input: string, key: Key): TailCommand | undefined {
+/** The parts of Ink's Key that the bindings look at (a plain object, so that the reducer can take it). */
+export type KeyFlags = Pick<Key, 'ctrl' | 'meta' | 'upArrow' | 'downArrow' | 'return' | 'escape' | 'backspace' | 'delete' | 'pageUp' | 'pageDown'>;
+
+export function keyFlags(key: Key): KeyFlags {
+  const { ctrl, meta, upArrow, downArrow, return: enter, escape, backspace, delete: del, pageUp, pageDown } = key;
+  return { ctrl, meta, upArrow, downArrow, return: enter, escape, backspace, delete: del, pageUp, pageDown };
+}
+
+export function commandForKey(input: string, key: KeyFlags): TailCommand | undefined {
   if (key.ctrl && input === 'c') return 'quit';
   if (key.upArrow || input === 'k') return 'up';
   if (key.downArrow || input === 'j') return 'down';

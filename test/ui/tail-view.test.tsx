@@ -172,3 +172,21 @@ test('keys: arrows move and pause following, enter opens details, / filters, s s
     unmount();
   }
 });
+
+test('keys faster than renders: the reducer, not a stale closure, decides what each key means', () => {
+  const none = { ctrl: false, meta: false, upArrow: false, downArrow: false, return: false, escape: false, backspace: false, delete: false, pageUp: false, pageDown: false };
+  const keys: TailAction[] = [
+    { type: 'key', input: '/', key: none },
+    { type: 'key', input: 'c', key: none },
+    { type: 'key', input: 'o', key: none },
+    { type: 'key', input: 'x', key: none },
+    { type: 'key', input: '', key: { ...none, backspace: true } },
+    { type: 'key', input: 'r', key: none },
+    { type: 'key', input: '\r', key: { ...none, return: true } },
+  ];
+  const typed = stateWith([...sampleEvents().map((event) => ({ type: 'event', event }) as TailAction), ...keys]);
+  assert.equal(typed.filter, 'cor', "'c' and 'r' were typed into the filter, not taken as clear or re-deliver");
+  assert.equal(typed.events.length, 5);
+  const cleared = stateWith([{ type: 'key', input: 'c', key: none }], typed);
+  assert.equal(cleared.events.length, 0, "after the filter is applied, 'c' clears");
+});
