@@ -25,6 +25,8 @@ export interface SchemaCatalog {
 }
 
 export const SCHEMA_SUFFIX = '.schema.json';
+/** The `$id` of a bundled schema is this followed by its file name. */
+export const SCHEMA_ID_BASE = 'https://feishu-events.dev/schemas/';
 
 /**
  * Annotation keyword next to every `enum`: the documented meaning of each value, keyed by the value as a string
@@ -32,7 +34,7 @@ export const SCHEMA_SUFFIX = '.schema.json';
  */
 export const ENUM_DESCRIPTIONS_KEYWORD = 'x-enum-descriptions';
 /**
- * Annotation keyword at the root of a schema that scripts/gen-catalog.js wrote: where it came from
+ * Annotation keyword at the root of a schema that scripts/gen-catalog.ts wrote: where it came from
  * (`@larksuiteoapi/node-sdk@1.74.0 types/index.d.ts IHandles`). Hand-written schemas do not have it.
  */
 export const GENERATED_FROM_KEYWORD = 'x-generated-from';

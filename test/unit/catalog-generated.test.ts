@@ -1,4 +1,4 @@
-// The generated part of the catalogue (scripts/gen-catalog.js → schemas/ and samples/): layout, schema policy,
+// The generated part of the catalogue (scripts/gen-catalog.ts → schemas/ and samples/): layout, schema policy,
 // plausible sample values, and every sample valid against its own schema.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
