@@ -10,9 +10,14 @@
  *                                            timeout) has passed; 503 `{ error: "no_client" }` when no client is
  *                                            connected; 400 `{ error: "bad_request" }`
  * - `GET  /_feishu-events/pushes`          → `{ pushes: PushRecord[] }`: recent pushes with every attempt and ack
+ * - `GET  /_feishu-events/calls?after=&event_id=&push=`
+ *                                          → `{ calls: CallRecord[], last_seq }`: recent calls of apps to the Open API
+ *                                            (`/open-apis/…`), each with the event it belongs to; `after` a seq, for
+ *                                            only the calls since then
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientConfig } from '../protocol/frame.js';
+import type { CallFilter, CallRecord } from './open-api/types.js';
 import { NoClientError, type ClientInfo, type PushOptions, type PushRecord, type PushResult } from './types.js';
 
 export const CONTROL_PREFIX = '/_feishu-events/';
@@ -31,6 +36,8 @@ export interface ControlInfo {
   redeliver: boolean;
   fragment_size: number | null;
   clients: number;
+  /** Where apps' `Client({ domain })` calls land: `{domain}/open-apis/`. */
+  open_api: string;
 }
 
 export interface ControlTarget {
@@ -39,6 +46,8 @@ export interface ControlTarget {
   waitForClient(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   push(envelope: unknown, options?: PushOptions): Promise<PushResult>;
   pushes(): PushRecord[];
+  calls(filter?: CallFilter): CallRecord[];
+  lastCallSeq(): number;
 }
 
 class BadRequest extends Error {}
@@ -98,6 +107,16 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
       return sendJson(res, 200, { clients: target.clients() });
     }
     if (route === 'pushes' && method === 'GET') return sendJson(res, 200, { pushes: target.pushes() });
+    if (route === 'calls' && method === 'GET') {
+      const afterText = url.searchParams.get('after');
+      const after = afterText === null ? undefined : Number(afterText);
+      if (after !== undefined && (!Number.isInteger(after) || after < 0)) throw new BadRequest('after must be a call seq, a whole number ≥ 0');
+      const eventId = url.searchParams.get('event_id');
+      const push = url.searchParams.get('push');
+      const lastSeq = target.lastCallSeq();
+      const calls = target.calls({ ...(after !== undefined ? { after } : {}), ...(eventId ? { eventId } : {}), ...(push ? { push } : {}) });
+      return sendJson(res, 200, { calls, last_seq: lastSeq });
+    }
     if (route === 'push' && method === 'POST') {
       let body: unknown;
       try {
@@ -116,7 +135,7 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
       });
       return sendJson(res, 200, result);
     }
-    const known = ['', 'clients', 'pushes', 'push'].includes(route);
+    const known = ['', 'clients', 'pushes', 'push', 'calls'].includes(route);
     return sendJson(res, known ? 405 : 404, { error: known ? 'method_not_allowed' : 'not_found', message: `${method} ${url.pathname}` });
   } catch (error) {
     if (error instanceof NoClientError) return sendJson(res, 503, { error: 'no_client', message: error.message });

@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { describeCall } from './open-api/summary.js';
 import type { GatewayEvent } from './types.js';
 
 function clock(iso: string): string {
@@ -56,6 +57,12 @@ export function formatGatewayEvent(event: GatewayEvent, c: ChalkInstance): strin
     }
     case 'expired':
       return `${at} ${c.red('✗')} ${what(event)}: no ack after ${plural(event.pushes, 'push', 'pushes')}${event.redeliver ? '' : ' (re-push is off)'}`;
+    case 'call': {
+      const ok = event.status === 200 && event.code === 0;
+      const mark = ok ? c.magenta('⇠') : c.red('⇠');
+      const who = event.event !== undefined ? c.dim(`  for ${event.event.event_type ?? 'event'} ${event.event.event_id.slice(0, 8)}${event.event.attempt !== undefined && event.event.attempt > 1 ? ` (re-push ${event.event.attempt - 1})` : ''}`) : '';
+      return `${at} ${mark} ${c.bold(event.app_id ?? 'unknown app')}  ${describeCall(event)}${who}`;
+    }
     case 'frame_error':
       return `${at} ${c.red('!')} ${c.bold(event.client)}: ${event.error}`;
     case 'closed':

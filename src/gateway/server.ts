@@ -8,8 +8,9 @@ import { packageVersion } from '../version.js';
 import { clientInfo, createClientRegistry, type ConnectedClient } from './clients.js';
 import { CONTROL_PREFIX, handleControlRequest, readBody, type ControlInfo } from './control-api.js';
 import { checkDiscovery, connectUrl, DISCOVERY_PATH, discoveryFailure, discoverySuccess } from './discovery.js';
+import { createOpenApi, OPEN_API_PREFIX } from './open-api/handler.js';
 import { createPushTracker } from './pushes.js';
-import type { Gateway, GatewayEvent, GatewayOptions } from './types.js';
+import type { Gateway, GatewayEvent, GatewayOptions, PushOptions } from './types.js';
 
 /** Where discovery sends clients to dial. */
 export const WS_PATH = '/ws';
@@ -76,7 +77,18 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const clientConfig: ClientConfig = { ...PLATFORM_CLIENT_CONFIG, ...options.clientConfig };
   const ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
   const redeliver = options.redeliver ?? true;
-  const emit = (event: GatewayEvent): void => options.onEvent?.(event);
+  // The Open API follows every push and ack to tie the app's calls to the event they answer.
+  const openApi = createOpenApi({
+    ...(options.appId !== undefined ? { appId: options.appId } : {}),
+    ...(options.appSecret !== undefined ? { appSecret: options.appSecret } : {}),
+    ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
+    historyLimit: (options.historyLimit ?? 1000) * 5,
+    emit: (event) => options.onEvent?.(event),
+  });
+  const emit = (event: GatewayEvent): void => {
+    openApi.observe(event);
+    options.onEvent?.(event);
+  };
   const now = (): string => new Date().toISOString();
 
   const registry = createClientRegistry(options.pick, options.random);
@@ -90,6 +102,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     ...(options.fragmentSize !== undefined ? { fragmentSize: options.fragmentSize } : {}),
   });
   // Tickets handed out by discovery; a dial without one is refused, as the platform refuses an unauthenticated one.
+  const push = (envelope: unknown, pushOptions?: PushOptions): ReturnType<Gateway['push']> => {
+    openApi.noteEnvelope(envelope);
+    return tracker.push(envelope, pushOptions);
+  };
   const sessions = new Map<string, Session>();
   const serviceId = randomInt(100_000, 1_000_000);
   const sockets = new Set<WebSocket>();
@@ -135,6 +151,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     redeliver,
     fragment_size: options.fragmentSize ?? null,
     clients: registry.size,
+    open_api: `${domain}${OPEN_API_PREFIX}`,
   });
 
   const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -148,11 +165,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         info,
         clients: () => registry.list().map(clientInfo),
         waitForClient: (ms, signal) => registry.waitForClient(ms, signal),
-        push: (envelope, pushOptions) => tracker.push(envelope, pushOptions),
+        push,
         pushes: () => tracker.records(),
+        calls: (filter) => openApi.calls(filter),
+        lastCallSeq: () => openApi.lastSeq(),
       });
     }
-    sendJson(res, 404, { code: 404, msg: `not found: ${url.pathname} (this is a feishu-events gateway: ${DISCOVERY_PATH}, ${WS_PATH}, ${CONTROL_PREFIX})` });
+    if (url.pathname.startsWith(OPEN_API_PREFIX)) return openApi.handle(req, res, url);
+    sendJson(res, 404, { code: 404, msg: `not found: ${url.pathname} (this is a feishu-events gateway: ${DISCOVERY_PATH}, ${WS_PATH}, ${OPEN_API_PREFIX}, ${CONTROL_PREFIX})` });
   };
 
   const server = http.createServer((req, res) => {
@@ -246,6 +266,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       // Answer whoever is waiting (pushes, long polls) before the connections go.
       tracker.close();
       registry.close();
+      openApi.close();
       for (const ws of sockets) ws.close(1001, 'gateway shutting down');
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -278,8 +299,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     clientConfig: { ...clientConfig },
     clients: () => registry.list().map(clientInfo),
     waitForClient: (timeoutMs, signal) => registry.waitForClient(timeoutMs, signal),
-    push: (envelope, pushOptions) => tracker.push(envelope, pushOptions),
+    push,
     pushes: () => tracker.records(),
+    calls: (filter) => openApi.calls(filter),
     close,
   };
 }

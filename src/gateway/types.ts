@@ -1,4 +1,5 @@
 import type { ClientConfig } from '../protocol/frame.js';
+import type { CallFilter, CallRecord } from './open-api/types.js';
 
 /** How the gateway picks the one client an event goes to (the platform: cluster mode, one client at random). */
 export type ClientPick = 'round-robin' | 'random';
@@ -28,8 +29,10 @@ export interface GatewayOptions {
   random?: () => number;
   /** Every connection, discovery, push and ack, as it happens. */
   onEvent?: (event: GatewayEvent) => void;
-  /** Finished pushes kept for `pushes()` and the control API (default 1000). */
+  /** Finished pushes kept for `pushes()` and the control API (default 1000); Open API calls: five times as many. */
   historyLimit?: number;
+  /** Lifetime of the access tokens the Open API hands out, in seconds (default 7200, the platform's). */
+  tokenTtlSeconds?: number;
 }
 
 /** A connected WSClient as the control API and the log show it. */
@@ -134,6 +137,8 @@ export type GatewayEvent = { at: string } & (
   | ({ type: 'ack'; message_id: string; event_type?: string; event_id?: string } & AckRecord)
   | { type: 'expired'; message_id: string; event_type?: string; event_id?: string; pushes: number; redeliver: boolean }
   | { type: 'frame_error'; client: string; error: string }
+  /** A call of the app to the gateway's Open API (`/open-apis/…`), answered and recorded. */
+  | ({ type: 'call' } & Omit<CallRecord, 'at'>)
   | { type: 'closed' }
 );
 
@@ -151,6 +156,8 @@ export interface Gateway {
   push(envelope: unknown, options?: PushOptions): Promise<PushResult>;
   /** Recent pushes, oldest first (finished ones up to `historyLimit`, plus those still pending). */
   pushes(): PushRecord[];
+  /** Recent calls of apps to the Open API under `/open-apis/`, oldest first, each with the event it belongs to. */
+  calls(filter?: CallFilter): CallRecord[];
   /** Stop: close every client connection, the listening socket and every timer. */
   close(): Promise<void>;
 }

@@ -1,0 +1,27 @@
+// One line per Open API call, for the gateway log and the replay report. No imports beyond types: replay loads it.
+import type { CallRecord } from './types.js';
+
+const TEXT_LIMIT = 40;
+
+function shortId(id: string): string {
+  return id.length > 14 ? `${id.slice(0, 11)}…` : id;
+}
+
+function quote(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(flat.length > TEXT_LIMIT ? `${flat.slice(0, TEXT_LIMIT)}…` : flat);
+}
+
+/** `reply om_ec85ff7d6… "hello"`, `token`, `GET /open-apis/contact/v3/users/ou_… 404`: what the call did, briefly. */
+export function describeCall(call: Pick<CallRecord, 'kind' | 'method' | 'path' | 'target' | 'text' | 'status' | 'code' | 'fault'>): string {
+  const parts: string[] = [];
+  const generic = call.kind === 'unknown_path' || call.kind === 'other' || call.kind === 'read';
+  parts.push(generic ? `${call.method} ${call.path}` : call.kind);
+  if (call.target !== undefined && !generic) parts.push(shortId(call.target));
+  if (call.text !== undefined && call.text !== '') parts.push(quote(call.text));
+  if (call.status !== 200 || call.code !== 0) parts.push(`→ ${call.status}${call.code !== -1 && call.code !== 0 ? ` code ${call.code}` : ''}${call.fault !== undefined ? ` (${call.fault})` : ''}`);
+  return parts.join(' ');
+}
+
+/** Kinds that only read or authenticate: they change nothing a user sees, so `--max-calls-per-event` leaves them out. */
+export const UNCOUNTED_KINDS: ReadonlySet<string> = new Set(['token', 'read', 'unknown_path']);

@@ -1,0 +1,162 @@
+// The gateway's local Open API, spoken to by the official SDK's Client: tokens, message calls, refusals, records.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as lark from '@larksuiteoapi/node-sdk';
+import { startGateway } from '../../src/gateway/server.js';
+import type { Gateway, GatewayEvent } from '../../src/gateway/types.js';
+import { createEventLinks } from '../../src/gateway/open-api/event-links.js';
+import { createKnownApis, parseSdkApis } from '../../src/gateway/open-api/known-apis.js';
+import { describeCall } from '../../src/gateway/open-api/summary.js';
+import type { CallRecord } from '../../src/gateway/open-api/types.js';
+import { silentLogger } from '../helpers/gateway.js';
+
+const APP_ID = 'cli_a1b2c3d4e5f60718';
+let gateway: Gateway;
+let client: lark.Client;
+const events: GatewayEvent[] = [];
+
+before(async () => {
+  gateway = await startGateway({ onEvent: (e) => events.push(e) });
+  client = new lark.Client({ appId: APP_ID, appSecret: 'any-secret', domain: gateway.domain, loggerLevel: lark.LoggerLevel.fatal, logger: silentLogger });
+});
+after(() => gateway.close());
+
+const callsSince = (seq: number): CallRecord[] => gateway.calls({ after: seq });
+const lastSeq = (): number => gateway.calls().at(-1)?.seq ?? 0;
+
+async function raw(path: string, init: RequestInit = {}): Promise<{ status: number; type: string; text: string }> {
+  const response = await fetch(`${gateway.domain}${path}`, init);
+  return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
+}
+
+test('the SDK Client gets a tenant token and sends, replies, reacts and patches with no error; answers have the platform shapes', async () => {
+  const start = lastSeq();
+  const sent = await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_chat', msg_type: 'text', content: JSON.stringify({ text: 'hello' }) } });
+  assert.equal(sent.code, 0);
+  assert.match(String(sent.data?.message_id), /^om_[0-9a-f]{32}$/);
+  assert.equal(sent.data?.chat_id, 'oc_chat');
+  assert.deepEqual(sent.data?.sender, { id: APP_ID, id_type: 'app_id', sender_type: 'app', tenant_key: sent.data?.sender?.tenant_key });
+  const reply = await client.im.message.reply({ path: { message_id: String(sent.data?.message_id) }, data: { msg_type: 'text', content: JSON.stringify({ text: 'again' }) } });
+  assert.equal(reply.data?.parent_id, sent.data?.message_id);
+  assert.equal(reply.data?.root_id, sent.data?.message_id);
+  assert.equal(reply.data?.chat_id, 'oc_chat', 'a reply lands in the chat of the message it answers');
+  const reaction = await client.im.messageReaction.create({ path: { message_id: String(sent.data?.message_id) }, data: { reaction_type: { emoji_type: 'THUMBSUP' } } });
+  assert.equal(reaction.data?.reaction_type?.emoji_type, 'THUMBSUP');
+  assert.equal(reaction.data?.operator?.operator_type, 'app');
+  const patched = await client.im.message.patch({ path: { message_id: String(reply.data?.message_id) }, data: { content: JSON.stringify({ header: { title: { content: 'Done' } } }) } });
+  assert.deepEqual(patched, { code: 0, msg: 'success', data: {} });
+  const card = await client.cardkit.v1.card.create({ data: { type: 'card_json', data: JSON.stringify({ schema: '2.0', body: { elements: [{ tag: 'markdown', content: '…' }] } }) } });
+  assert.match(String(card.data?.card_id), /^\d{19}$/);
+  const streamed = await client.cardkit.v1.cardElement.content({ path: { card_id: String(card.data?.card_id), element_id: 'md' }, data: { content: 'Thinking about it', sequence: 1 } });
+  assert.equal(streamed.code, 0);
+  // Any other API the SDK knows: success, with an empty data object.
+  assert.deepEqual(await client.contact.v3.user.get({ path: { user_id: 'ou_x' } }), { code: 0, msg: 'success', data: {} });
+
+  const calls = callsSince(start);
+  assert.deepEqual(
+    calls.map((c) => c.kind),
+    ['token', 'send', 'reply', 'reaction', 'patch', 'card_create', 'card_stream', 'read'],
+  );
+  const token = calls[0] as CallRecord;
+  assert.equal(token.app_id, APP_ID);
+  assert.deepEqual(token.body, { app_id: APP_ID, app_secret: '<redacted>' }, 'the secret never reaches a record');
+  assert.match(String((token.answer as Record<string, unknown>).tenant_access_token), /^t-…\w{4}$/, 'the token is masked in the record');
+  assert.equal(JSON.stringify(calls).includes('any-secret'), false);
+  assert.equal(describeCall(calls[1] as CallRecord), 'send oc_chat "hello"');
+  assert.equal(describeCall(calls[2] as CallRecord), `reply ${String(sent.data?.message_id).slice(0, 11)}… "again"`);
+  assert.equal(describeCall(calls[6] as CallRecord).startsWith('card_stream'), true);
+  assert.ok(events.some((e) => e.type === 'call' && e.kind === 'reply'), 'every call is an event of the gateway log');
+});
+
+test('refusals: a missing or unknown token gets the platform code; an unknown path a plain-text 404, recorded', async () => {
+  const start = lastSeq();
+  const post = (headers: Record<string, string>): Promise<{ status: number; type: string; text: string }> =>
+    raw('/open-apis/im/v1/messages?receive_id_type=chat_id', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"receive_id":"oc_1","msg_type":"text","content":"{}"}' });
+  const missing = await post({});
+  assert.equal(missing.status, 400);
+  assert.equal((JSON.parse(missing.text) as { code: number }).code, 99991661);
+  // Without the `Bearer ` prefix the platform sees no token at all.
+  assert.equal((JSON.parse((await post({ authorization: 't-abc' })).text) as { code: number }).code, 99991661);
+  const unknown = await post({ authorization: 'Bearer t-g1044NOTISSUED' });
+  assert.equal(unknown.status, 400);
+  assert.equal((JSON.parse(unknown.text) as { code: number }).code, 99991663);
+  const nowhere = await raw('/open-apis/nowhere/v1/things', { headers: { authorization: 'Bearer t-x' } });
+  assert.deepEqual([nowhere.status, nowhere.type.split(';')[0], nowhere.text], [404, 'text/plain', '404 page not found']);
+  // A known path with the wrong method is an unknown path too.
+  assert.equal((await raw('/open-apis/im/v1/messages/om_1/reply')).status, 404);
+  const badSecret = await raw('/open-apis/auth/v3/tenant_access_token/internal', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"app_id":"test","app_secret":"s"}' });
+  assert.deepEqual([badSecret.status, JSON.parse(badSecret.text)], [200, { code: 10003, msg: 'invalid param' }]);
+
+  const calls = callsSince(start);
+  assert.deepEqual(
+    calls.map((c) => [c.kind, c.status, c.code]),
+    [
+      ['send', 400, 99991661],
+      ['send', 400, 99991661],
+      ['send', 400, 99991663],
+      ['unknown_path', 404, -1],
+      ['unknown_path', 404, -1],
+      ['token', 200, 10003],
+    ],
+  );
+  assert.equal(calls[3]?.path, '/open-apis/nowhere/v1/things');
+  const listed = (await (await fetch(`${gateway.domain}/_feishu-events/calls?after=${start}`)).json()) as { calls: CallRecord[]; last_seq: number };
+  assert.equal(listed.calls.length, calls.length, 'the control API returns the same records');
+  assert.equal(listed.last_seq, lastSeq());
+});
+
+test('message validation: the platform refuses a send without receive_id_type or with content that is not JSON', async () => {
+  await assert.rejects(
+    client.im.message.create({ params: { receive_id_type: '' as 'chat_id' }, data: { receive_id: 'oc_1', msg_type: 'text', content: '{"text":"x"}' } }),
+    (error: { response?: { status: number; data: { code: number } } }) => error.response?.status === 400 && error.response.data.code === 99992402,
+  );
+  await assert.rejects(
+    client.im.message.reply({ path: { message_id: 'om_1' }, data: { msg_type: 'text', content: 'not json' } }),
+    (error: { response?: { status: number; data: { code: number } } }) => error.response?.data.code === 230001,
+  );
+});
+
+test('event links: a call naming a message id belongs to the event that carried it; else to the single delivery in flight', () => {
+  const links = createEventLinks();
+  const at = '2026-01-01T00:00:00.000Z';
+  const receive = (eventId: string, messageId: string): unknown => ({
+    schema: '2.0',
+    header: { event_id: eventId, event_type: 'im.message.receive_v1' },
+    event: { message: { message_id: messageId, chat_id: 'oc_same' }, sender: { sender_id: { open_id: 'ou_1' } } },
+  });
+  links.observe({ at, type: 'connected', client: 'client-1', app_id: APP_ID, remote: 'x', clients: 1 });
+  links.noteEnvelope(receive('e1', 'om_a'));
+  links.noteEnvelope(receive('e2', 'om_b'));
+  links.observe({ at, type: 'push', message_id: 'p1', event_id: 'e1', event_type: 'im.message.receive_v1', attempt: 1, client: 'client-1', fragments: 1, bytes: 1 });
+  links.observe({ at, type: 'push', message_id: 'p2', event_id: 'e2', event_type: 'im.message.receive_v1', attempt: 1, client: 'client-1', fragments: 1, bytes: 1 });
+  // Two in flight: the message id decides.
+  assert.deepEqual(links.link(APP_ID, [{ id: 'om_a', by: 'message_id' }]), { event_id: 'e1', event_type: 'im.message.receive_v1', push: 'p1', attempt: 1, by: 'message_id' });
+  assert.equal(links.link(APP_ID, []), undefined, 'two deliveries in flight and no id: no guess');
+  // The chat both name does not decide between them either.
+  assert.equal(links.link(APP_ID, [{ id: 'oc_same', by: 'receive_id' }])?.event_id, 'e2', 'the weak id picks the most recent delivery in flight naming it');
+  links.observe({ at, type: 'ack', message_id: 'p1', event_id: 'e1', attempt: 1, client: 'client-1', code: 200, ack_ms: 1, late: false });
+  assert.deepEqual(links.link(APP_ID, []), { event_id: 'e2', event_type: 'im.message.receive_v1', push: 'p2', attempt: 1, by: 'in_flight' });
+  assert.equal(links.link('cli_other', []), undefined, "a call of another app is not tied to this app's delivery");
+  const reply = links.link(APP_ID, [{ id: 'om_a', by: 'message_id' }]);
+  assert.equal(reply?.event_id, 'e1', 'after its ack, a reply naming the message still belongs to e1');
+  links.noteCreated('om_reply', reply as NonNullable<typeof reply>);
+  links.observe({ at, type: 'ack', message_id: 'p2', event_id: 'e2', attempt: 1, client: 'client-1', code: 200, ack_ms: 1, late: false });
+  assert.equal(links.link(APP_ID, [{ id: 'om_reply', by: 'message_id' }])?.by, 'created_id', 'a patch of the reply belongs to e1 too');
+  assert.equal(links.link(APP_ID, [{ id: 'om_reply', by: 'message_id' }])?.event_id, 'e1');
+  assert.equal(links.link(APP_ID, []), undefined, 'nothing in flight, no id: not tied to an event');
+});
+
+test('known APIs: read from the SDK bundle; the most specific template wins', () => {
+  const apis = createKnownApis(
+    parseSdkApis(
+      'url: fillApiPath(`${this.domain}/open-apis/im/v1/messages/:message_id`, path),\n method: "GET",\n' +
+        'url: fillApiPath(`${this.domain}/open-apis/im/v1/messages/search`, path),\n method: "POST",\n' +
+        'url: fillApiPath(`${this.domain}/open-apis/im/v1/messages/:message_id`, path),\n method: "POST",\n',
+    ),
+  );
+  assert.equal(apis.size, 3);
+  assert.equal(apis.match('POST', '/open-apis/im/v1/messages/search')?.template, '/open-apis/im/v1/messages/search');
+  assert.equal(apis.match('GET', '/open-apis/im/v1/messages/om_1')?.template, '/open-apis/im/v1/messages/:message_id');
+  assert.equal(apis.match('DELETE', '/open-apis/im/v1/messages/om_1'), undefined);
+  assert.equal(apis.match('GET', '/open-apis/im/v1/messages/om_1/extra'), undefined);
+});
