@@ -32,6 +32,13 @@ export interface ReplayOptions {
   json: boolean;
   gateway?: string;
   waitClientMs: number;
+  /** Send the control delivery first (`--no-control` turns it off). */
+  control: boolean;
+  /** ⚠ (and, with --contract, advisory findings) exit 1. */
+  strict: boolean;
+  /** Run the contract probes instead of replaying. */
+  contract: boolean;
+  format: 'pretty' | 'json' | 'junit';
 }
 
 function str(value: unknown): string | undefined {
@@ -87,6 +94,12 @@ export function resolveReplayOptions(inputs: string[], flags: Record<string, unk
     }
   }
   const gateway = str(flags.gateway);
+  const contract = flags.contract === true;
+  const formatFlag = str(flags.format);
+  if (formatFlag !== undefined && !['pretty', 'json', 'junit'].includes(formatFlag)) throw usageError(`--format must be pretty, json or junit, got "${formatFlag}"`);
+  const format = (flags.json === true ? 'json' : (formatFlag ?? 'pretty')) as ReplayOptions['format'];
+  if (format === 'junit' && !contract) throw usageError('--format junit is for --contract', 'a replay reports deliveries as pretty text or --json');
+  if (contract && gateway !== undefined) throw usageError('--contract probes an HTTP endpoint; it does not apply to --gateway');
   return {
     inputs,
     to: parseTarget(to.value, to.from === 'flag' ? '--to' : 'FEISHU_EVENTS_TO'),
@@ -102,7 +115,11 @@ export function resolveReplayOptions(inputs: string[], flags: Record<string, unk
     duplicate: parseInteger('--duplicate', str(flags.duplicate), 0, 0),
     shuffle: flags.shuffle === true,
     concurrency: parseInteger('--concurrency', str(flags.concurrency), 1, 1),
-    json: flags.json === true,
+    json: format === 'json',
+    control: flags.control !== false,
+    strict: flags.strict === true,
+    contract,
+    format,
     // The gateway is a domain, as `feishu-events gateway` prints it: no trailing slash.
     ...(gateway !== undefined ? { gateway: parseTarget(gateway, '--gateway').replace(/\/+$/, '') } : {}),
     waitClientMs: parseInteger('--wait-client', str(flags.waitClient), 5000, 0),

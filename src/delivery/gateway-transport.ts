@@ -4,6 +4,8 @@ import { ExitCode, UserError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import type { AttemptOutcome, PlannedDelivery, Transport } from './replay.js';
 import { formatDuration } from './schedule.js';
+import { lateGraceMs } from './http-sender.js';
+import type { VerdictKind } from './verdict.js';
 import type { PushResult } from '../gateway/types.js';
 
 export interface GatewayTransportOptions {
@@ -37,8 +39,11 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** What the push answer means for replay: ok when the app acked with code 200 in time. */
-export function outcomeOfPush(answer: PushAnswer, eventType: string, timeoutMs: number): AttemptOutcome {
+/**
+ * What the push answer means for replay: delivered when the app acked with code 200 within the deadline. An ack that
+ * came later is `late` with its real latency (the gateway is asked to wait a grace period past the deadline for it).
+ */
+export function outcomeOfPush(answer: PushAnswer, eventType: string, timeoutMs: number, judgedAtMs?: number): AttemptOutcome {
   const details: Record<string, unknown> = {
     ...(answer.client !== undefined ? { client: answer.client } : {}),
     ...(answer.clients.length > 1 ? { clients: answer.clients } : {}),
@@ -52,26 +57,34 @@ export function outcomeOfPush(answer: PushAnswer, eventType: string, timeoutMs: 
   };
   const body = answer.ack_data === undefined ? undefined : typeof answer.ack_data === 'string' ? answer.ack_data : JSON.stringify(answer.ack_data);
   const repushed = answer.redelivered > 0 ? `the gateway re-pushed it ${plural(answer.redelivered, 'time', 'times')}` : undefined;
+  const judged = judgedAtMs !== undefined ? { judgedAtMs } : {};
+  const fail = (verdict: VerdictKind, rest: Partial<AttemptOutcome>): AttemptOutcome => ({ ok: false, verdict, ms: answer.total_ms, deadlineMs: timeoutMs, details, ...rest });
   if (!answer.acked) {
-    return {
-      ok: false,
-      ms: answer.total_ms,
-      error: answer.state === 'closed' ? 'the gateway stopped before an ack came' : `no ack within ${timeoutMs} ms`,
-      hint: `${repushed ? `${repushed}; ` : ''}a handler must return within 3 s or the platform re-pushes the event: ack first, work afterwards`,
-      details,
-    };
+    if (answer.state === 'closed') return fail('reset', { error: 'the gateway stopped before an ack came', hint: 'keep `feishu-events gateway` running until replay ends' });
+    return fail('no-answer', {
+      ms: judgedAtMs ?? timeoutMs,
+      ...judged,
+      error: `no ack within ${timeoutMs} ms`,
+      hint: `${repushed ? `${repushed}; ` : ''}nothing came back, not even late: a handler must return within 3 s or the platform pushes the event again — ack first, work afterwards`,
+    });
   }
   const code = answer.ack_code as number;
+  if (answer.total_ms > timeoutMs) {
+    return fail('late', {
+      status: code,
+      ...judged,
+      ...(body !== undefined ? { body } : {}),
+      error: `acked ${code} after ${Math.round(answer.total_ms)} ms, past the ${timeoutMs} ms deadline${repushed ? ` (${repushed} before the ack)` : ''}`,
+      hint: 'the platform counts an ack after 3 s as failed and pushes the event again: return from the handler first, then do the work',
+    });
+  }
   if (code !== 200) {
-    return {
-      ok: false,
-      ms: answer.total_ms,
+    return fail('wrong-status', {
       status: code,
       error: `ack code ${code}`,
       ...(body !== undefined ? { body } : {}),
-      hint: code === 500 ? 'the handler threw: see the app\'s log (the node SDK acks {"code":500} when a handler throws)' : 'the app acked with an error code',
-      details,
-    };
+      hint: code === 500 ? 'the handler threw: see the app\'s log (the node SDK acks {"code":500} when a handler throws, from 1.40 on)' : 'the platform expects ack code 200',
+    });
   }
   const notes: string[] = [];
   if (repushed) notes.push(`${repushed} before the ack (acks are due within 3 s)`);
@@ -79,7 +92,9 @@ export function outcomeOfPush(answer: PushAnswer, eventType: string, timeoutMs: 
   if (typeof answer.ack_data === 'string' && answer.ack_data.includes(`no ${eventType} event handle`)) notes.push(`the app has no handler registered for ${eventType}`);
   return {
     ok: true,
+    verdict: 'delivered',
     ms: answer.total_ms,
+    deadlineMs: timeoutMs,
     status: code,
     ...(body !== undefined ? { body } : {}),
     ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
@@ -144,29 +159,39 @@ export async function createGatewayTransport(options: GatewayTransportOptions): 
   return {
     async send(delivery: PlannedDelivery): Promise<AttemptOutcome> {
       const started = performance.now();
+      // Our own timer marks the deadline to the millisecond; the gateway waits a grace period longer for a late ack.
+      let judgedAtMs: number | undefined;
+      const timer = setTimeout(() => {
+        judgedAtMs = performance.now() - started;
+      }, options.timeoutMs);
+      const waitMs = options.timeoutMs + lateGraceMs(options.timeoutMs);
       let status: number;
       let text: string;
       try {
         const response = await request(`${api}push`, {
           method: 'POST',
           headers: { 'content-type': 'application/json; charset=utf-8' },
-          body: JSON.stringify({ envelope: delivery.envelope, timeout_ms: options.timeoutMs }),
-          headersTimeout: options.timeoutMs + ANSWER_SLACK_MS,
+          body: JSON.stringify({ envelope: delivery.envelope, timeout_ms: waitMs }),
+          headersTimeout: waitMs + ANSWER_SLACK_MS,
           bodyTimeout: ANSWER_SLACK_MS,
           dispatcher,
         });
         status = response.statusCode;
         text = await response.body.text();
       } catch (error) {
+        clearTimeout(timer);
+        const reason = networkReason(error);
         return {
           ok: false,
+          verdict: reason === 'connection refused' ? 'refused' : reason === 'host not found' ? 'dns' : reason === 'the connection was closed' ? 'reset' : 'error',
           ms: performance.now() - started,
-          error: `the gateway did not answer (${networkReason(error)})`,
+          error: `the gateway did not answer (${reason})`,
           hint: `is \`feishu-events gateway\` still running at ${domain}?`,
         };
       }
+      clearTimeout(timer);
       const ms = performance.now() - started;
-      if (status === 503) return { ok: false, ms, error: 'no WSClient is connected to the gateway any more', hint: startHint };
+      if (status === 503) return { ok: false, verdict: 'refused', ms, error: 'no WSClient is connected to the gateway any more', hint: startHint };
       let answer: PushAnswer | undefined;
       try {
         answer = JSON.parse(text) as PushAnswer;
@@ -174,9 +199,9 @@ export async function createGatewayTransport(options: GatewayTransportOptions): 
         answer = undefined;
       }
       if (status !== 200 || answer === undefined || typeof answer.acked !== 'boolean') {
-        return { ok: false, ms, error: `the gateway answered HTTP ${status}`, body: text };
+        return { ok: false, verdict: 'error', ms, error: `the gateway answered HTTP ${status}`, body: text };
       }
-      return outcomeOfPush(answer, delivery.eventType, options.timeoutMs);
+      return outcomeOfPush(answer, delivery.eventType, options.timeoutMs, judgedAtMs);
     },
     async close() {
       await dispatcher.close();

@@ -1,12 +1,18 @@
 import type { Dispatcher, request as undiciRequest } from 'undici';
 import type { HttpDelivery } from '../protocol/http-request.js';
+import { judgeHttp, type Purpose, type VerdictKind } from './verdict.js';
 
-/** What came back for one HTTP push. */
+/** What came back for one HTTP push, and the verdict on it. */
 export interface HttpOutcome {
   ok: boolean;
+  verdict: VerdictKind;
   status?: number;
-  /** Wall time from sending to the end of the answer, in ms. */
+  /** Wall time from sending to the end of the answer (or to the deadline, when none came), in ms. */
   ms: number;
+  /** The deadline the answer was judged against. */
+  deadlineMs: number;
+  /** When the delivery was judged failed by our own timer, in ms after it was sent (undefined when answered in time). */
+  judgedAtMs?: number;
   /** The answer's body (truncated), when there was one. */
   body?: string;
   /** Short reason for a failure: `HTTP 500`, `connection refused`, `no answer within 3000 ms`… */
@@ -17,60 +23,85 @@ export interface HttpOutcome {
 
 const BODY_LIMIT = 64 * 1024;
 
+/** After the deadline, how much longer an answer is waited for, to report it as late with its real latency. */
+export function lateGraceMs(deadlineMs: number): number {
+  return Math.min(Math.max(deadlineMs, 1000), 10_000);
+}
+
 export interface SendOptions {
   timeoutMs: number;
   dispatcher: Dispatcher;
   /** undici's `request`, loaded once by the caller. */
   request: typeof undiciRequest;
+  purpose?: Purpose;
+  encrypted?: boolean;
 }
 
-function describeNetworkError(error: unknown, url: URL, timeoutMs: number): { error: string; hint?: string } {
+function errorCodeOf(error: unknown): { code?: string; message?: string; timeout: boolean } {
   const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err?.code ?? err?.cause?.code;
   const name = err?.name;
-  if (name === 'TimeoutError' || name === 'AbortError' || name === 'HeadersTimeoutError' || name === 'BodyTimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return {
-      error: `no answer within ${timeoutMs} ms`,
-      hint: `the platform gives up after 3 s and re-pushes the event: answer 200 first and do the work afterwards. (The node SDK's adaptDefault never answers a request whose path is not exactly its own: check the path of ${url.href}.)`,
-    };
-  }
-  if (code === 'ECONNREFUSED') return { error: 'connection refused', hint: `nothing is listening on ${url.host}: start your app, or point --to at it` };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { error: `cannot resolve ${url.hostname}` };
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return { error: 'the connection was closed before an answer', hint: 'the app may have crashed while handling the event: check its log' };
-  return { error: err?.message ? `${err.message}${code ? ` (${code})` : ''}` : String(error) };
+  const timeout =
+    name === 'TimeoutError' || name === 'AbortError' || name === 'HeadersTimeoutError' || name === 'BodyTimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_ABORTED';
+  return { ...(code !== undefined ? { code } : {}), ...(err?.message ? { message: err.message } : {}), timeout };
 }
 
 /**
- * POST one delivery with undici and wait for the whole answer. The deadline is enforced by undici's header and
- * body timeouts (cheaper than an AbortSignal per request) and checked once more on the total time, so that an
- * answer that arrives after the deadline counts as a failure, as it does on the platform.
+ * POST one delivery with undici and wait for the whole answer. The deadline is judged by a timer of our own, to the
+ * millisecond: undici's header and body timeouts fire up to a second late, so they only end the wait for a late
+ * answer (the deadline plus a grace period), after which the attempt is "no answer".
  */
 export async function sendHttp(delivery: HttpDelivery, options: SendOptions): Promise<HttpOutcome> {
+  const deadlineMs = options.timeoutMs;
+  const purpose = options.purpose ?? 'event';
+  const url = new URL(delivery.url);
   const started = performance.now();
+  let judgedAtMs: number | undefined;
+  const timer = setTimeout(() => {
+    judgedAtMs = performance.now() - started;
+  }, deadlineMs);
+  const waitMs = deadlineMs + lateGraceMs(deadlineMs);
   try {
     const response = await options.request(delivery.url, {
       method: delivery.method,
       headers: delivery.headers,
       body: delivery.body,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+      headersTimeout: waitMs,
+      bodyTimeout: waitMs,
       dispatcher: options.dispatcher,
     });
     // text() is much cheaper than async-iterating the stream; answers to event pushes are small.
     const body = (await response.body.text()).slice(0, BODY_LIMIT);
     const ms = performance.now() - started;
-    if (ms > options.timeoutMs) {
-      return { ok: false, status: response.statusCode, ms, body, ...describeNetworkError({ name: 'TimeoutError' }, new URL(delivery.url), options.timeoutMs) };
-    }
-    const ok = response.statusCode >= 200 && response.statusCode < 300;
+    clearTimeout(timer);
+    const verdict = judgeHttp({ url, purpose, deadlineMs, status: response.statusCode, ms, body, encrypted: options.encrypted ?? false });
     return {
-      ok,
+      ok: verdict.kind === 'delivered',
+      verdict: verdict.kind,
       status: response.statusCode,
       ms,
+      deadlineMs,
+      ...(verdict.kind === 'late' && judgedAtMs !== undefined ? { judgedAtMs } : {}),
       body,
-      ...(ok ? {} : { error: `HTTP ${response.statusCode}` }),
+      ...(verdict.reason !== undefined && verdict.kind !== 'delivered' ? { error: verdict.reason } : {}),
+      ...(verdict.hint !== undefined ? { hint: verdict.hint } : {}),
     };
   } catch (error) {
-    return { ok: false, ms: performance.now() - started, ...describeNetworkError(error, new URL(delivery.url), options.timeoutMs) };
+    const elapsed = performance.now() - started;
+    clearTimeout(timer);
+    const { code, message, timeout } = errorCodeOf(error);
+    const timedOut = timeout || (judgedAtMs !== undefined && code === undefined);
+    const verdict = judgeHttp({ url, purpose, deadlineMs, ms: elapsed, timedOut, ...(code !== undefined ? { errorCode: code } : {}), ...(message !== undefined ? { errorMessage: message } : {}) });
+    // A request that died after the deadline was already judged then: report that moment.
+    const judged = judgedAtMs ?? (timedOut ? elapsed : undefined);
+    return {
+      ok: false,
+      verdict: verdict.kind,
+      ms: timedOut && judged !== undefined ? judged : elapsed,
+      deadlineMs,
+      ...(judged !== undefined ? { judgedAtMs: judged } : {}),
+      ...(verdict.reason !== undefined ? { error: verdict.reason } : {}),
+      ...(verdict.hint !== undefined ? { hint: verdict.hint } : {}),
+    };
   }
 }

@@ -45,7 +45,7 @@ export async function createHttpTransport(options: HttpTransportOptions): Promis
         random,
         ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
       });
-      const outcome = await sendHttp(httpDelivery, { timeoutMs: options.timeoutMs, dispatcher, request });
+      const outcome = await sendHttp(httpDelivery, { timeoutMs: options.timeoutMs, dispatcher, request, encrypted: Boolean(options.encryptKey) });
       const note = noteFromAnswer(delivery.eventType, outcome);
       return note ? { ...outcome, note } : outcome;
     },
@@ -81,9 +81,10 @@ export async function sendChallenge(options: {
     ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
   });
   try {
-    const outcome = await sendHttp(request, { timeoutMs: CHALLENGE_DEADLINE_MS, dispatcher, request: undiciRequest });
-    if (outcome.status === undefined) return { ...outcome, challenge: challenge.challenge, reason: outcome.error ?? 'no answer' };
-    const check = checkChallengeResponse(challenge.challenge, outcome.status, outcome.body ?? '');
+    const outcome = await sendHttp(request, { timeoutMs: CHALLENGE_DEADLINE_MS, dispatcher, request: undiciRequest, purpose: 'challenge', encrypted: Boolean(options.encryptKey) });
+    // Not delivered (no answer, late, not 200…): the verdict and its hint say why.
+    if (!outcome.ok) return { ...outcome, challenge: challenge.challenge, reason: outcome.error ?? 'no answer' };
+    const check = checkChallengeResponse(challenge.challenge, outcome.status ?? 0, outcome.body ?? '');
     if (check.ok) return { ...outcome, ok: true, challenge: challenge.challenge };
     return {
       ...outcome,

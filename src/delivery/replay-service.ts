@@ -1,12 +1,14 @@
 import type { ReplayOptions } from '../commands/replay.js';
+import { ExitCode, UserError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { bufferedWriter } from '../report/buffered-writer.js';
 import { colorLevel, makeChalk } from '../report/color.js';
-import { jsonReplayReporter, prettyReplayReporter, type ReplayReporter } from '../report/replay-report.js';
+import { exitCodeOf, jsonReplayReporter, prettyReplayReporter, type ReplayReporter } from '../report/replay-report.js';
+import type { ControlOutcome } from './control.js';
 import { createHttpTransport, sendChallenge } from './http-transport.js';
 import { emptySummary, planDeliveries, runDeliveries, type ReplayEvent, type Transport } from './replay.js';
 
-/** replay = events → prepare → (challenge) → deliver → report. Resolves to the exit code. */
+/** replay = events → prepare → (challenge) → (control) → deliver → report. Resolves to the exit code. */
 export async function replay(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string): Promise<number> {
   const out = bufferedWriter(io.stdout);
   try {
@@ -16,8 +18,15 @@ export async function replay(events: ReplayEvent[], options: ReplayOptions, io: 
   }
 }
 
-async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string, reporter: ReplayReporter): Promise<number> {
+/** Nothing listens where the first request went: one error and one hint, instead of one per delivery. */
+function nothingListening(url: string, hint: string | undefined): UserError {
+  return new UserError(`cannot deliver to ${url}: connection refused`, {
+    exitCode: ExitCode.findings,
+    hint: `${hint ?? 'start your app, or point --to at it'} (with --retries, replay keeps trying)`,
+  });
+}
 
+async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string, reporter: ReplayReporter): Promise<number> {
   const plan = planDeliveries(events, {
     prepare: {
       keepIds: options.keepIds,
@@ -29,9 +38,12 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
     duplicate: options.duplicate,
     shuffle: options.shuffle,
   });
+  const failFast = options.retrySchedule.length === 0;
 
   reporter.start({ target: options.gateway ?? options.to, deliveries: plan.length, encrypted: Boolean(options.encryptKey) && !options.gateway });
   let transport: Transport;
+  let control: ControlOutcome | undefined;
+  let noControl: string | undefined;
   if (options.gateway) {
     // Through a running `feishu-events gateway` to the WSClient apps connected to it.
     // Events over the long connection are plaintext and there is no challenge: say so rather than ignore flags.
@@ -47,11 +59,20 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
         ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
         ...(options.verificationToken ? { verificationToken: options.verificationToken } : {}),
       });
+      if (outcome.verdict === 'refused') throw nothingListening(options.to, outcome.hint);
       reporter.challenge(outcome);
       if (!outcome.ok) {
         reporter.summary({ ...emptySummary(plan, outcome.ms), failed: plan.length }, { challengeFailed: true });
         return 1;
       }
+    }
+    if (options.control && plan[0]) {
+      const { sendControl } = await import('./control.js');
+      control = await sendControl(plan[0], { url: options.to, userAgent: agent, timeoutMs: options.timeoutMs, ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) });
+      if (control.verdict === 'refused' && failFast) throw nothingListening(options.to, control.hint);
+      reporter.control(control);
+    } else if (!options.control) {
+      noControl = '--no-control: whether the app read the events was not checked (✓ means delivered, as the platform counts it)';
     }
     transport = await createHttpTransport({
       url: options.to,
@@ -68,10 +89,23 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
       transport,
       concurrency: options.concurrency,
       retrySchedule: options.retrySchedule,
+      failFast,
+      // Only an answer in time is compared: a late one says nothing about how the app treats what it cannot accept.
+      ...(control?.status !== undefined && control.verdict !== 'late' ? { control: { status: control.status, ...(control.body !== undefined ? { body: control.body } : {}) } } : {}),
       onAttempt: (report) => reporter.attempt(report),
     });
-    reporter.summary(summary);
-    return summary.failed > 0 ? 1 : 0;
+    if (summary.stopped) {
+      reporter.summary(summary, {});
+      const stoppedAfterControl = control !== undefined && control.status !== undefined;
+      throw stoppedAfterControl
+        ? new UserError(`cannot deliver to ${options.to}: connection refused, though the control delivery was answered`, {
+            exitCode: ExitCode.findings,
+            hint: 'the app stopped listening right after the control delivery — did it crash on a body it cannot accept? Check its log; --no-control skips the control',
+          })
+        : nothingListening(options.to, summary.stopped.hint);
+    }
+    reporter.summary(summary, { ...(control ? { control } : {}), ...(noControl ? { noControl } : {}), strict: options.strict });
+    return exitCodeOf(summary, options.strict);
   } finally {
     await transport.close?.();
   }

@@ -2,6 +2,7 @@ import type { Envelope, PrepareOptions } from '../protocol/envelope.js';
 import { eventIdOf, eventTypeOf, prepareEnvelope } from '../protocol/envelope.js';
 import { pooledRandom } from '../protocol/random.js';
 import { percentile } from './schedule.js';
+import { readEvidence, type ReadEvidence, type VerdictKind } from './verdict.js';
 
 /** An event to replay and where it came from. */
 export interface ReplayEvent {
@@ -63,8 +64,14 @@ export function shuffleInPlace<T>(items: T[], random: () => number = Math.random
 
 /** What a transport says about one attempt. */
 export interface AttemptOutcome {
+  /** True exactly when `verdict` is `delivered`. */
   ok: boolean;
+  verdict: VerdictKind;
   ms: number;
+  /** The deadline the attempt was judged against. */
+  deadlineMs?: number;
+  /** When our own timer judged the attempt failed, in ms after sending (a late or missing answer). */
+  judgedAtMs?: number;
   status?: number;
   body?: string;
   error?: string;
@@ -82,6 +89,8 @@ export interface Transport {
 
 export interface AttemptReport extends AttemptOutcome {
   delivery: PlannedDelivery;
+  /** For a delivered attempt: whether its answer shows the app read it (compared with the control delivery). */
+  read: ReadEvidence;
   /** 1-based; 2 and up are retries with the same event_id. */
   attempt: number;
   /** When a failed attempt will be retried, in how many ms; undefined when this attempt is the last. */
@@ -100,8 +109,12 @@ export interface ReplaySummary {
   attempts: number;
   /** Deliveries that needed more than one attempt. */
   retried: number;
-  /** Successful attempts answered 200 with an empty body (what the node SDK answers when its signature check fails). */
-  emptyAnswers: number;
+  /** Delivered, but answered exactly like the control delivery: whether the app read them is unknown (⚠). */
+  unknownRead: number;
+  /** The verdict of each delivery's last attempt, counted. */
+  verdicts: Partial<Record<VerdictKind, number>>;
+  /** Set when the run stopped at its first attempt because nothing listens there. */
+  stopped?: AttemptReport;
   p50Ms: number;
   p95Ms: number;
   elapsedMs: number;
@@ -115,7 +128,8 @@ export function emptySummary(plan: readonly PlannedDelivery[], elapsedMs = 0): R
     failed: 0,
     attempts: 0,
     retried: 0,
-    emptyAnswers: 0,
+    unknownRead: 0,
+    verdicts: {},
     p50Ms: 0,
     p95Ms: 0,
     elapsedMs,
@@ -130,6 +144,10 @@ export interface RunOptions {
   onAttempt?: (report: AttemptReport) => void;
   /** Timer, for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /** The answer to the control delivery: delivered answers that equal it are ⚠ (read: unknown). */
+  control?: { status?: number; body?: string };
+  /** Stop after the first attempt when it is refused (nothing listens): one error instead of one per delivery. */
+  failFast?: boolean;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -148,7 +166,9 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
   let failed = 0;
   let attempts = 0;
   let retried = 0;
-  let emptyAnswers = 0;
+  let unknownRead = 0;
+  let stopped: AttemptReport | undefined;
+  const verdicts: Partial<Record<VerdictKind, number>> = {};
 
   type Task = { delivery: PlannedDelivery; attempt: number };
   // Read with a moving head rather than shift(): shift() on a long array is O(n) per call.
@@ -164,16 +184,23 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
 
   const runTask = async (task: Task): Promise<void> => {
     const outcome = await options.transport.send(task.delivery, task.attempt);
+    if (stopped) return;
     attempts++;
-    if (outcome.ok) {
-      latencies.push(outcome.ms);
-      // The SDK's own app_ticket handler answers nothing, too: that one is not a dropped event.
-      if (outcome.status === 200 && outcome.body === '' && task.delivery.eventType !== 'app_ticket') emptyAnswers++;
-    }
+    const read: ReadEvidence = outcome.ok ? readEvidence(outcome, options.control) : 'unchecked';
+    if (outcome.ok) latencies.push(outcome.ms);
     const retryDelay = outcome.ok ? undefined : schedule[task.attempt - 1];
-    options.onAttempt?.({ ...outcome, delivery: task.delivery, attempt: task.attempt, ...(retryDelay !== undefined ? { retryInMs: retryDelay } : {}) });
+    const report: AttemptReport = { ...outcome, delivery: task.delivery, attempt: task.attempt, read, ...(retryDelay !== undefined ? { retryInMs: retryDelay } : {}) };
+    if (options.failFast && attempts === 1 && outcome.verdict === 'refused' && retryDelay === undefined) {
+      stopped = report;
+      failed = plan.length;
+      verdicts.refused = plan.length;
+      return;
+    }
+    options.onAttempt?.(report);
+    if (outcome.ok || retryDelay === undefined) verdicts[outcome.verdict] = (verdicts[outcome.verdict] ?? 0) + 1;
     if (outcome.ok) {
       delivered++;
+      if (read === 'unknown') unknownRead++;
       if (task.attempt > 1) retried++;
     } else if (retryDelay !== undefined) {
       pendingRetries++;
@@ -190,6 +217,7 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
 
   const worker = async (): Promise<void> => {
     for (;;) {
+      if (stopped) return;
       const task = head < queue.length ? queue[head++] : undefined;
       if (task) {
         await runTask(task);
@@ -213,7 +241,9 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
     failed,
     attempts,
     retried,
-    emptyAnswers,
+    unknownRead,
+    verdicts,
+    ...(stopped ? { stopped } : {}),
     p50Ms: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
     elapsedMs: performance.now() - started,

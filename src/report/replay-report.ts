@@ -1,13 +1,26 @@
 import type { ChalkInstance } from 'chalk';
+import type { ControlOutcome } from '../delivery/control.js';
 import type { ChallengeOutcome } from '../delivery/http-transport.js';
 import type { AttemptReport, ReplaySummary } from '../delivery/replay.js';
 import { formatDuration } from '../delivery/schedule.js';
+import { excerpt, markOf, unknownReadExplanation, type Mark, type VerdictKind } from '../delivery/verdict.js';
+
+export interface SummaryContext {
+  challengeFailed?: boolean;
+  /** The control delivery, when one was sent. */
+  control?: ControlOutcome;
+  /** Why no control was sent (`--no-control`, the long connection). */
+  noControl?: string;
+  /** ⚠ counts as a failure. */
+  strict?: boolean;
+}
 
 export interface ReplayReporter {
   start(info: { target: string; deliveries: number; encrypted: boolean }): void;
   challenge(outcome: ChallengeOutcome): void;
+  control(outcome: ControlOutcome): void;
   attempt(report: AttemptReport): void;
-  summary(summary: ReplaySummary, context?: { challengeFailed?: boolean }): void;
+  summary(summary: ReplaySummary, context?: SummaryContext): void;
 }
 
 interface Sink {
@@ -16,19 +29,57 @@ interface Sink {
 
 const EXCERPT = 200;
 
-function excerpt(body: string | undefined): string | undefined {
+function bodyExcerpt(body: string | undefined): string | undefined {
   if (!body) return undefined;
-  const flat = body.replace(/\s+/g, ' ').trim();
-  if (flat === '') return undefined;
-  return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT)}…` : flat;
+  const flat = excerpt(body, EXCERPT);
+  return flat === '' ? undefined : flat;
 }
 
 function ms(value: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 }
 
+const round1 = (value: number): number => Math.round(value * 10) / 10;
+
+const VERDICT_WORDS: Record<VerdictKind, string> = {
+  delivered: 'delivered',
+  late: 'late',
+  'wrong-status': 'wrong status',
+  'no-answer': 'no answer',
+  refused: 'refused',
+  reset: 'reset',
+  dns: 'DNS',
+  error: 'error',
+};
+
+/** `2 late, 1 wrong status`: what the failed deliveries came to. */
+export function failureBreakdown(verdicts: ReplaySummary['verdicts']): string {
+  return (Object.keys(VERDICT_WORDS) as VerdictKind[])
+    .filter((kind) => kind !== 'delivered' && (verdicts[kind] ?? 0) > 0)
+    .map((kind) => `${verdicts[kind]} ${VERDICT_WORDS[kind]}`)
+    .join(', ');
+}
+
+/** Hints that repeat are printed once, with how many deliveries they concern. */
+function hintCounter(): { add(hint: string | undefined): void; lines(): Array<[string, number]> } {
+  const counts = new Map<string, number>();
+  return {
+    add(hint) {
+      if (hint) counts.set(hint, (counts.get(hint) ?? 0) + 1);
+    },
+    lines: () => [...counts.entries()],
+  };
+}
+
+export function exitCodeOf(summary: ReplaySummary, strict: boolean): number {
+  if (summary.failed > 0 || summary.stopped) return 1;
+  return strict && summary.unknownRead > 0 ? 1 : 0;
+}
+
 /** Human-readable report: one line per attempt, then a summary. Results on stdout, progress on stderr. */
 export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): ReplayReporter {
+  const hints = hintCounter();
+  const markText = (mark: Mark): string => (mark === 'ok' ? c.green('✓') : mark === 'warn' ? c.yellow('⚠') : c.red('✗'));
   return {
     start({ target, deliveries, encrypted }) {
       err.write(c.dim(`replaying ${deliveries} deliver${deliveries === 1 ? 'y' : 'ies'} to ${target}${encrypted ? ' (encrypted + signed)' : ' (plaintext)'}\n`));
@@ -40,14 +91,19 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
         return;
       }
       out.write(`${c.red('✗')} ${status} ${ms(o.ms).padStart(8)}  ${c.bold('url_verification')}  ${o.reason ?? o.error ?? 'failed'}\n`);
-      const body = excerpt(o.body);
+      const body = bodyExcerpt(o.body);
       if (body !== undefined) out.write(`    ${c.dim('answer:')} ${body}\n`);
       if (o.hint) out.write(`    ${c.yellow('hint:')} ${o.hint}\n`);
+    },
+    control(o) {
+      const status = o.status === undefined ? '---' : String(o.status);
+      const answer = o.status === undefined || o.verdict === 'late' ? (o.error ?? 'no answer') : o.body ? `answered ${JSON.stringify(excerpt(o.body, 60))}` : 'answered with an empty body';
+      out.write(`${c.dim('·')} ${status} ${ms(o.ms).padStart(8)}  ${c.bold('control')}  ${c.dim(`${o.form}: ${answer}`)}\n`);
     },
     attempt(r) {
       const d = r.delivery;
       const status = r.status === undefined ? '---' : String(r.status);
-      const mark = r.ok ? c.green('✓') : c.red('✗');
+      const mark = markText(markOf(r.verdict, r.read));
       const tags: string[] = [];
       if (r.attempt > 1) tags.push(`attempt ${r.attempt}`);
       if (d.copy > 0) tags.push(`duplicate ${d.copy}`);
@@ -57,31 +113,38 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
       out.write(`${line}\n`);
       if (!r.ok) {
         const reason = r.error ?? 'failed';
-        const body = excerpt(r.body);
-        out.write(`    ${c.red(reason)}${body !== undefined ? `: ${body}` : ''}  ${c.dim(d.source)}\n`);
-        if (r.hint) out.write(`    ${c.yellow('hint:')} ${r.hint}\n`);
+        const judged = r.judgedAtMs !== undefined && r.verdict === 'late' ? ` (failed at ${ms(r.judgedAtMs)})` : '';
+        const body = bodyExcerpt(r.body);
+        out.write(`    ${c.red(`${reason}${judged}`)}${body !== undefined ? `: ${body}` : ''}  ${c.dim(d.source)}\n`);
+        hints.add(r.hint);
         if (r.retryInMs !== undefined) out.write(`    ${c.dim(`↻ re-push ${r.attempt + 1} with the same event_id in ${formatDuration(r.retryInMs)}`)}\n`);
       } else if (r.note) {
         out.write(`    ${c.yellow('note:')} ${r.note}\n`);
       }
     },
-    summary(s, context) {
-      if (context?.challengeFailed) {
+    summary(s, context = {}) {
+      // Stopped at the first attempt (nothing listens): the error and its hint are all there is to say.
+      if (s.stopped) return;
+      if (context.challengeFailed) {
         out.write(`\n${c.red('the challenge failed')}: ${s.deliveries} deliver${s.deliveries === 1 ? 'y' : 'ies'} not sent\n`);
         return;
       }
-      const parts = [`${c.green(`${s.delivered} delivered`)}`, s.failed > 0 ? c.red(`${s.failed} failed`) : `${s.failed} failed`];
+      const unknown = s.unknownRead > 0 ? ` (${c.yellow(`${s.unknownRead} ⚠ read unknown`)})` : '';
+      const breakdown = failureBreakdown(s.verdicts);
+      const parts = [`${c.green(`${s.delivered} delivered`)}${unknown}`, `${s.failed > 0 ? c.red(`${s.failed} failed`) : `${s.failed} failed`}${s.failed > 0 && breakdown ? ` (${breakdown})` : ''}`];
       if (s.retried > 0) parts.push(`${s.retried} retried`);
       const extra = s.deliveries !== s.events ? ` (${s.events} events, ${s.deliveries} deliveries)` : '';
       out.write(
         `\n${parts.join(', ')}${extra} · ${s.attempts} attempt${s.attempts === 1 ? '' : 's'} · p50 ${s.delivered ? ms(s.p50Ms) : '-'} · p95 ${s.delivered ? ms(s.p95Ms) : '-'} · ${formatDuration(s.elapsedMs)}\n`,
       );
-      if (s.emptyAnswers > 0) {
-        err.write(
-          c.yellow(
-            `note: ${s.emptyAnswers} answer${s.emptyAnswers === 1 ? ' was' : 's were'} HTTP 200 with an empty body. An app built on the node SDK answers that way when the signature check fails and no handler runs: check that --encrypt-key matches the app's Encrypt Key.\n`,
-          ),
-        );
+      for (const [hint, count] of hints.lines()) out.write(`${c.yellow('hint')}${count > 1 ? c.dim(` (${count} deliveries)`) : ''}${c.yellow(':')} ${hint}\n`);
+      if (s.unknownRead > 0 && context.control) {
+        const lines = unknownReadExplanation(context.control, s.unknownRead);
+        out.write(`${c.yellow('⚠')} ${lines.join('\n  ')}\n`);
+      } else if (context.control && (context.control.status === undefined || context.control.verdict === 'late') && s.delivered > 0) {
+        out.write(`${c.dim(`note: the control delivery got no answer (${context.control.error ?? 'no answer'}): whether the app read the events was not checked`)}\n`);
+      } else if (context.noControl && s.delivered > 0) {
+        out.write(`${c.dim(`note: ${context.noControl}`)}\n`);
       }
     },
   };
@@ -98,15 +161,32 @@ export function jsonReplayReporter(out: Sink): ReplayReporter {
       line({
         type: 'challenge',
         ok: o.ok,
+        verdict: o.verdict,
         status: o.status ?? null,
-        ms: Math.round(o.ms * 10) / 10,
+        ms: round1(o.ms),
+        deadline_ms: o.deadlineMs,
+        ...(o.judgedAtMs !== undefined ? { judged_at_ms: round1(o.judgedAtMs) } : {}),
         challenge: o.challenge,
         ...(o.reason ? { error: o.reason } : {}),
+        ...(o.hint ? { hint: o.hint } : {}),
         ...(o.body !== undefined && !o.ok ? { body: o.body.slice(0, EXCERPT * 5) } : {}),
+      });
+    },
+    control(o) {
+      line({
+        type: 'control',
+        form: o.form,
+        event_type: o.eventType,
+        verdict: o.verdict,
+        status: o.status ?? null,
+        ms: round1(o.ms),
+        ...(o.body !== undefined ? { body: o.body.slice(0, EXCERPT * 5) } : {}),
+        ...(o.error ? { error: o.error } : {}),
       });
     },
     attempt(r) {
       const d = r.delivery;
+      const mark = markOf(r.verdict, r.read);
       line({
         type: 'delivery',
         event_type: d.eventType,
@@ -115,30 +195,38 @@ export function jsonReplayReporter(out: Sink): ReplayReporter {
         duplicate: d.copy,
         seq: d.seq,
         status: r.status ?? null,
-        ms: Math.round(r.ms * 10) / 10,
+        ms: round1(r.ms),
         ok: r.ok,
+        verdict: r.verdict,
+        read: r.read,
+        mark,
+        ...(r.deadlineMs !== undefined ? { deadline_ms: r.deadlineMs } : {}),
+        ...(r.judgedAtMs !== undefined ? { judged_at_ms: round1(r.judgedAtMs) } : {}),
         source: d.source,
         ...(r.error ? { error: r.error } : {}),
         ...(r.hint ? { hint: r.hint } : {}),
         ...(r.note ? { note: r.note } : {}),
-        ...(r.body !== undefined && !r.ok ? { body: r.body.slice(0, EXCERPT * 5) } : {}),
+        ...(r.body !== undefined && (!r.ok || mark === 'warn') ? { body: r.body.slice(0, EXCERPT * 5) } : {}),
         ...(r.retryInMs !== undefined ? { retry_in_ms: r.retryInMs } : {}),
         ...(r.details ?? {}),
       });
     },
-    summary(s, context) {
+    summary(s, context = {}) {
       line({
         type: 'summary',
-        ...(context?.challengeFailed ? { challenge_failed: true, not_sent: s.deliveries } : {}),
+        ...(context.challengeFailed ? { challenge_failed: true, not_sent: s.deliveries } : {}),
+        ...(s.stopped ? { stopped: s.stopped.verdict, error: s.stopped.error ?? null, hint: s.stopped.hint ?? null, not_sent: s.deliveries } : {}),
         events: s.events,
         deliveries: s.deliveries,
         delivered: s.delivered,
+        unknown_read: s.unknownRead,
         failed: s.failed,
+        verdicts: s.verdicts,
         attempts: s.attempts,
         retried: s.retried,
-        empty_answers: s.emptyAnswers,
-        p50_ms: Math.round(s.p50Ms * 10) / 10,
-        p95_ms: Math.round(s.p95Ms * 10) / 10,
+        control: context.control ? { form: context.control.form, status: context.control.status ?? null, verdict: context.control.verdict } : null,
+        p50_ms: round1(s.p50Ms),
+        p95_ms: round1(s.p95Ms),
         elapsed_ms: Math.round(s.elapsedMs),
       });
     },

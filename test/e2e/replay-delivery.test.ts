@@ -20,7 +20,7 @@ const headerOf = (e: Json): Json => e.header as Json;
 test('wire format: compact JSON, content-type, user-agent, valid X-Lark signature over the raw body', async () => {
   const server = await startRecordingServer();
   try {
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--encrypt-key', 'k1']);
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--encrypt-key', 'k1', '--no-control']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const req = server.received[0] as Received;
     assert.equal(req.method, 'POST');
@@ -43,7 +43,7 @@ test('wire format: compact JSON, content-type, user-agent, valid X-Lark signatur
 test('retries: a failed delivery is re-pushed on the schedule with the same event_id', async () => {
   const server = await startRecordingServer((_req, n) => (n <= 2 ? { status: 503, body: 'busy, try later' } : { status: 200 }));
   try {
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--retries', '100ms,200ms,5s', '--json']);
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--retries', '100ms,200ms,5s', '--json', '--no-control']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(server.received.length, 3);
     const ids = server.received.map((q) => headerOf(envelopeOf(q)).event_id);
@@ -66,7 +66,7 @@ test('retries: a failed delivery is re-pushed on the schedule with the same even
 test('without retries a failure is final: exit 1, status and an excerpt of the answer shown', async () => {
   const server = await startRecordingServer(() => ({ status: 500, body: 'TypeError: cannot read properties of undefined' }));
   try {
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url]);
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--no-control']);
     assert.equal(r.code, 1);
     assert.equal(server.received.length, 1);
     assert.match(r.stdout, /✗ 500/);
@@ -77,31 +77,123 @@ test('without retries a failure is final: exit 1, status and an excerpt of the a
   }
 });
 
-test('the deadline: a slower answer is a failed delivery, with a hint', async () => {
-  const server = await startRecordingServer(() => ({ status: 200, delayMs: 1500 }));
+// Servers that answer badly on purpose, each its own way. The deadline is short so that "never" stays quick.
+test('verdicts name what happened: late, 204, 404, 500, reset, never — each with the hint for that cause', async () => {
+  const late = await startRecordingServer(() => ({ status: 200, body: '{"ok":true}', delayMs: 600 }));
+  const noContent = await startRecordingServer(() => ({ status: 204 }));
+  const notFound = await startRecordingServer(() => ({ status: 404, body: 'no route' }));
+  const failing = await startRecordingServer(() => ({ status: 500, body: 'TypeError: x is undefined' }));
+  const reset = await startRecordingServer(() => ({ destroy: true }));
+  const never = await startRecordingServer(() => ({ never: true }));
+  const servers = [late, noContent, notFound, failing, reset, never];
   try {
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--timeout', '300']);
+    const run = (url: string) => runCli(['replay', 'hire.eco_exam.created_v1', '--to', url, '--timeout', '300', '--json', '--no-control']);
+    const results = await Promise.all(servers.map((s) => run(s.url)));
+    const expected: Array<[string, RegExp, RegExp]> = [
+      ['late', /answered 200 after \d+ ms, past the 300 ms deadline/, /answer 200 first, then do the work/],
+      ['wrong-status', /HTTP 204/, /the platform expects HTTP 200: a 204 is a failed delivery/],
+      ['wrong-status', /HTTP 404/, /check the path in --to/],
+      ['wrong-status', /HTTP 500/, /see the app's log/],
+      ['reset', /closed before an answer/, /closed the connection without answering/],
+      ['no-answer', /no answer within 300 ms/, /never answers a request whose URL is not exactly its path/],
+    ];
+    results.forEach((r, i) => {
+      const [verdict, error, hint] = expected[i] as [string, RegExp, RegExp];
+      assert.equal(r.code, 1, `${verdict}: ${r.stdout}${r.stderr}`);
+      const delivery = jsonLines(r.stdout).find((l) => l.type === 'delivery') as Json;
+      assert.equal(delivery.verdict, verdict, JSON.stringify(delivery));
+      assert.equal(delivery.mark, 'fail');
+      assert.match(String(delivery.error), error);
+      assert.match(String(delivery.hint), hint);
+      assert.equal(delivery.deadline_ms, 300);
+      // Judged by our own timer at the deadline; a late answer keeps its real latency.
+      if (verdict === 'late' || verdict === 'no-answer') assert.equal(typeof delivery.judged_at_ms, 'number');
+      if (verdict === 'late') assert.ok(Number(delivery.ms) >= 600, `the real latency is reported (${String(delivery.ms)} ms)`);
+      if (verdict === 'late') assert.doesNotMatch(String(delivery.hint), /path/, 'the late hint is about the deadline, not the path');
+    });
+    const pretty = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', late.url, '--timeout', '300', '--no-control']);
+    assert.equal(pretty.code, 1);
+    assert.match(pretty.stdout, /✗ 200 .*hire\.eco_exam\.created_v1/);
+    assert.match(pretty.stdout, /answered 200 after \d+ ms, past the 300 ms deadline \(failed at \d+(\.\d)? ms\): \{"ok":true\}/);
+    assert.match(pretty.stdout, /0 delivered, 1 failed \(1 late\)/);
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+  }
+});
+
+test('a hint that repeats is printed once, with a count', async () => {
+  const server = await startRecordingServer(() => ({ status: 202 }));
+  try {
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1/*', '--to', server.url]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /no answer within 300 ms/);
-    assert.match(r.stdout, /hint: the platform gives up after 3 s/);
+    const failures = (r.stdout.match(/^✗ 202/gm) ?? []).length;
+    assert.ok(failures >= 2, r.stdout);
+    const hints = r.stdout.match(/^hint.*$/gm) ?? [];
+    assert.equal(hints.length, 1, r.stdout);
+    assert.match(hints[0] as string, new RegExp(`hint \\(${failures} deliveries\\): the platform expects HTTP 200: a 202 is a failed delivery`));
   } finally {
     await server.close();
   }
 });
 
-test('nothing listening: connection refused with a hint, exit 1, no stack trace', async () => {
+test('nothing listening: one error, one hint, exit 1, nothing on stdout, no stack trace', async () => {
   const port = await freePort();
-  const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', `http://127.0.0.1:${port}/webhook/event`]);
+  const r = await runCli(['replay', '--to', `http://127.0.0.1:${port}/webhook/event`]);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /connection refused/);
-  assert.match(r.stdout, new RegExp(`nothing is listening on 127.0.0.1:${port}`));
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('replaying'));
+  assert.equal(lines.length, 2, r.stderr);
+  assert.match(lines[0] as string, /connection refused/);
+  assert.match(lines[1] as string, new RegExp(`hint: nothing is listening on 127.0.0.1:${port}: start your app, or point --to at it`));
   assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /);
+  // With --retries replay keeps going, as before: every attempt is reported.
+  const retried = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', `http://127.0.0.1:${port}/webhook/event`, '--retries', '10ms', '--json', '--no-control']);
+  assert.equal(retried.code, 1);
+  const attempts = jsonLines(retried.stdout).filter((l) => l.type === 'delivery');
+  assert.deepEqual(attempts.map((a) => [a.attempt, a.verdict]), [[1, 'refused'], [2, 'refused']]);
+});
+
+test('the control delivery: one extra request first, the first event in a form the app cannot accept', async () => {
+  const server = await startRecordingServer();
+  try {
+    const keyed = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--encrypt-key', 'k1', '--json']);
+    assert.equal(keyed.code, 0, keyed.stderr);
+    assert.equal(server.received.length, 2, 'one control, one delivery');
+    const [control, real] = server.received as [Received, Received];
+    const signed = (r: Received): boolean =>
+      verify({ timestamp: String(r.headers['x-lark-request-timestamp']), nonce: String(r.headers['x-lark-request-nonce']), encryptKey: 'k1', body: r.body, signature: String(r.headers['x-lark-signature']) });
+    assert.equal(signed(control), false, 'the control is signed with a wrong key');
+    assert.equal(signed(real), true);
+    assert.equal(headerOf(envelopeOf(control, 'k1')).event_type, 'hire.eco_exam.created_v1');
+    const lines = jsonLines(keyed.stdout);
+    assert.equal(lines[0]?.type, 'control');
+    // This server answers everything alike: the delivery is ⚠ — delivered, read unknown.
+    const delivery = lines.find((l) => l.type === 'delivery') as Json;
+    assert.deepEqual([delivery.mark, delivery.read], ['warn', 'unknown']);
+    assert.equal((lines.at(-1) as Json).unknown_read, 1);
+    server.received.length = 0;
+    const plain = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url]);
+    assert.equal(plain.code, 0);
+    assert.equal(headerOf(envelopeOf(server.received[0] as Received)).event_type, 'feishu_events.control_v1');
+    assert.match(plain.stdout, /^⚠ 200 /m);
+    assert.match(plain.stdout, /replay cannot tell whether the app read it/);
+    const strict = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--strict']);
+    assert.equal(strict.code, 1, '--strict: ⚠ exits 1');
+    server.received.length = 0;
+    const off = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--no-control']);
+    assert.equal(off.code, 0);
+    assert.equal(server.received.length, 1, '--no-control: no extra request');
+    assert.match(off.stdout, /^✓ 200 /m);
+    assert.match(off.stdout, /--no-control: whether the app read the events was not checked/);
+  } finally {
+    await server.close();
+  }
 });
 
 test('--duplicate n: every event n extra times with the same event_id', async () => {
   const server = await startRecordingServer();
   try {
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1/*', '--to', server.url, '--duplicate', '2', '--json']);
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1/*', '--to', server.url, '--duplicate', '2', '--json', '--no-control']);
     assert.equal(r.code, 0, r.stderr);
     const ids = server.received.map((q) => String(headerOf(envelopeOf(q)).event_id));
     const counts = new Map<string, number>();
@@ -119,12 +211,12 @@ test('--duplicate n: every event n extra times with the same event_id', async ()
 test('--shuffle changes the order and keeps every event; the default keeps input order', async () => {
   const server = await startRecordingServer();
   try {
-    const ordered = await runCli(['replay', '--to', server.url, '--keep-ids', '--json']);
+    const ordered = await runCli(['replay', '--to', server.url, '--keep-ids', '--json', '--no-control']);
     assert.equal(ordered.code, 0);
     const expected = jsonLines(ordered.stdout).filter((l) => l.type === 'delivery').map((l) => `${l.source}`);
     const inOrder = server.received.map((q) => JSON.stringify(envelopeOf(q)));
     server.received.length = 0;
-    const shuffled = await runCli(['replay', '--to', server.url, '--keep-ids', '--shuffle', '--json']);
+    const shuffled = await runCli(['replay', '--to', server.url, '--keep-ids', '--shuffle', '--json', '--no-control']);
     assert.equal(shuffled.code, 0);
     const got = jsonLines(shuffled.stdout).filter((l) => l.type === 'delivery').map((l) => `${l.source}`);
     assert.deepEqual([...got].sort(), [...expected].sort());
@@ -160,7 +252,7 @@ test('--set, --keep-ids, --verification-token, --app-id, --tenant-key shape the 
     const r = await runCli([
       'replay', 'hire.eco_background_check.created_v1', '--to', server.url, '--keep-ids',
       '--set', 'event.package_id=13', '--set', 'event.candidate_info.name=李雷', '--set', 'event.additional_item_id_list=["a","b"]',
-      '--verification-token', 'vt', '--app-id', 'cli_0000000000000001', '--tenant-key', 'tk',
+      '--verification-token', 'vt', '--app-id', 'cli_0000000000000001', '--tenant-key', 'tk', '--no-control',
     ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const e = envelopeOf(server.received[0] as Received);
@@ -184,11 +276,11 @@ test('settings come from the environment and a .env file when no flag is given',
   const { dir, cleanup } = await tempDir();
   try {
     await writeFile(join(dir, '.env'), `FEISHU_EVENTS_TO=${server.url}\nFEISHU_VERIFICATION_TOKEN=from-dotenv\n`);
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1'], { cwd: dir, env: { FEISHU_ENCRYPT_KEY: 'env-key' } });
+    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--no-control'], { cwd: dir, env: { FEISHU_ENCRYPT_KEY: 'env-key' } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const e = envelopeOf(server.received[0] as Received, 'env-key');
     assert.equal(headerOf(e).token, 'from-dotenv');
-    const flag = await runCli(['replay', 'hire.eco_exam.created_v1', '--verification-token', 'from-flag'], { cwd: dir, env: { FEISHU_ENCRYPT_KEY: 'env-key', FEISHU_VERIFICATION_TOKEN: 'from-env' } });
+    const flag = await runCli(['replay', 'hire.eco_exam.created_v1', '--no-control', '--verification-token', 'from-flag'], { cwd: dir, env: { FEISHU_ENCRYPT_KEY: 'env-key', FEISHU_VERIFICATION_TOKEN: 'from-env' } });
     assert.equal(flag.code, 0);
     assert.equal(headerOf(envelopeOf(server.received[1] as Received, 'env-key')).token, 'from-flag');
   } finally {
@@ -206,7 +298,7 @@ test('inputs: .json arrays, NDJSON files, directories, stdin and encrypted captu
     await writeFile(join(dir, 'b.ndjson'), `${JSON.stringify(env('b1'))}\n\n${JSON.stringify(env('b2'))}\n`);
     const { encrypt } = await import('../../src/protocol/crypto.js');
     await writeFile(join(dir, 'c.jsonl'), `${JSON.stringify({ encrypt: encrypt(JSON.stringify(env('c1')), 'cap-key') })}\n`);
-    const r = await runCli(['replay', dir, '-', '--to', server.url, '--keep-ids', '--encrypt-key', 'cap-key'], { input: JSON.stringify(env('s1')) });
+    const r = await runCli(['replay', dir, '-', '--to', server.url, '--keep-ids', '--encrypt-key', 'cap-key', '--no-control'], { input: JSON.stringify(env('s1')) });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const ids = server.received.map((q) => (envelopeOf(q, 'cap-key').event as Json).department_id);
     assert.deepEqual(ids, ['a1', 'a2', 'b1', 'b2', 'c1', 's1']);
@@ -221,12 +313,15 @@ test('--json: stdout holds only JSON objects with the documented fields', async 
   try {
     const r = await runCli(['replay', 'hire.eco_*_v1', '--to', server.url, '--json']);
     assert.equal(r.code, 0);
-    const lines = jsonLines(r.stdout);
+    const all = jsonLines(r.stdout);
+    assert.equal(all[0]?.type, 'control', 'the control delivery comes first');
+    for (const k of ['form', 'event_type', 'verdict', 'status', 'ms']) assert.ok(k in (all[0] as Json), k);
+    const lines = all.slice(1);
     const types = new Set(listSamples().filter((s) => /^hire\.eco_.*_v1$/.test(s.eventType)).map((s) => s.eventType));
     assert.ok(types.size >= 3);
     assert.equal(lines.length, types.size + 1, 'one line per event type (its representative sample), then the summary');
     assert.deepEqual(new Set(lines.slice(0, -1).map((l) => l.event_type)), types);
-    for (const l of lines.slice(0, -1)) for (const k of ['event_type', 'event_id', 'attempt', 'status', 'ms', 'ok']) assert.ok(k in l, k);
+    for (const l of lines.slice(0, -1)) for (const k of ['event_type', 'event_id', 'attempt', 'status', 'ms', 'ok', 'verdict', 'read', 'mark', 'deadline_ms']) assert.ok(k in l, k);
     assert.equal(lines.at(-1)?.type, 'summary');
     assert.equal(lines.at(-1)?.delivered, types.size);
     assert.equal(lines.at(-1)?.failed, 0);

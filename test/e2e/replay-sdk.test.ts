@@ -68,7 +68,7 @@ test('plaintext: an app without an Encrypt Key gets every sample', async () => {
   }
 });
 
-test('a wrong Encrypt Key: no handler runs, though the SDK still answers 200', async () => {
+test('a wrong Encrypt Key: no handler runs, the SDK still answers 200 — exactly as it answers the control: ⚠', async () => {
   const got: Got[] = [];
   // Without autoChallenge the SDK goes straight to its signature check, which fails, and answers 200 with an empty body.
   const app = await startExampleServer({ port: 0, encryptKey: KEY, autoChallenge: false, onEvent: (type, data) => got.push({ type, data }) });
@@ -77,22 +77,33 @@ test('a wrong Encrypt Key: no handler runs, though the SDK still answers 200', a
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const deliveries = lines.filter((l) => l.type === 'delivery');
     assert.equal(deliveries.length, 3);
-    for (const d of deliveries) assert.equal(d.status, 200);
+    for (const d of deliveries) assert.deepEqual([d.status, d.verdict, d.mark], [200, 'delivered', 'warn']);
     assert.equal(got.length, 0, 'no handler ran');
-    assert.equal((lines.at(-1) as Record<string, unknown>).empty_answers, 3);
-    assert.equal(r.code, 0);
+    assert.equal((lines.at(-1) as Record<string, unknown>).unknown_read, 3);
+    assert.equal(r.code, 0, 'delivered, as the platform counts it');
   } finally {
     await app.close();
   }
 });
 
-test('a plaintext push to an app that has an Encrypt Key is dropped by the SDK, and the note says why', async () => {
+test('the newcomer\'s mistake — plaintext to the example app, which has an Encrypt Key — is ⚠ with the hint; the right key is ✓', async () => {
   const got: Got[] = [];
   const app = await startExampleServer({ port: 0, encryptKey: KEY, onEvent: (type, data) => got.push({ type, data }) });
   try {
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', app.url]);
-    assert.equal(got.length, 0);
-    assert.match(r.stderr, /empty body.*signature check fails/);
+    const r = await runCli(['replay', 'hire.eco_background_check.created_v1', '--to', app.url]);
+    assert.equal(got.length, 0, 'the SDK dropped it');
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^⚠ 200 .*hire\.eco_background_check\.created_v1/m);
+    assert.match(r.stdout, /replay cannot tell whether the app read it/);
+    assert.match(r.stdout, /--encrypt-key is missing/);
+    assert.equal((r.stdout.match(/Possible causes/g) ?? []).length, 1, 'explained once');
+    const strict = await runCli(['replay', 'hire.eco_background_check.created_v1', '--to', app.url, '--strict']);
+    assert.equal(strict.code, 1, '--strict: ⚠ exits 1');
+    const right = await runCli(['replay', 'hire.eco_background_check.created_v1', '--to', app.url, '--encrypt-key', KEY]);
+    assert.equal(right.code, 0, right.stdout);
+    assert.match(right.stdout, /^✓ 200 .*hire\.eco_background_check\.created_v1/m);
+    assert.doesNotMatch(right.stdout, /⚠/);
+    assert.equal(got.length, 1);
   } finally {
     await app.close();
   }
@@ -157,7 +168,7 @@ test('a large encrypted replay (bodies encrypted ahead in a worker thread) is ac
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
     assert.equal(summary.delivered, 1500);
-    assert.equal(summary.empty_answers, 0, 'every signature checked out: the SDK answered with the handler\'s result');
+    assert.equal(summary.unknown_read, 0, 'every signature checked out: the SDK answered with the handler\'s result, unlike the control');
     assert.equal(got.length, 1500);
     assert.equal(new Set(got.map((g) => g.data.event_id)).size, 1500);
   } finally {

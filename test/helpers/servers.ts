@@ -9,7 +9,16 @@ export interface Received {
   at: number;
 }
 
-export type Behaviour = (req: Received, n: number) => Promise<{ status?: number; body?: string; delayMs?: number }> | { status?: number; body?: string; delayMs?: number };
+/** How to answer: a status and body after an optional delay; `destroy` resets the connection; `never` answers nothing. */
+export interface Answer {
+  status?: number;
+  body?: string;
+  delayMs?: number;
+  destroy?: boolean;
+  never?: boolean;
+}
+
+export type Behaviour = (req: Received, n: number) => Promise<Answer> | Answer;
 
 /** A plain HTTP server on 127.0.0.1 that records every request and answers as `behaviour` says. */
 export async function startRecordingServer(behaviour: Behaviour = () => ({ status: 200, body: 'ok' })): Promise<{
@@ -30,6 +39,12 @@ export async function startRecordingServer(behaviour: Behaviour = () => ({ statu
       const record: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       received.push(record);
       const answer = await behaviour(record, received.length);
+      if (answer.never) return;
+      if (answer.destroy) {
+        inFlight--;
+        req.socket.destroy();
+        return;
+      }
       if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
       inFlight--;
       if (res.destroyed) return;

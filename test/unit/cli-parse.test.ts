@@ -13,7 +13,7 @@ test("the fast path gives the options object commander's action would get", () =
   assert.deepEqual(fastParse(spec('validate'), []), { inputs: [], options: {} });
   assert.deepEqual(fastParse(spec('replay'), ['hire.*', '--set', 'a=1', '--set', 'b=2', '--keep-ids', '--to', 'http://x/']), {
     inputs: ['hire.*'],
-    options: { set: ['a=1', 'b=2'], keepIds: true, to: 'http://x/' },
+    options: { set: ['a=1', 'b=2'], keepIds: true, to: 'http://x/', control: true },
   });
   assert.deepEqual(fastParse(spec('tail'), ['--filter', 'hire.*', '--app-id', 'cli_x']), { inputs: [], options: { filter: ['hire.*'], appId: 'cli_x' } });
 });

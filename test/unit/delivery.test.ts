@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { formatDuration, parseDuration, parseRetrySchedule, percentile, PLATFORM_RETRY_SCHEDULE_MS } from '../../src/delivery/schedule.js';
 import { planDeliveries, runDeliveries, type AttemptReport, type PlannedDelivery, type ReplayEvent } from '../../src/delivery/replay.js';
 import type { EnvelopeV2 } from '../../src/protocol/envelope.js';
+import { judgeHttp, markOf, readEvidence } from '../../src/delivery/verdict.js';
 
 function event(n: number): ReplayEvent {
   const envelope: EnvelopeV2 = {
@@ -79,9 +80,9 @@ test('run: a failed delivery is retried on schedule with the same event_id, with
         if (d.eventId === plan[0]?.eventId) {
           const n = (failFirstTwice.get(d.eventId) ?? 0) + 1;
           failFirstTwice.set(d.eventId, n);
-          if (n <= 2) return { ok: false, ms: 1, status: 500, error: 'HTTP 500' };
+          if (n <= 2) return { ok: false, verdict: 'wrong-status', ms: 1, status: 500, error: 'HTTP 500' };
         }
-        return { ok: true, ms: 2, status: 200, body: 'ok' };
+        return { ok: true, verdict: 'delivered', ms: 2, status: 200, body: 'ok' };
       },
     },
   });
@@ -103,7 +104,7 @@ test('run: gives up after the schedule and counts the failure', async () => {
   const summary = await runDeliveries(plan, {
     retrySchedule: [1, 1],
     sleep: async () => {},
-    transport: { send: async () => ({ ok: false, ms: 1, error: 'connection refused' }) },
+    transport: { send: async () => ({ ok: false, verdict: 'refused', ms: 1, error: 'connection refused' }) },
   });
   assert.equal(summary.failed, 1);
   assert.equal(summary.delivered, 0);
@@ -125,7 +126,7 @@ test('run: never more than `concurrency` attempts in flight; 1 keeps the order',
           seen.push(d.eventId);
           await new Promise((r) => setTimeout(r, 5));
           inFlight--;
-          return { ok: true, ms: 5, status: 200, body: '' };
+          return { ok: true, verdict: 'delivered', ms: 5, status: 200, body: '' };
         },
       },
     });
@@ -134,9 +135,52 @@ test('run: never more than `concurrency` attempts in flight; 1 keeps the order',
   }
 });
 
-test('run: empty 200 answers are counted (the node SDK answers so when the signature check fails)', async () => {
-  const summary = await runDeliveries(planDeliveries([event(1), event(2)]), {
-    transport: { send: async (d) => ({ ok: true, ms: 1, status: 200, body: d.seq === 1 ? '' : '"success"' }) },
+test('run: answers equal to the control\'s are ⚠ (read unknown); different ones are read', async () => {
+  const reports: AttemptReport[] = [];
+  const summary = await runDeliveries(planDeliveries([event(1), event(2), event(3)]), {
+    control: { status: 200, body: '' },
+    onAttempt: (r) => reports.push(r),
+    transport: { send: async (d) => ({ ok: true, verdict: 'delivered', ms: 1, status: 200, body: d.seq === 1 ? '' : '"success"' }) },
   });
-  assert.equal(summary.emptyAnswers, 1);
+  assert.equal(summary.unknownRead, 1);
+  assert.deepEqual(reports.map((r) => r.read), ['unknown', 'distinct', 'distinct']);
+  assert.deepEqual(reports.map((r) => markOf(r.verdict, r.read)), ['warn', 'ok', 'ok']);
+});
+
+test('run: fail fast — a refused first attempt stops the run without retries; with retries it goes on', async () => {
+  const refused = { send: async () => ({ ok: false, verdict: 'refused' as const, ms: 1, error: 'connection refused' }) };
+  const reports: AttemptReport[] = [];
+  const stopped = await runDeliveries(planDeliveries([event(1), event(2), event(3)]), { failFast: true, transport: refused, onAttempt: (r) => reports.push(r) });
+  assert.equal(stopped.stopped?.verdict, 'refused');
+  assert.equal(stopped.attempts, 1);
+  assert.equal(reports.length, 0, 'nothing reported row by row');
+  const going = await runDeliveries(planDeliveries([event(1), event(2)]), { failFast: true, retrySchedule: [1], sleep: async () => {}, transport: refused });
+  assert.equal(going.stopped, undefined);
+  assert.equal(going.attempts, 4);
+  assert.deepEqual(going.verdicts, { refused: 2 });
+});
+
+test('verdicts: judged from what came back, each with its own hint', () => {
+  const url = new URL('http://127.0.0.1:9/webhook/event');
+  const base = { url, purpose: 'event' as const, deadlineMs: 3000 };
+  assert.equal(judgeHttp({ ...base, status: 200, ms: 12 }).kind, 'delivered');
+  const late = judgeHttp({ ...base, status: 200, ms: 3326 });
+  assert.equal(late.kind, 'late');
+  assert.match(late.reason ?? '', /answered 200 after 3326 ms, past the 3000 ms deadline/);
+  assert.doesNotMatch(late.hint ?? '', /path/);
+  const noContent = judgeHttp({ ...base, status: 204, ms: 3 });
+  assert.equal(noContent.kind, 'wrong-status');
+  assert.match(noContent.hint ?? '', /the platform expects HTTP 200/);
+  assert.match(judgeHttp({ ...base, status: 404, ms: 3 }).hint ?? '', /check the path/);
+  assert.match(judgeHttp({ ...base, status: 500, ms: 3, body: 'handler error: bad decrypt', encrypted: true }).hint ?? '', /--encrypt-key is the app's Encrypt Key/);
+  assert.equal(judgeHttp({ ...base, ms: 3000, timedOut: true }).kind, 'no-answer');
+  assert.equal(judgeHttp({ ...base, ms: 1, errorCode: 'ECONNREFUSED' }).kind, 'refused');
+  assert.equal(judgeHttp({ ...base, ms: 1, errorCode: 'ECONNRESET' }).kind, 'reset');
+  assert.equal(judgeHttp({ ...base, ms: 1, errorCode: 'ENOTFOUND' }).kind, 'dns');
+  const challengeLate = judgeHttp({ ...base, purpose: 'challenge', deadlineMs: 1000, status: 200, ms: 1300 });
+  assert.match(challengeLate.hint ?? '', /1 s to echo the challenge/);
+  assert.doesNotMatch(challengeLate.hint ?? '', /pushes the event again/);
+  assert.equal(readEvidence({ status: 200, body: '' }, { status: 200, body: '' }), 'unknown');
+  assert.equal(readEvidence({ status: 200, body: '"ok"' }, { status: 200, body: '' }), 'distinct');
+  assert.equal(readEvidence({ status: 200, body: '' }, undefined), 'unchecked');
 });

@@ -197,7 +197,7 @@ test('push with no client connected throws NoClientError; a bad fragment size is
   assert.throws(() => createPushTracker({ clients: createClientRegistry(), ackTimeoutMs: 1, redeliver: true, maxRedeliveries: 1, historyLimit: 1, emit: () => {}, fragmentSize: -3 }), RangeError);
 });
 
-test('replay --gateway outcome: ok only for ack code 200; 500 and no ack fail with a hint; re-pushes make a note', () => {
+test('replay --gateway outcome: ok only for ack code 200 in time; 500, late and no ack fail with a hint; re-pushes make a note', () => {
   const base = { message_id: 'm', clients: ['client-1'], client: 'client-1', pushes: 1, redelivered: 0, fragments: 2, bytes: 100, total_ms: 5, state: 'acked' as const };
   const ok = outcomeOfPush({ ...base, acked: true, ack_code: 200, ack_ms: 5 }, 't', 3000);
   assert.equal(ok.ok, true);
@@ -217,4 +217,11 @@ test('replay --gateway outcome: ok only for ack code 200; 500 and no ack fail wi
   assert.deepEqual(slow.details?.clients, ['client-1', 'client-2', 'client-1']);
   const unhandled = outcomeOfPush({ ...base, acked: true, ack_code: 200, ack_data: 'no t event handle' }, 't', 3000);
   assert.match(unhandled.note ?? '', /no handler registered for t/);
+  const late = outcomeOfPush({ ...base, acked: true, ack_code: 200, ack_ms: 3400, total_ms: 3400 }, 't', 3000, 3001);
+  assert.equal(late.verdict, 'late');
+  assert.equal(late.ok, false);
+  assert.equal(late.judgedAtMs, 3001);
+  assert.match(late.error ?? '', /acked 200 after 3400 ms, past the 3000 ms deadline/);
+  assert.equal(silent.verdict, 'no-answer');
+  assert.equal(failed.verdict, 'wrong-status');
 });

@@ -1,0 +1,56 @@
+// HTTP apps built on a given version of the official node SDK (EventDispatcher + adaptDefault), as the docs show
+// them. The versions are installed side by side as npm aliases (lark-sdk-1-17, lark-sdk-1-40, …).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type SdkPackage = 'lark-sdk-1-17' | 'lark-sdk-1-26' | 'lark-sdk-1-40' | 'lark-sdk-1-60' | '@larksuiteoapi/node-sdk';
+
+interface LarkModule {
+  EventDispatcher: new (params: { encryptKey?: string; verificationToken?: string; loggerLevel?: number }) => { register(handlers: Record<string, (data: Record<string, unknown>) => Promise<unknown>>): unknown };
+  adaptDefault: (path: string, dispatcher: unknown, options?: { autoChallenge?: boolean }) => (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+  LoggerLevel: { fatal: number };
+}
+
+export interface SdkApp {
+  url: string;
+  /** Event types whose handler ran, in order. */
+  handled: string[];
+  close(): Promise<void>;
+}
+
+export async function startSdkApp(
+  pkg: SdkPackage,
+  options: { encryptKey?: string; types: readonly string[]; returns?: unknown; autoChallenge?: boolean },
+): Promise<SdkApp> {
+  const lark = (await import(pkg)) as unknown as LarkModule & { default?: LarkModule };
+  const sdk = lark.EventDispatcher ? lark : (lark.default as LarkModule);
+  const handled: string[] = [];
+  const handlers = Object.fromEntries(
+    options.types.map((type) => [
+      type,
+      async () => {
+        handled.push(type);
+        return options.returns;
+      },
+    ]),
+  );
+  const dispatcher = new sdk.EventDispatcher({ encryptKey: options.encryptKey ?? '', loggerLevel: sdk.LoggerLevel.fatal }).register(handlers);
+  const handle = sdk.adaptDefault('/webhook/event', dispatcher, { autoChallenge: options.autoChallenge ?? true });
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: Error) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`handler error: ${error.message}\n`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/webhook/event`,
+    handled,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
