@@ -99,6 +99,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--encrypt-key <key>', description: 'with --forward-to: encrypt and sign like the platform (env FEISHU_ENCRYPT_KEY)' },
       { flags: '--verification-token <token>', description: 'with --forward-to: the token written to each event (env FEISHU_VERIFICATION_TOKEN)' },
       { flags: '--keep <n>', description: 'events the terminal UI keeps in memory (default 5000)' },
+      { flags: '--max-events <n>', description: 'exit after n events (those --filter keeps)' },
+      { flags: '--timeout <duration>', description: 'exit after this long (500ms, 30s, 5m); with --max-events, exit 1 if fewer arrived' },
     ],
   },
 ];

@@ -1,21 +1,12 @@
 import { loadDotenv, resolveSetting } from '../config.js';
 import { usageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { colorLevel } from '../report/color.js';
+import { parseDuration } from '../delivery/schedule.js';
 import { APP_ID_PATTERN, resolveDomain } from '../tail/discovery.js';
+import type { TailOptions } from '../tail/run.js';
 
-export interface TailOptions {
-  appId: string;
-  appSecret: string;
-  domain: string;
-  json: boolean;
-  save?: string;
-  filters: string[];
-  forwardTo?: string;
-  encryptKey?: string;
-  verificationToken?: string;
-  /** Events kept in memory by the terminal UI. */
-  capacity: number;
-}
+export type { TailOptions };
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -47,6 +38,18 @@ export function resolveTailOptions(flags: Record<string, unknown>, io: CommandIO
   const verificationToken = resolveSetting(str(flags.verificationToken), 'FEISHU_VERIFICATION_TOKEN', sources, '').value;
   const capacityText = str(flags.keep) ?? '5000';
   if (!/^\d+$/.test(capacityText) || Number(capacityText) < 1) throw usageError(`--keep must be a whole number of at least 1, got "${capacityText}"`);
+  const maxEventsText = str(flags.maxEvents);
+  if (maxEventsText !== undefined && (!/^\d+$/.test(maxEventsText) || Number(maxEventsText) < 1)) throw usageError(`--max-events must be a whole number of at least 1, got "${maxEventsText}"`);
+  let timeoutMs: number | undefined;
+  const timeoutText = str(flags.timeout);
+  if (timeoutText !== undefined) {
+    try {
+      timeoutMs = parseDuration(timeoutText);
+    } catch (error) {
+      throw usageError(`--timeout: ${(error as Error).message}`);
+    }
+    if (timeoutMs <= 0) throw usageError('--timeout must be more than 0');
+  }
   return {
     appId,
     appSecret,
@@ -58,6 +61,9 @@ export function resolveTailOptions(flags: Record<string, unknown>, io: CommandIO
     ...(encryptKey ? { encryptKey } : {}),
     ...(verificationToken ? { verificationToken } : {}),
     capacity: Number(capacityText),
+    ...(maxEventsText !== undefined ? { maxEvents: Number(maxEventsText) } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    color: colorLevel(io.stdout, io.env) > 0 || (io.stdout.isTTY === true && io.env.FORCE_COLOR === undefined && !(io.env.NO_COLOR ?? '')),
   };
 }
 
@@ -65,6 +71,16 @@ export async function runTail(flags: Record<string, unknown>, io: CommandIO): Pr
   const options = resolveTailOptions(flags, io);
   // React's development build is several times slower and larger; the terminal UI wants the production one.
   if (!options.json && process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
-  const { tail } = await import('../tail/run.js');
-  return tail(options, io);
+  // Ctrl-C and SIGTERM end the session cleanly (acks flushed, the connection closed with 1000, the screen restored).
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    if (options.json) return await (await import('../tail/run.js')).tailToStdout(options, io, controller.signal);
+    return await (await import('../ui/tail-terminal.js')).tailToTerminal(options, io, controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { SchemaCatalog } from '../catalog/schemas.js';
-import { matchesAny } from '../catalog/glob.js';
+import { globToRegExp } from '../catalog/glob.js';
 import { eventIdOf, eventTypeOf, type Envelope } from '../protocol/envelope.js';
 import type { ConnectionState, ForwardResult, TailEvent } from './state.js';
 import { summarizeEvent } from './summary.js';
@@ -26,6 +26,8 @@ export interface TailSessionHandlers {
   connection(state: ConnectionState, error?: string): void;
   event(event: TailEvent): void;
   forwarded(seq: number, result: ForwardResult): void;
+  /** An event of a type that --filter leaves out: acknowledged and dropped. */
+  dropped?(eventType: string): void;
   /** SDK errors and other things worth a line on stderr. */
   warning(text: string): void;
 }
@@ -71,6 +73,7 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
   let saveFile: FileHandle | undefined;
   if (options.save) saveFile = await open(options.save, 'a');
   const duplicates = recentIds(100_000);
+  const filters = options.filters.map((glob) => globToRegExp(glob));
   let seq = 0;
 
   const forwarder = options.forwardTo ? await createForwarder(options) : undefined;
@@ -78,7 +81,10 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
 
   const handle = async (envelope: unknown): Promise<void> => {
     const eventType = eventTypeOf(envelope) ?? '(unknown type)';
-    if (options.filters.length > 0 && !matchesAny(eventType, options.filters)) return;
+    if (filters.length > 0 && !filters.some((re) => re.test(eventType))) {
+      on.dropped?.(eventType);
+      return;
+    }
     const eventId = eventIdOf(envelope) ?? '(no id)';
     // Saved and flushed before the ack goes back: nothing acknowledged is ever lost.
     if (saveFile) {
@@ -137,10 +143,35 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
       return result;
     },
     close: async () => {
-      client.close({ force: true });
+      await closeNormally(client);
       await saveFile?.close();
     },
   };
+}
+
+/**
+ * Close the WebSocket with a close frame, code 1000, and wait (briefly) for the server's answer, so that the
+ * platform sees a client that left rather than one that vanished (1006). The SDK's own close() sends no code
+ * (or, forced, none at all), so the socket is closed first, through the SDK's accessor when it has one.
+ */
+async function closeNormally(client: { close(params?: { force?: boolean }): void }): Promise<void> {
+  type Socket = { readyState: number; close(code?: number, reason?: string): void; terminate(): void; once(event: 'close', listener: () => void): void };
+  const socket = (client as unknown as { wsConfig?: { getWSInstance?(): Socket | null } }).wsConfig?.getWSInstance?.() ?? null;
+  const OPEN = 1;
+  const CLOSED = 3;
+  if (!socket || socket.readyState !== OPEN) {
+    client.close({ force: true });
+    return;
+  }
+  // Our close frame first (1000); then the SDK's close, which marks the client closed (no reconnect), drops its
+  // listeners and finds the socket already closing.
+  socket.close(1000, 'tail stopped');
+  client.close();
+  if ((socket.readyState as number) === CLOSED) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([new Promise<void>((resolve) => socket.once('close', resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
+  clearTimeout(timer);
+  if ((socket.readyState as number) !== CLOSED) socket.terminate();
 }
 
 /** Forward with the same machinery as `replay`: fresh HTTP push, encrypted and signed when a key is given. */

@@ -48,6 +48,61 @@ function generic(event: Record<string, unknown>): string {
   return parts.join(' ');
 }
 
+function shortId(id: string | undefined): string | undefined {
+  return id && id.length > 14 ? `${id.slice(0, 11)}…` : id;
+}
+
+/** The readable text of a message's `content` (a JSON string whose shape depends on message_type). */
+export function messageText(messageType: string | undefined, content: unknown, mentions: unknown): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = typeof content === 'string' ? JSON.parse(content) : content;
+  } catch {
+    return typeof content === 'string' ? content : undefined;
+  }
+  if (!isRecord(parsed)) return undefined;
+  const names = new Map<string, string>();
+  if (Array.isArray(mentions)) for (const m of mentions) if (isRecord(m) && typeof m.key === 'string' && typeof m.name === 'string') names.set(m.key, m.name);
+  const withNames = (t: string): string => t.replace(/@_user_\d+|@_all/g, (key) => (key === '@_all' ? '@all' : `@${names.get(key) ?? key.slice(1)}`));
+  switch (messageType) {
+    case 'text':
+      return typeof parsed.text === 'string' ? withNames(parsed.text).replace(/\s+/g, ' ').trim() : undefined;
+    case 'post': {
+      // {title, content: [[{tag, text}…]…]}, possibly inside a locale key (zh_cn, en_us…).
+      const post = Array.isArray(parsed.content) ? parsed : (Object.values(parsed).find((v) => isRecord(v) && Array.isArray(v.content)) as Record<string, unknown> | undefined);
+      if (!post) return undefined;
+      const words: string[] = [];
+      if (typeof post.title === 'string' && post.title) words.push(post.title);
+      for (const line of post.content as unknown[]) {
+        if (!Array.isArray(line)) continue;
+        for (const node of line) if (isRecord(node) && typeof node.text === 'string') words.push(node.text);
+          else if (isRecord(node) && node.tag === 'at') words.push(`@${text(node.user_name) ?? text(node.user_id) ?? ''}`);
+      }
+      return withNames(words.join(' ')).replace(/\s+/g, ' ').trim();
+    }
+    case 'file':
+    case 'media':
+      return text(parsed.file_name) ?? `[${messageType}]`;
+    default:
+      return messageType ? `[${messageType}]` : undefined;
+  }
+}
+
+/** im.message.receive_v1: what was said first, then the message type, the chat and the sender. */
+function messageSummary(event: Record<string, unknown>): string {
+  const message = isRecord(event.message) ? event.message : {};
+  const sender = isRecord(event.sender) ? event.sender : {};
+  const senderId = isRecord(sender.sender_id) ? sender.sender_id : {};
+  const type = text(message.message_type);
+  const said = messageText(type, message.content, message.mentions);
+  return join([
+    type,
+    said !== undefined && type !== undefined && said !== `[${type}]` ? `"${said.length > 80 ? `${said.slice(0, 79)}…` : said}"` : undefined,
+    text(message.chat_type) && `${text(message.chat_type)} ${shortId(text(message.chat_id)) ?? ''}`.trim(),
+    shortId(text(senderId.open_id) ?? text(senderId.user_id) ?? text(senderId.union_id)) && `from ${shortId(text(senderId.open_id) ?? text(senderId.user_id) ?? text(senderId.union_id))}`,
+  ]);
+}
+
 /** One line that says what an event is about: candidate name, employment and sub-event, department and changes… */
 export function summarizeEvent(eventType: string | undefined, envelope: unknown): string {
   if (!isRecord(envelope)) return '';
@@ -71,6 +126,8 @@ export function summarizeEvent(eventType: string | undefined, envelope: unknown)
     }
     case 'corehr.department.updated_v2':
       return join([list(event.field_changes), text(event.department_id) && `department ${text(event.department_id)}`]);
+    case 'im.message.receive_v1':
+      return messageSummary(event);
     default:
       return generic(event);
   }

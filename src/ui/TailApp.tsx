@@ -1,8 +1,9 @@
 import { useEffect, useReducer, useRef, useState } from 'react';
 import { useApp, useInput, useStdin, useStdout } from 'ink';
-import { initialTailState, selectedEvent, tailReducer, type TailEvent } from '../tail/state.js';
+import { commandForKey, splitKeys } from '../tail/keys.js';
+import { initialTailState, keyReducer, selectedEvent, tailReducer, type TailAction, type TailEvent, type TailState } from '../tail/state.js';
 import type { TailChannel } from '../tail/store.js';
-import { commandForKey, keyFlags } from './keys.js';
+import { toKeyPress } from './keys.js';
 import { TailView } from './TailView.js';
 
 export interface TailAppProps {
@@ -10,6 +11,10 @@ export interface TailAppProps {
   domain: string;
   channel: TailChannel;
   capacity?: number;
+  /** --filter given on the command line (shown, with the count of events it dropped). */
+  filters?: readonly string[];
+  /** false under NO_COLOR. */
+  color?: boolean;
   /** `s`: write the event somewhere; resolves to a line for the footer. */
   onSave(event: TailEvent): Promise<string>;
   /** `r`: re-deliver to --forward-to; resolves to a line for the footer. */
@@ -20,25 +25,60 @@ export interface TailAppProps {
   height?: number;
   /** Clock (tests). */
   now?: () => number;
+  /** Events arriving within this many ms are drawn in one render (default 33: Ink's 30 frames a second). */
+  frameMs?: number;
 }
 
-/** The interactive `tail`: state in a reducer, keys mapped in keys.ts, drawing in TailView. */
+/** The interactive `tail`: state in a reducer, keys mapped in tail/keys.ts, drawing in TailView. */
 export function TailApp(props: TailAppProps) {
   const { channel, onSave, onRedeliver, onQuit } = props;
   const now = props.now ?? Date.now;
-  const [state, dispatch] = useReducer(tailReducer, { capacity: props.capacity ?? 5000, now: now() }, initialTailState);
+  const { stdout } = useStdout();
+  const size = (): { width: number; height: number } => ({ width: props.width ?? stdout.columns ?? 80, height: props.height ?? stdout.rows ?? 24 });
+  const [state, dispatch] = useReducer(
+    tailReducer,
+    undefined,
+    (): TailState => initialTailState({ capacity: props.capacity ?? 5000, now: now(), filters: props.filters ?? [], ...size() }),
+  );
   const [tick, setTick] = useState(now());
   const { exit } = useApp();
-  const { stdout } = useStdout();
   // Keys need a terminal on stdin too (`… | feishu-events tail` keeps the screen, without keys).
   const { isRawModeSupported } = useStdin();
 
-  useEffect(() => channel.subscribe(dispatch), [channel]);
   useEffect(() => {
-    // Redraw the uptime once a second; events redraw on their own (Ink throttles frames).
+    // Events come one at a time over the long connection, thousands a second at peak: one render per frame, not
+    // one per event.
+    const frameMs = props.frameMs ?? 33;
+    let queue: TailAction[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = (): void => {
+      timer = undefined;
+      const actions = queue;
+      queue = [];
+      if (actions.length > 0) dispatch({ type: 'batch', actions });
+    };
+    const unsubscribe = channel.subscribe((action) => {
+      queue.push(action);
+      timer ??= setTimeout(flush, frameMs);
+    });
+    return () => {
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+    };
+  }, [channel, props.frameMs]);
+  useEffect(() => {
+    // Redraw the uptime once a second.
     const timer = setInterval(() => setTick(now()), 1000);
     return () => clearInterval(timer);
   }, [now]);
+  useEffect(() => {
+    if (props.width !== undefined && props.height !== undefined) return;
+    const onResize = (): void => dispatch({ type: 'resize', ...size() });
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout, props.width, props.height]);
 
   const report = (promise: Promise<string>): void => {
     void promise.then(
@@ -47,39 +87,41 @@ export function TailApp(props: TailAppProps) {
     );
   };
 
-  // Keys can arrive faster than renders, and this handler may still be the previous render's: read the newest
-  // state from a ref, and let the reducer (which always has it) decide what a key means.
+  // Keys can arrive faster than renders, several in one chunk, and this handler may still be the previous
+  // render's: walk the keys one by one from the newest state, which the reducer reaches the same way.
   const latest = useRef(state);
   latest.current = state;
-  useInput((input, key) => {
-    const before = latest.current;
-    dispatch({ type: 'key', input, key: keyFlags(key) });
-    if (before.filterInput !== undefined) return;
-    const selected = selectedEvent(before);
-    switch (commandForKey(input, key)) {
-      case 'save':
-        if (selected) report(onSave(selected));
-        break;
-      case 'redeliver':
-        if (selected) report(onRedeliver(selected));
-        break;
-      case 'quit':
-        onQuit();
-        exit();
-        break;
-      default:
-        break;
-    }
-  }, { isActive: isRawModeSupported });
-
-  return (
-    <TailView
-      state={state}
-      appId={props.appId}
-      domain={props.domain}
-      width={props.width ?? stdout.columns ?? 80}
-      height={props.height ?? stdout.rows ?? 24}
-      now={Math.max(tick, state.startedAt)}
-    />
+  useInput(
+    (input, key) => {
+      const chunk = toKeyPress(input, key);
+      let current = latest.current;
+      for (const press of splitKeys(chunk)) {
+        const before = current;
+        current = keyReducer(before, press);
+        if (before.filterInput !== undefined) continue;
+        const pane = before.details && selectedEvent(before) ? 'details' : 'list';
+        const selected = selectedEvent(before);
+        switch (commandForKey(press, pane)) {
+          case 'save':
+            if (selected) report(onSave(selected));
+            break;
+          case 'redeliver':
+            if (selected) report(onRedeliver(selected));
+            break;
+          case 'quit':
+            onQuit();
+            exit();
+            return;
+          default:
+            break;
+        }
+      }
+      latest.current = current;
+      dispatch({ type: 'key', key: chunk });
+    },
+    { isActive: isRawModeSupported },
   );
+
+  const { width, height } = props.width !== undefined && props.height !== undefined ? { width: props.width, height: props.height } : state.screen;
+  return <TailView state={state} appId={props.appId} domain={props.domain} width={width} height={height} now={Math.max(tick, state.startedAt)} color={props.color ?? true} />;
 }

@@ -1,49 +1,22 @@
-/** Text helpers for the terminal UI: fixed-width cells that never wrap. */
+/** Text helpers for the terminal UI: fixed-width cells that never wrap, measured as the terminal draws them. */
+import cliTruncate from 'cli-truncate';
+import stringWidth from 'string-width';
 
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (textWidth(text) <= width) return text;
-  // Wide (CJK) characters take two cells; keep one cell for the ellipsis.
-  let cells = 0;
-  let out = '';
-  for (const ch of text) {
-    const w = cellWidth(ch);
-    if (cells + w > width - 1) break;
-    out += ch;
-    cells += w;
-  }
-  return `${out}…`;
-}
-
-export function cellWidth(ch: string): number {
-  const code = ch.codePointAt(0) ?? 0;
-  if (code < 0x1100) return 1;
-  // CJK, Hangul, full-width forms, emoji: two cells.
-  if (
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0xa4cf) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    (code >= 0x1f300 && code <= 0x1faff) ||
-    (code >= 0x20000 && code <= 0x3fffd)
-  ) {
-    return 2;
-  }
-  return 1;
-}
-
+/** Cells the text takes on a terminal: CJK and emoji two, a skin tone or a ZWJ family still one glyph. */
 export function textWidth(text: string): number {
-  let cells = 0;
-  for (const ch of text) cells += cellWidth(ch);
-  return cells;
+  return stringWidth(text);
 }
 
-export function pad(text: string, width: number): string {
-  const t = truncate(text, width);
-  return t + ' '.repeat(Math.max(0, width - textWidth(t)));
+/** Cut to `width` cells with an ellipsis; `middle` keeps both ends (event types differ at their ends). */
+export function truncate(text: string, width: number, position: 'end' | 'middle' = 'end'): string {
+  if (width <= 0) return '';
+  if (stringWidth(text) <= width) return text;
+  return cliTruncate(text, width, { position });
+}
+
+export function pad(text: string, width: number, position: 'end' | 'middle' = 'end'): string {
+  const t = truncate(text, width, position);
+  return t + ' '.repeat(Math.max(0, width - stringWidth(t)));
 }
 
 export function clock(ms: number): string {

@@ -2,10 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { render } from 'ink-testing-library';
+import stringWidth from 'string-width';
 import { TailView } from '../../src/ui/TailView.js';
 import { TailApp } from '../../src/ui/TailApp.js';
-import { initialTailState, tailReducer, type TailAction, type TailEvent, type TailState } from '../../src/tail/state.js';
+import { initialTailState, selectedEvent, tailReducer, visibleEvents, type TailAction, type TailEvent, type TailState } from '../../src/tail/state.js';
 import { createTailChannel } from '../../src/tail/store.js';
+import type { KeyName } from '../../src/tail/keys.js';
 import { summarizeEvent } from '../../src/tail/summary.js';
 
 const APP = 'cli_a1b2c3d4e5f60718';
@@ -38,6 +40,11 @@ const sampleEvents = (): TailEvent[] => [
   makeEvent(5, 'corehr.department.updated_v2', { department_id: '7043711774159341101', field_changes: ['manager', 'name'] }, { duplicate: true, eventId: '0003aaaabbbbccccdddd' }),
 ];
 
+/** A key action: text typed (several keys when longer than one character), or a named key. */
+function key(input: string, name?: KeyName): TailAction {
+  return { type: 'key', key: { input, ...(name ? { name } : {}) } };
+}
+
 function stateWith(actions: TailAction[], base: TailState = initialTailState({ now: T0 })): TailState {
   return actions.reduce(tailReducer, base);
 }
@@ -53,15 +60,19 @@ test('list: header with masked app id, state, uptime and counters; one row per e
   const state = stateWith([{ type: 'connection', state: 'connected' }, ...sampleEvents().map((event) => ({ type: 'event', event }) as TailAction)]);
   const lines = frame(state);
   assert.ok(lines.length <= 24, `fits 24 rows (${lines.length})`);
-  for (const line of lines) assert.ok([...line].length <= 80, `fits 80 columns: ${line}`);
+  for (const line of lines) assert.ok(stringWidth(line) <= 80, `fits 80 columns: ${line}`);
   assert.match(lines[0] as string, /feishu-events tail cli_a1b2…0718 @ 127\.0\.0\.1:7777 {2}● connected {2}up 1m15s/);
   assert.match(lines[1] as string, /received 5 {2}invalid 1 {2}duplicates 1/);
   const body = lines.join('\n');
-  assert.match(body, /✓ \d\d:\d\d:\d\d hire\.eco_background_check\.created_v1.*王二/);
-  assert.match(body, /corehr\.employee\.domain_event_v2 +0002aaaa +1001 新入职 {2}1 ch/);
-  assert.match(body, /corehr\.department\.updated_v2 +0003aaaa +manager, name {2}dep/);
+  // At 80 columns a long type is cut in the middle, so that both its ends and the summary stay readable.
+  assert.match(body, /✓ \d\d:\d\d:\d\d hire\.eco_backg…ck\.created_v1 +王二  package 12  check 69312864/);
+  assert.match(body, /corehr\.employe…main_event_v2 +1001 新入职 {2}1 change {2}employment 732/);
+  assert.match(body, /corehr\.department\.updated_v2 +manager, name {2}department 7043711/);
   assert.match(body, /✗ .*hire\.eco_exam\.created_v1/);
-  assert.match(lines.at(-1) as string, /↑↓\/jk move enter details \/ filter p pause s save r re-deliver c clear q quit/);
+  assert.match(lines.at(-1) as string, /^↑↓jk move gG ends enter details \/ filter p pause s save r resend c clear q quit$/);
+  const wide = frame(state, 100, 30);
+  assert.match(wide.at(-1) as string, /↑↓\/jk move {2}g\/G top\/end {2}enter details {2}\/ filter {2}p pause {2}s save {2}r re-deliver {2}c clear {2}q quit/);
+  assert.match(wide.join('\n'), /hire\.eco_background_check\.created_v1 +\S{8} +王二/, 'at 100 columns the whole type and the short id');
 });
 
 test('duplicate mark on a repeated event_id', () => {
@@ -72,7 +83,7 @@ test('duplicate mark on a repeated event_id', () => {
 });
 
 test('details: coloured JSON of the selected event and its validation findings', () => {
-  const state = stateWith([...sampleEvents().map((event) => ({ type: 'event', event }) as TailAction), { type: 'move', delta: -1 }, { type: 'toggle-details' }]);
+  const state = stateWith([...sampleEvents().map((event) => ({ type: 'event', event }) as TailAction), key('k'), key('', 'return')]);
   const body = frame(state).join('\n');
   assert.match(body, /hire\.eco_exam\.created_v1 0004aaaabbbbccccdddd/);
   assert.match(body, /✗ \/event\/candidate_info\/mobile\/code: expected string, got number 86/);
@@ -81,13 +92,13 @@ test('details: coloured JSON of the selected event and its validation findings',
 });
 
 test('filter: only matching types are listed, and the header says so', () => {
-  const state = stateWith([...sampleEvents().map((event) => ({ type: 'event', event }) as TailAction), { type: 'filter-start' }, { type: 'filter-input', text: 'corehr.*' }, { type: 'filter-commit' }]);
+  const state = stateWith([...sampleEvents().map((event) => ({ type: 'event', event }) as TailAction), key('/'), key('corehr.*'), key('', 'return')]);
   const lines = frame(state);
   assert.match(lines[2] as string, /filter: corehr\.\*/);
   const rows = lines.filter((l) => /^[✓✗·] \d\d:/.test(l));
   assert.equal(rows.length, 3);
   for (const r of rows) assert.match(r, /corehr\./);
-  const none = frame(stateWith([{ type: 'filter-start' }, { type: 'filter-input', text: 'nothing' }, { type: 'filter-commit' }], state));
+  const none = frame(stateWith([key('/'), key('\x7f'.repeat(8)), key('nothing\r')], state));
   assert.ok(none.some((l) => /no events match "nothing"/.test(l)));
 });
 
@@ -174,19 +185,79 @@ test('keys: arrows move and pause following, enter opens details, / filters, s s
 });
 
 test('keys faster than renders: the reducer, not a stale closure, decides what each key means', () => {
-  const none = { ctrl: false, meta: false, upArrow: false, downArrow: false, return: false, escape: false, backspace: false, delete: false, pageUp: false, pageDown: false };
-  const keys: TailAction[] = [
-    { type: 'key', input: '/', key: none },
-    { type: 'key', input: 'c', key: none },
-    { type: 'key', input: 'o', key: none },
-    { type: 'key', input: 'x', key: none },
-    { type: 'key', input: '', key: { ...none, backspace: true } },
-    { type: 'key', input: 'r', key: none },
-    { type: 'key', input: '\r', key: { ...none, return: true } },
-  ];
+  const keys: TailAction[] = [key('/'), key('c'), key('o'), key('x'), key('', 'backspace'), key('r'), key('', 'return')];
   const typed = stateWith([...sampleEvents().map((event) => ({ type: 'event', event }) as TailAction), ...keys]);
   assert.equal(typed.filter, 'cor', "'c' and 'r' were typed into the filter, not taken as clear or re-deliver");
   assert.equal(typed.events.length, 5);
-  const cleared = stateWith([{ type: 'key', input: 'c', key: none }], typed);
+  const cleared = stateWith([key('c')], typed);
   assert.equal(cleared.events.length, 0, "after the filter is applied, 'c' clears");
+});
+
+const JSON_EVENT = (seq: number): TailEvent =>
+  makeEvent(seq, 'im.message.receive_v1', {
+    sender: { sender_id: { open_id: 'ou_3aea70e320b255bc2324338c01b9894c' }, sender_type: 'user' },
+    message: { message_id: 'om_1', chat_id: 'oc_3e69c2071abac1861fa857846315d95a', chat_type: 'group', message_type: 'text', content: '{"text":"@_user_1 你好"}', mentions: [{ key: '@_user_1', name: '王五' }], deep: { a: { b: { c: { d: 'the last line of the body' } } } } },
+  });
+
+test('details pane scrolls through the whole event body; esc closes it', () => {
+  const opened = stateWith([JSON_EVENT(1), JSON_EVENT(2)].map((event) => ({ type: 'event', event }) as TailAction).concat([key('', 'return')]));
+  const first = frame(opened).join('\n');
+  assert.match(first, /im\.message\.receive_v1 0002aaaabbbbccccdddd {2}1–\d+ of \d+/, 'the title says which lines are shown');
+  assert.doesNotMatch(first, /the last line of the body/);
+  const end = stateWith([key('G')], opened);
+  assert.match(frame(end).join('\n'), /"d": "the last line of the body"/, 'G shows the end of the event body');
+  const paged = stateWith([key(' ')], opened);
+  assert.ok(paged.detailsScroll > 1, 'space pages down');
+  const up = stateWith([key('k')], end);
+  assert.equal(up.detailsScroll, end.detailsScroll - 1, 'k scrolls up a line from the end');
+  const closed = stateWith([key('', 'escape')], end);
+  assert.equal(closed.details, false);
+  assert.doesNotMatch(frame(closed).join('\n'), /"schema": "2\.0"/);
+});
+
+test('keys that arrive in one chunk each count: typed text, two backspaces, enter', () => {
+  const events = sampleEvents().map((event) => ({ type: 'event', event }) as TailAction);
+  const typed = stateWith([...events, key('/'), key('exam'), key('\x7f\x7f')]);
+  assert.equal(typed.filterInput, 'ex', 'two DEL bytes sent together are two backspaces');
+  const applied = stateWith([key('\r')], typed);
+  assert.equal(applied.filter, 'ex');
+  assert.equal(visibleEvents(applied).length, 1);
+  const moved = stateWith([key('kkk')], stateWith(events));
+  assert.equal(selectedEvent(moved)?.seq, 2, "'kkk' moves up three rows");
+});
+
+test('--filter from the command line is shown with the number of events it dropped', () => {
+  const state = stateWith([{ type: 'batch', actions: [{ type: 'dropped', count: 1 }, { type: 'dropped', count: 1 }, { type: 'dropped', count: 1 }] }], initialTailState({ now: T0, filters: ['hire.*'] }));
+  assert.match(frame(state)[2] as string, /--filter hire\.\*: 3 dropped/);
+});
+
+test('a batch of events is one state change with every event counted, in order', () => {
+  const batch: TailAction = { type: 'batch', actions: [...sampleEvents().map((event) => ({ type: 'event', event }) as TailAction), { type: 'connection', state: 'connected' }] };
+  const state = stateWith([batch]);
+  assert.deepEqual(state.events.map((e) => e.seq), [1, 2, 3, 4, 5]);
+  assert.equal(state.invalid, 1);
+  assert.equal(state.duplicates, 1);
+  assert.equal(state.connection, 'connected');
+});
+
+test('the one-connection warning is shown whole at 80×24 and 100×30, and im.message.receive_v1 rows say what was said', () => {
+  const warning = 'warning: the platform gives each event to only one connected client: while tail is connected, an app running with the same credentials misses what tail receives';
+  for (const [width, height] of [[80, 24], [100, 30]] as const) {
+    const state = stateWith([{ type: 'message', text: warning }, { type: 'event', event: JSON_EVENT(1) }]);
+    const lines = frame(state, width, height);
+    assert.ok(lines.length <= height, `fits ${height} rows`);
+    for (const line of lines) assert.ok(stringWidth(line) <= width, `fits ${width} columns: ${line}`);
+    const text = lines.join(' ').replace(/\s+/g, ' ');
+    assert.ok(text.includes(warning), `the whole warning at ${width}×${height}`);
+    assert.match(lines.join('\n'), width === 100 ? /im\.message\.receive_v1 +\S{8} +text {2}"@王五 你好" {2}group oc_3e69c207… {2}from ou_3aea70e/ : /im\.message\.receive_v1 +text {2}"@王五 你好" {2}group oc_3e69c207…/);
+  }
+});
+
+test('cell widths: an emoji with a skin tone and a ZWJ family are two cells each', async () => {
+  const { textWidth, truncate, pad } = await import('../../src/ui/format.js');
+  assert.equal(textWidth('👍🏽'), 2);
+  assert.equal(textWidth('👨‍👩‍👧'), 2);
+  assert.equal(textWidth('王二'), 4);
+  assert.equal(textWidth(pad('👍🏽 ok', 8)), 8);
+  assert.equal(truncate('👨‍👩‍👧👨‍👩‍👧👨‍👩‍👧', 5), '👨‍👩‍👧👨‍👩‍👧…');
 });
