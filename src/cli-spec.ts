@@ -69,6 +69,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'gateway',
     description: "a local stand-in for the platform's long-connection endpoint: WSClient apps connect to it, replay --gateway pushes through it",
+    argument: {
+      name: '[action...]',
+      description: 'none: run a gateway; fault <kind> [args…]: inject a fault into a running one (--gateway); report: print its resilience report',
+    },
     options: [
       { flags: '--port <n>', description: 'port to listen on (default 0: a free port)' },
       { flags: '--host <host>', description: 'address to listen on (default 127.0.0.1)' },
@@ -76,7 +80,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--app-secret <secret>', description: 'accept only this app secret at endpoint discovery (default: any)' },
       { flags: '--fragment-size <bytes>', description: 'split every event payload into fragments of at most this many bytes' },
       { flags: '--ack-timeout <ms>', description: "how long a client has to ack an event before it is re-pushed (default 3000, the platform's)" },
-      { flags: '--no-redeliver', description: 'do not re-push events that are not acked in time' },
+      { flags: '--repush <n>', description: "re-pushes of an event not acked with code 200 in time, at most (default 4, the platform's)" },
+      { flags: '--no-redeliver', description: 'do not re-push events that are not acked in time (same as --repush 0)' },
+      { flags: '--fault <fault>', description: 'inject at start, e.g. refuse-endpoint:3, slow:500, drop (client faults hit the first client to connect; repeatable)', repeatable: true },
+      { flags: '--gateway <domain>', description: 'with fault/report: the running gateway, as it printed its domain (env FEISHU_EVENTS_GATEWAY)' },
+      { flags: '--client <id>', description: 'with fault: only this client (e.g. client-2); default: every connected client' },
       { flags: '--pick <how>', description: 'which connected client gets each event: round-robin or random (default round-robin)' },
       { flags: '--ping-interval <s>', description: 'ClientConfig.PingInterval given to clients (default 120)' },
       { flags: '--reconnect-interval <s>', description: 'ClientConfig.ReconnectInterval given to clients (default 120)' },

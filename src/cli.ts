@@ -17,7 +17,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   },
   gateway: async () => {
     const { runGateway } = await import('./commands/gateway.js');
-    return (_inputs, options, io) => runGateway(options, io);
+    return (inputs, options, io) => runGateway(options, io, undefined, inputs);
   },
   tail: async () => {
     const { runTail } = await import('./commands/tail.js');

@@ -3,7 +3,9 @@ import { usageError, UserError } from '../errors.js';
 import { writeOut, type CommandIO } from '../io.js';
 import type { ClientConfig } from '../protocol/frame.js';
 import { parseDuration } from '../delivery/schedule.js';
-import type { ClientPick, Gateway, GatewayEvent, GatewayOptions } from '../gateway/types.js';
+import { FaultSpecError, parseFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
+import type { ClientPick, FaultRecord, Gateway, GatewayEvent, GatewayOptions } from '../gateway/types.js';
+import { ExitCode } from '../errors.js';
 
 export interface GatewayCommandOptions {
   port: number;
@@ -13,6 +15,9 @@ export interface GatewayCommandOptions {
   fragmentSize?: number;
   redeliver: boolean;
   ackTimeoutMs: number;
+  /** Re-pushes of one event at most. */
+  repush: number;
+  faults: FaultSpec[];
   clientConfig: ClientConfig;
   pick: ClientPick;
   json: boolean;
@@ -58,6 +63,11 @@ export function resolveGatewayOptions(flags: Record<string, unknown>): GatewayCo
   if (!(PICKS as readonly string[]).includes(pick)) throw usageError(`--pick must be one of ${PICKS.join(', ')}, got "${pick}"`);
   const appId = str(flags.appId);
   const appSecret = str(flags.appSecret);
+  const faults = (Array.isArray(flags.fault) ? (flags.fault as unknown[]) : flags.fault === undefined ? [] : [flags.fault]).map((raw) => {
+    const spec = parseFault(String(raw), '--fault');
+    if (spec.kind === 'restart' || spec.kind === 'clear') throw usageError(`--fault ${spec.kind}: only a running gateway can ${spec.kind === 'restart' ? 'restart' : 'clear faults'}`, 'use `feishu-events gateway fault …` once it runs');
+    return spec;
+  });
   return {
     port: wholeNumber('--port', str(flags.port), 0, 0, 65535),
     host: checkHost(str(flags.host) ?? '127.0.0.1'),
@@ -66,6 +76,8 @@ export function resolveGatewayOptions(flags: Record<string, unknown>): GatewayCo
     ...(fragmentText !== undefined ? { fragmentSize: wholeNumber('--fragment-size', fragmentText, 0, 1) } : {}),
     redeliver: flags.redeliver !== false,
     ackTimeoutMs,
+    repush: wholeNumber('--repush', str(flags.repush), 4, 0, 1000),
+    faults,
     clientConfig: {
       // PingInterval 0 would make the node SDK ping in a tight loop, and ReconnectInterval 0 retry in one.
       PingInterval: wholeNumber('--ping-interval', str(flags.pingInterval), 120, 1),
@@ -76,6 +88,15 @@ export function resolveGatewayOptions(flags: Record<string, unknown>): GatewayCo
     pick: pick as ClientPick,
     json: flags.json === true,
   };
+}
+
+function parseFault(raw: string | string[], flag: string): FaultSpec {
+  try {
+    return parseFaultSpec(raw);
+  } catch (error) {
+    if (error instanceof FaultSpecError) throw usageError(`${flag}: ${error.message}`);
+    throw error;
+  }
 }
 
 function listenError(error: unknown, options: GatewayCommandOptions): never {
@@ -105,8 +126,77 @@ function stopRequested(signal: AbortSignal | undefined): { promise: Promise<void
   return { promise, dispose };
 }
 
-/** `feishu-events gateway`: run until SIGINT/SIGTERM (or `signal`), logging as it goes. Resolves to the exit code. */
-export async function runGateway(flags: Record<string, unknown>, io: CommandIO, signal?: AbortSignal): Promise<number> {
+function controlDomain(flags: Record<string, unknown>, io: CommandIO): string {
+  const raw = str(flags.gateway) ?? io.env.FEISHU_EVENTS_GATEWAY;
+  if (raw === undefined || raw === '') {
+    throw usageError('which gateway? pass --gateway <domain> (or set FEISHU_EVENTS_GATEWAY)', 'the domain is the first line `feishu-events gateway` prints, e.g. http://127.0.0.1:PORT');
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usageError(`--gateway: "${raw}" is not a URL`, 'e.g. --gateway http://127.0.0.1:PORT');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--gateway: "${raw}" is not an http(s) URL`);
+  return url.origin;
+}
+
+async function controlCall<T>(run: () => Promise<T>): Promise<T> {
+  const { ControlRefused, ControlUnreachable } = await import('../gateway/control-client.js');
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ControlUnreachable) throw new UserError(error.message, { exitCode: ExitCode.findings, hint: 'is `feishu-events gateway` running? pass the domain it printed to --gateway' });
+    if (error instanceof ControlRefused) throw new UserError(`the gateway refused: ${error.message}`, { exitCode: error.status === 400 ? ExitCode.usage : ExitCode.findings });
+    throw error;
+  }
+}
+
+async function printReport(records: FaultRecord[], io: CommandIO, json: boolean): Promise<void> {
+  if (json) {
+    await writeOut(io.stdout, `${JSON.stringify({ faults: records })}\n`);
+    return;
+  }
+  const { colorLevel, makeChalk } = await import('../report/color.js');
+  const c = await makeChalk(colorLevel(io.stdout, io.env));
+  const { formatFaultRecord } = await import('../gateway/log-format.js');
+  await writeOut(io.stdout, records.length === 0 ? 'no faults injected yet\n' : `${records.map((r) => formatFaultRecord(r, c)).join('\n')}\n`);
+}
+
+/** `gateway fault <kind> [args…] [--client id]`: inject a fault into a running gateway and print what it opened. */
+async function runFaultAction(words: string[], flags: Record<string, unknown>, io: CommandIO): Promise<number> {
+  const spec = parseFault(words, 'gateway fault');
+  const domain = controlDomain(flags, io);
+  const client = str(flags.client);
+  const { injectFault } = await import('../gateway/control-client.js');
+  const records = await controlCall(() => injectFault(domain, spec, client));
+  if (flags.json === true) await writeOut(io.stdout, `${JSON.stringify({ faults: records })}\n`);
+  else if (records.length === 0) await writeOut(io.stdout, `${spec.kind}: done\n`);
+  else await writeOut(io.stdout, `${records.map((r) => `${r.id} ${r.spec}${r.client !== null ? ` → ${r.client}` : ''}`).join('\n')}\n`);
+  return 0;
+}
+
+/** `gateway report`: the resilience report of a running gateway. Exit 1 while an event of it is not acked with 200. */
+async function runReportAction(flags: Record<string, unknown>, io: CommandIO): Promise<number> {
+  const domain = controlDomain(flags, io);
+  const { fetchFaultReport, summarizeFaults } = await import('../gateway/control-client.js');
+  const records = await controlCall(() => fetchFaultReport(domain));
+  await printReport(records, io, flags.json === true);
+  return summarizeFaults(records).unacked > 0 ? ExitCode.findings : ExitCode.ok;
+}
+
+/**
+ * `feishu-events gateway`: run until SIGINT/SIGTERM (or `signal`), logging as it goes; `gateway fault …` and
+ * `gateway report` talk to a running one. Resolves to the exit code.
+ */
+export async function runGateway(flags: Record<string, unknown>, io: CommandIO, signal?: AbortSignal, actions: string[] = []): Promise<number> {
+  const [action, ...rest] = actions;
+  if (action === 'fault') return runFaultAction(rest, flags, io);
+  if (action === 'report') {
+    if (rest.length > 0) throw usageError(`gateway report takes no arguments, got "${rest.join(' ')}"`);
+    return runReportAction(flags, io);
+  }
+  if (action !== undefined) throw usageError(`unknown gateway action "${action}"`, 'run `feishu-events gateway` alone, or `gateway fault <kind>`, or `gateway report`');
   const options = resolveGatewayOptions(flags);
   const { startGateway } = await import('../gateway/server.js');
   const { colorLevel, makeChalk } = await import('../report/color.js');
@@ -136,8 +226,10 @@ export async function runGateway(flags: Record<string, unknown>, io: CommandIO, 
     ...(options.appId !== undefined ? { appId: options.appId } : {}),
     ...(options.appSecret !== undefined ? { appSecret: options.appSecret } : {}),
     ...(options.fragmentSize !== undefined ? { fragmentSize: options.fragmentSize } : {}),
-    redeliver: options.redeliver,
+    redeliver: options.redeliver && options.repush > 0,
     ackTimeoutMs: options.ackTimeoutMs,
+    maxRedeliveries: options.repush,
+    faults: options.faults,
     clientConfig: options.clientConfig,
     pick: options.pick,
     onEvent: log,
@@ -162,8 +254,10 @@ export async function runGateway(flags: Record<string, unknown>, io: CommandIO, 
         `${c.bold('feishu-events gateway')} on ${c.cyan(gateway.domain)}\n` +
           `  apps:    new WSClient({ appId, appSecret, domain: '${gateway.domain}' })  (${auth})\n` +
           `  push:    feishu-events replay --gateway ${gateway.domain} [events…]\n` +
-          `  acks:    ${options.ackTimeoutMs} ms to ack, then ${options.redeliver ? 're-push' : 'no re-push (--no-redeliver)'}` +
+          `  acks:    ${options.ackTimeoutMs} ms to ack with code 200, then ${options.redeliver && options.repush > 0 ? `re-push (at most ${options.repush} times)` : 'no re-push'}` +
           `${options.fragmentSize !== undefined ? ` · fragments of ${options.fragmentSize} B` : ''} · ${options.pick}\n` +
+          `${options.faults.length > 0 ? `  faults:  ${options.faults.map((f) => f.kind).join(', ')} (see the log)\n` : ''}` +
+          `  faults:  feishu-events gateway fault <kind> --gateway ${gateway.domain}\n` +
           `  ${c.dim('Ctrl-C to stop')}\n`,
       );
       ready = true;

@@ -10,6 +10,10 @@ export interface ConnectedClient {
   pushes: number;
   acks: number;
   pings: number;
+  /** A `half-open` fault: the gateway acts as if the connection were gone (no pongs, no pushes, frames ignored). */
+  halfOpen: boolean;
+  /** A `slow` fault: pushes and pongs wait this long (0: none). */
+  slowMs: number;
   /** Send encoded frames in order; false when the connection is no longer open. */
   send(frames: readonly Uint8Array[]): boolean;
 }
@@ -23,6 +27,8 @@ export function clientInfo(client: ConnectedClient): ClientInfo {
     pushes: client.pushes,
     acks: client.acks,
     pings: client.pings,
+    half_open: client.halfOpen,
+    slow_ms: client.slowMs,
   };
 }
 
@@ -32,7 +38,7 @@ export interface ClientRegistry {
   get(id: string): ConnectedClient | undefined;
   list(): ConnectedClient[];
   readonly size: number;
-  /** The one client the next event goes to (cluster mode), or undefined when none is connected. */
+  /** The one client the next event goes to (cluster mode), or undefined when none can take it (half-open ones cannot). */
   pick(): ConnectedClient | undefined;
   /** Resolves true once a client is connected, false after `timeoutMs` (or when aborted, or on `close`). */
   waitForClient(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
@@ -65,7 +71,7 @@ export function createClientRegistry(pick: ClientPick = 'round-robin', random: (
       return clients.size;
     },
     pick() {
-      const list = [...clients.values()];
+      const list = [...clients.values()].filter((c) => !c.halfOpen);
       if (list.length === 0) return undefined;
       if (pick === 'random') return list[Math.floor(random() * list.length)] ?? list[0];
       const client = list[turn % list.length];

@@ -14,11 +14,17 @@
  *                                          → `{ calls: CallRecord[], last_seq }`: recent calls of apps to the Open API
  *                                            (`/open-apis/…`), each with the event it belongs to; `after` a seq, for
  *                                            only the calls since then
+ * - `POST /_feishu-events/fault`           ← `{ fault: "drop" | "refuse-endpoint 3" | ["slow", "500"], client? }`
+ *                                          → 200 `{ faults: FaultRecord[] }` (the records it opened); 400 `bad_request`
+ *                                            for a fault that does not parse; 409 `{ error: "fault_refused" }` when it
+ *                                            cannot be injected now (no such client, none connected, restarting)
+ * - `GET  /_feishu-events/faults`          → `{ faults: FaultRecord[] }`: the resilience report so far
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientConfig } from '../protocol/frame.js';
+import { FaultSpecError, parseFaultSpec, type FaultSpec } from './fault-spec.js';
 import type { CallFilter, CallRecord } from './open-api/types.js';
-import { NoClientError, type ClientInfo, type PushOptions, type PushRecord, type PushResult } from './types.js';
+import { FaultError, NoClientError, type ClientInfo, type FaultRecord, type PushOptions, type PushRecord, type PushResult } from './types.js';
 
 export const CONTROL_PREFIX = '/_feishu-events/';
 
@@ -35,6 +41,8 @@ export interface ControlInfo {
   ack_timeout_ms: number;
   redeliver: boolean;
   fragment_size: number | null;
+  /** Re-pushes of one event at most (0 when re-push is off). */
+  repush: number;
   clients: number;
   /** Where apps' `Client({ domain })` calls land: `{domain}/open-apis/`. */
   open_api: string;
@@ -48,6 +56,8 @@ export interface ControlTarget {
   pushes(): PushRecord[];
   calls(filter?: CallFilter): CallRecord[];
   lastCallSeq(): number;
+  fault(spec: FaultSpec, client?: string): Promise<FaultRecord[]>;
+  faults(): FaultRecord[];
 }
 
 class BadRequest extends Error {}
@@ -84,6 +94,18 @@ function optionalPositiveInteger(body: Record<string, unknown>, key: string): nu
   return value;
 }
 
+/** The request body as a JSON object, or BadRequest with `expected`. */
+async function readJsonObject(req: IncomingMessage, expected: string): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBody(req));
+  } catch (error) {
+    throw error instanceof BadRequest ? error : new BadRequest('the body is not JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest(expected);
+  return body as Record<string, unknown>;
+}
+
 /** An abort signal that fires when the caller goes away, so that a long poll does not outlive its request. */
 function abortOnClose(res: ServerResponse): AbortSignal {
   const controller = new AbortController();
@@ -117,15 +139,24 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
       const calls = target.calls({ ...(after !== undefined ? { after } : {}), ...(eventId ? { eventId } : {}), ...(push ? { push } : {}) });
       return sendJson(res, 200, { calls, last_seq: lastSeq });
     }
-    if (route === 'push' && method === 'POST') {
-      let body: unknown;
-      try {
-        body = JSON.parse(await readBody(req));
-      } catch (error) {
-        throw error instanceof BadRequest ? error : new BadRequest('the body is not JSON');
+    if (route === 'faults' && method === 'GET') return sendJson(res, 200, { faults: target.faults() });
+    if (route === 'fault' && method === 'POST') {
+      const fields = await readJsonObject(req, 'expected {"fault": "drop", "client": "client-1"}');
+      const words = fields.fault;
+      if (typeof words !== 'string' && !(Array.isArray(words) && words.every((w) => typeof w === 'string'))) {
+        throw new BadRequest('"fault" must be a string such as "refuse-endpoint 3", or an array of words');
       }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest('expected {"envelope": {…}}');
-      const fields = body as Record<string, unknown>;
+      if (fields.client !== undefined && typeof fields.client !== 'string') throw new BadRequest('"client" must be a client id such as "client-1"');
+      let spec: FaultSpec;
+      try {
+        spec = parseFaultSpec(words as string | string[]);
+      } catch (error) {
+        throw error instanceof FaultSpecError ? new BadRequest(error.message) : error;
+      }
+      return sendJson(res, 200, { faults: await target.fault(spec, fields.client as string | undefined) });
+    }
+    if (route === 'push' && method === 'POST') {
+      const fields = await readJsonObject(req, 'expected {"envelope": {…}}');
       if (typeof fields.envelope !== 'object' || fields.envelope === null) throw new BadRequest('"envelope" must be the event envelope, a JSON object');
       const fragmentSize = optionalPositiveInteger(fields, 'fragment_size');
       const timeoutMs = optionalPositiveInteger(fields, 'timeout_ms');
@@ -135,11 +166,12 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
       });
       return sendJson(res, 200, result);
     }
-    const known = ['', 'clients', 'pushes', 'push', 'calls'].includes(route);
+    const known = ['', 'clients', 'pushes', 'push', 'calls', 'fault', 'faults'].includes(route);
     return sendJson(res, known ? 405 : 404, { error: known ? 'method_not_allowed' : 'not_found', message: `${method} ${url.pathname}` });
   } catch (error) {
     if (error instanceof NoClientError) return sendJson(res, 503, { error: 'no_client', message: error.message });
     if (error instanceof BadRequest) return sendJson(res, 400, { error: 'bad_request', message: error.message });
+    if (error instanceof FaultError) return sendJson(res, 409, { error: 'fault_refused', message: error.message });
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import { describeCall } from './open-api/summary.js';
-import type { GatewayEvent } from './types.js';
+import type { FaultRecord, GatewayEvent } from './types.js';
 
 function clock(iso: string): string {
   const date = new Date(iso);
@@ -23,6 +23,26 @@ function plural(n: number, word: string, many = `${word}s`): string {
 function what(event: { event_type?: string; event_id?: string; message_id: string }): string {
   const type = event.event_type ?? '(unknown type)';
   return `${type} ${event.event_id !== undefined ? event.event_id.slice(0, 8) : event.message_id.slice(0, 8)}`;
+}
+
+function since(value: number | null): string {
+  return value === null ? '—' : ms(value);
+}
+
+/** One fault's outcome for one client, in a line: what the app did, how fast, and what became of the events. */
+export function formatFaultRecord(record: FaultRecord, c: ChalkInstance): string {
+  const who = record.client ?? (record.new_client !== null ? `gateway → ${record.new_client}` : 'gateway');
+  const parts: string[] = [];
+  if (record.refused !== undefined) parts.push(`refused ${record.refused}`);
+  if (record.delayed !== undefined) parts.push(`delayed ${record.delayed}`);
+  if (record.client !== null) parts.push(`noticed ${since(record.noticed_ms)}${record.noticed_by !== null ? ` (${record.noticed_by})` : ''}`);
+  parts.push(`reconnected ${since(record.reconnected_ms)}${record.new_client !== null && record.client !== null ? ` as ${record.new_client}` : ''}`);
+  parts.push(`receiving ${since(record.receiving_ms)}`);
+  const acked = record.events.length - record.unacked;
+  parts.push(`events ${acked}/${record.events.length} acked`);
+  if (record.duplicates > 0) parts.push(c.yellow(plural(record.duplicates, 'duplicate')));
+  const state = record.state === 'recovered' ? c.green('recovered') : record.state === 'cleared' ? c.dim('cleared') : c.yellow('active');
+  return `${record.id} ${c.bold(record.spec)} → ${c.bold(who)}: ${parts.join(' · ')} · ${state}`;
 }
 
 /** One human-readable line for the live log, or undefined for events not worth a line (pings). */
@@ -56,13 +76,27 @@ export function formatGatewayEvent(event: GatewayEvent, c: ChalkInstance): strin
       return `${at} ${mark} ${c.bold(event.client)}  ack ${event.code} in ${ms(event.ack_ms)}  ${what(event)}${attempt}${late}`;
     }
     case 'expired':
-      return `${at} ${c.red('✗')} ${what(event)}: no ack after ${plural(event.pushes, 'push', 'pushes')}${event.redeliver ? '' : ' (re-push is off)'}`;
+      return `${at} ${c.red('✗')} ${what(event)}: ${event.last_code !== undefined ? `acked with code ${event.last_code}, never 200,` : 'no ack'} after ${plural(event.pushes, 'push', 'pushes')}${event.redeliver ? '' : ' (re-push is off)'}`;
     case 'call': {
       const ok = event.status === 200 && event.code === 0;
       const mark = ok ? c.magenta('⇠') : c.red('⇠');
       const who = event.event !== undefined ? c.dim(`  for ${event.event.event_type ?? 'event'} ${event.event.event_id.slice(0, 8)}${event.event.attempt !== undefined && event.event.attempt > 1 ? ` (re-push ${event.event.attempt - 1})` : ''}`) : '';
       return `${at} ${mark} ${c.bold(event.app_id ?? 'unknown app')}  ${describeCall(event)}${who}`;
     }
+    case 'held':
+      return `${at} ${c.yellow('…')} ${what(event)} waits: ${event.reason}`;
+    case 'fault':
+      return `${at} ${c.magenta('⚡')} ${event.id} ${c.bold(event.spec)}${event.clients.length > 0 ? ` → ${event.clients.join(', ')}` : ''}`;
+    case 'refused':
+      return `${at} ${c.magenta('⚡')} ${event.what === 'endpoint' ? 'endpoint discovery' : 'WebSocket handshake'} from ${event.remote} refused (${event.how}) by ${event.fault} · ${event.left} left`;
+    case 'restarting':
+      return `${at} ${c.magenta('⚡')} restarting (${event.fault}): back in ${ms(event.pause_ms)}`;
+    case 'restarted':
+      return `${at} ${c.green('listening')} again (${event.fault})`;
+    case 'fault_report':
+      return `${at} ${c.magenta('⚡')} ${formatFaultRecord(event, c)}`;
+    case 'resilience':
+      return [`${at} resilience report:`, ...event.faults.map((f) => `  ${formatFaultRecord(f, c)}`)].join('\n');
     case 'frame_error':
       return `${at} ${c.red('!')} ${c.bold(event.client)}: ${event.error}`;
     case 'closed':

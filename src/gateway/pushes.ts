@@ -12,13 +12,21 @@ export interface PushTrackerOptions {
   fragmentSize?: number;
   historyLimit: number;
   emit: (event: GatewayEvent) => void;
+  /** Header `instance_id` of every data frame. */
+  instanceId?: string;
 }
 
 export interface PushTracker {
   push(envelope: unknown, options?: PushOptions): Promise<PushResult>;
   /** A data frame from a client: the ack of one of our pushes. */
   onAck(client: ConnectedClient, frame: Frame): void;
+  /** A client can take pushes (again): push the events that waited for one. */
+  onClientAvailable(): void;
   records(): PushRecord[];
+  /** One event's record, while it is remembered. */
+  record(messageId: string): PushRecord | undefined;
+  /** Events still waiting for an ack whose last push went to `client` (any client when undefined), or that wait for a client. */
+  inFlight(client?: string): string[];
   close(): void;
 }
 
@@ -40,6 +48,8 @@ interface PushState {
   state: PushResult['state'];
   timer?: NodeJS.Timeout;
   waiters: Set<() => void>;
+  /** Waiting for a client to push to. */
+  held: boolean;
 }
 
 /** Acks are matched by the SeqID they echo; this many SeqIDs are remembered (oldest forgotten first). */
@@ -64,10 +74,12 @@ function checkFragmentSize(size: number | undefined): void {
 }
 
 /**
- * The life of each pushed event: pushed to one client; acked (any code ends it: only a missing ack is re-pushed);
- * or, after `ackTimeoutMs` without an ack, re-pushed — same message_id and payload, fresh SeqIDs, to whichever
- * client is next — at most `maxRedeliveries` times, then expired. Acks that arrive after that are still recorded
- * (as `late`), and the first one still answers a `push` call that is waiting for it.
+ * The life of each pushed event: pushed to one client; acked with code 200, which ends it; or, after `ackTimeoutMs`
+ * without an ack of code 200 (no ack, or an ack with another code — the handler threw), re-pushed — same message_id
+ * and payload, fresh SeqIDs, to whichever client is next — at most `maxRedeliveries` times, then `expired` (no ack)
+ * or `failed` (only error codes). Acks that arrive after that are still recorded (as `late`), and the first one
+ * still answers a `push` call that is waiting for it. A push that is due while no client can take it waits (held)
+ * and goes out as soon as one can; waiting does not count as a re-push.
  */
 export function createPushTracker(options: PushTrackerOptions): PushTracker {
   checkFragmentSize(options.fragmentSize);
@@ -75,8 +87,10 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
   const history: PushState[] = [];
   const bySeqId = new Map<number, { push: PushState; attempt: number }>();
   const byMessageId = new Map<string, PushState>();
+  const held: PushState[] = [];
   let nextSeqId = 1;
   let nextLogId = 1;
+  let everConnected = false;
 
   const eventFields = (push: PushState): { event_type?: string; event_id?: string } => ({
     ...(push.eventType !== undefined ? { event_type: push.eventType } : {}),
@@ -111,25 +125,33 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
   const send = (push: PushState, reason?: string): void => {
     const attempt = push.attempts.length + 1;
     const client = options.clients.pick();
-    const record: Attempt = { attempt, seq_ids: [], at: isoNow(), sentAt: performance.now() };
-    if (client) {
-      const frames = eventFrames({
-        payload: push.payload,
-        messageId: push.messageId,
-        traceId: push.traceId,
-        service: client.serviceId,
-        firstSeqId: nextSeqId,
-        logId: nextLogId++,
-        ...(push.fragmentSize !== undefined ? { fragmentSize: push.fragmentSize } : {}),
-      });
-      nextSeqId += frames.length;
-      record.client = client.id;
-      record.seq_ids = frames.map((f) => Number(f.seqId));
-      for (const seqId of record.seq_ids) remember(seqId, push, attempt);
-      // A closed socket is not an error here: the push stays unacked and is re-pushed like any other.
-      client.send(frames.map(encodeFrame));
-      client.pushes++;
+    if (!client) {
+      // Nobody to push to: wait for a client, as the platform keeps an event until it can push it again.
+      if (!push.held) {
+        push.held = true;
+        held.push(push);
+        options.emit({ at: isoNow(), type: 'held', message_id: push.messageId, ...eventFields(push), attempt, reason: reason ?? 'no client is connected' });
+      }
+      return;
     }
+    const record: Attempt = { attempt, seq_ids: [], at: isoNow(), sentAt: performance.now(), ...(reason !== undefined ? { reason } : {}) };
+    const frames = eventFrames({
+      payload: push.payload,
+      messageId: push.messageId,
+      traceId: push.traceId,
+      service: client.serviceId,
+      firstSeqId: nextSeqId,
+      logId: nextLogId++,
+      ...(options.instanceId !== undefined ? { instanceId: options.instanceId } : {}),
+      ...(push.fragmentSize !== undefined ? { fragmentSize: push.fragmentSize } : {}),
+    });
+    nextSeqId += frames.length;
+    record.client = client.id;
+    record.seq_ids = frames.map((f) => Number(f.seqId));
+    for (const seqId of record.seq_ids) remember(seqId, push, attempt);
+    // A closed socket is not an error here: the push stays unacked and is re-pushed like any other.
+    client.send(frames.map(encodeFrame));
+    client.pushes++;
     push.attempts.push(record);
     options.emit({
       at: record.at,
@@ -137,7 +159,7 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
       message_id: push.messageId,
       ...eventFields(push),
       attempt,
-      ...(record.client !== undefined ? { client: record.client } : {}),
+      client: client.id,
       fragments: push.fragments,
       bytes: push.bytes,
       ...(reason !== undefined ? { reason } : {}),
@@ -149,17 +171,27 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
     push.timer = undefined;
     if (push.state !== 'pending') return;
     const redelivered = push.attempts.length - 1;
+    const last = push.attempts.at(-1);
+    const lastAck = push.acks.filter((a) => a.attempt === last?.attempt).at(-1);
     if (options.redeliver && redelivered < options.maxRedeliveries) {
-      const last = push.attempts.at(-1);
-      send(push, last?.client === undefined ? 'no client was connected' : `no ack within ${options.ackTimeoutMs} ms`);
+      send(push, lastAck !== undefined ? `acked with code ${lastAck.code}` : `no ack within ${options.ackTimeoutMs} ms`);
       return;
     }
-    options.emit({ at: isoNow(), type: 'expired', message_id: push.messageId, ...eventFields(push), pushes: push.attempts.length, redeliver: options.redeliver });
-    finish(push, 'expired');
+    const lastCode = push.acks.at(-1)?.code;
+    options.emit({
+      at: isoNow(),
+      type: 'expired',
+      message_id: push.messageId,
+      ...eventFields(push),
+      pushes: push.attempts.length,
+      redeliver: options.redeliver,
+      ...(lastCode !== undefined ? { last_code: lastCode } : {}),
+    });
+    finish(push, push.acks.length > 0 ? 'failed' : 'expired');
   };
 
   const resultOf = (push: PushState): PushResult => {
-    const ack = push.acks[0];
+    const ack = push.acks.find((a) => a.code === 200) ?? push.acks.at(-1);
     const firstClient = push.attempts.find((a) => a.client !== undefined)?.client;
     const client = ack?.client ?? firstClient;
     const clients = push.attempts.flatMap((a) => (a.client === undefined ? [] : [a.client]));
@@ -168,6 +200,7 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
       ...eventFields(push),
       acked: ack !== undefined,
       ...(ack !== undefined ? { ack_code: ack.code, ack_ms: ack.ack_ms } : {}),
+      ack_count: push.acks.length,
       ...(ack?.handler_ms !== undefined ? { handler_ms: ack.handler_ms } : {}),
       ...(ack?.data !== undefined ? { ack_data: ack.data } : {}),
       ...(ack !== undefined ? { late: ack.late } : {}),
@@ -179,6 +212,7 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
       bytes: push.bytes,
       total_ms: round1((push.ackedAt ?? performance.now()) - push.firstSentAt),
       state: push.state,
+      ...(push.held ? { held: true } : {}),
     };
   };
 
@@ -191,7 +225,8 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
   return {
     async push(envelope, pushOptions = {}) {
       checkFragmentSize(pushOptions.fragmentSize);
-      if (options.clients.size === 0) throw new NoClientError();
+      // Nobody has ever connected: there is no app to wait for. After that, events wait for a client.
+      if (options.clients.size === 0 && !everConnected) throw new NoClientError();
       const payload = Buffer.from(JSON.stringify(envelope), 'utf8');
       const fragmentSize = pushOptions.fragmentSize ?? options.fragmentSize;
       const eventType = eventTypeOf(envelope);
@@ -210,12 +245,13 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
         acks: [],
         state: 'pending',
         waiters: new Set(),
+        held: false,
       };
       pending.set(push.messageId, push);
       byMessageId.set(push.messageId, push);
       send(push);
       const timeoutMs = pushOptions.timeoutMs ?? options.ackTimeoutMs;
-      if (push.acks.length === 0 && (push.state === 'pending' || push.state === 'expired')) {
+      if (push.acks.length === 0 && push.state !== 'closed') {
         await new Promise<void>((resolve) => {
           const done = (): void => {
             clearTimeout(timer);
@@ -266,18 +302,51 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
       client.acks++;
       push.acks.push(record);
       options.emit({ type: 'ack', message_id: push.messageId, ...eventFields(push), ...record });
-      if (push.acks.length === 1) {
-        push.ackedAt = now;
-        wakeWaiters(push);
+      if (record.code === 200 && push.ackedAt === undefined) push.ackedAt = now;
+      // The first ack of any code answers a waiting `push` call; only code 200 ends the event. Any other code is
+      // handled like a missing ack: the event is re-pushed when its ack deadline passes.
+      if (push.acks.length === 1) wakeWaiters(push);
+      if (record.code === 200) finish(push, 'acked');
+    },
+
+    onClientAvailable() {
+      everConnected = true;
+      while (held.length > 0) {
+        const push = held[0] as PushState;
+        if (push.state !== 'pending') {
+          held.shift();
+          continue;
+        }
+        push.held = false;
+        held.shift();
+        const before = push.attempts.length;
+        send(push, push.attempts.length === 0 ? 'waited for a client' : 'waited for a client to re-push to');
+        if (push.attempts.length === before) {
+          // Still nobody to take it (the client went again): it is back at the end of the queue; stop here.
+          break;
+        }
       }
-      finish(push, 'acked');
     },
 
     records() {
       return [...history, ...pending.values()].map(recordOf);
     },
 
+    record(messageId) {
+      const push = byMessageId.get(messageId);
+      return push === undefined ? undefined : recordOf(push);
+    },
+
+    inFlight(client) {
+      const ids: string[] = [];
+      for (const push of pending.values()) {
+        if (push.held || client === undefined || push.attempts.at(-1)?.client === client) ids.push(push.messageId);
+      }
+      return ids;
+    },
+
     close() {
+      held.length = 0;
       for (const push of [...pending.values()]) finish(push, 'closed');
       bySeqId.clear();
     },

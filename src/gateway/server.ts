@@ -7,10 +7,12 @@ import { decodeFrame, encodeFrame, FrameMethod, getHeader, HeaderKey, MessageTyp
 import { packageVersion } from '../version.js';
 import { clientInfo, createClientRegistry, type ConnectedClient } from './clients.js';
 import { CONTROL_PREFIX, handleControlRequest, readBody, type ControlInfo } from './control-api.js';
-import { checkDiscovery, connectUrl, DISCOVERY_PATH, discoveryFailure, discoverySuccess } from './discovery.js';
+import { checkDiscovery, connectUrl, DISCOVERY_PATH, discoveryFailure, discoverySuccess, DiscoveryCode } from './discovery.js';
+import { CLIENT_FAULTS, formatFaultSpec, type FaultSpec } from './fault-spec.js';
+import { createFaultBook, type FaultBook } from './faults.js';
 import { createOpenApi, OPEN_API_PREFIX } from './open-api/handler.js';
 import { createPushTracker } from './pushes.js';
-import type { Gateway, GatewayEvent, GatewayOptions, PushOptions } from './types.js';
+import { FaultError, type FaultRecord, type Gateway, type GatewayEvent, type GatewayOptions, type PushOptions } from './types.js';
 
 /** Where discovery sends clients to dial. */
 export const WS_PATH = '/ws';
@@ -50,14 +52,24 @@ function toBytes(data: RawData): Uint8Array {
   return data;
 }
 
-/** Refuse a WebSocket upgrade with an HTTP answer, and the handshake headers the platform uses. */
-function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+/**
+ * Refuse a WebSocket upgrade with an HTTP answer and the handshake headers the platform uses. `handshakeStatus` is
+ * what the Go and Python SDKs read: 403 means "forbidden, never reconnect"; 514 without an auth error code, and any
+ * other code, mean "try again" — so refusals the client can recover from must not say 403.
+ */
+function refuseUpgrade(socket: Duplex, status: number, message: string, handshakeStatus: number = status): void {
   const reason = http.STATUS_CODES[status] ?? 'Error';
   const body = `${message}\n`;
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `${HeaderKey.handshakeStatus}: ${status}\r\n${HeaderKey.handshakeMsg}: ${encodeURIComponent(message)}\r\n\r\n${body}`,
+      `${HeaderKey.handshakeStatus}: ${handshakeStatus}\r\n${HeaderKey.handshakeMsg}: ${encodeURIComponent(message)}\r\n\r\n${body}`,
   );
+}
+
+/** Close a TCP connection with a reset, as a crashed peer or a middlebox does. */
+function resetSocket(socket: Socket): void {
+  if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+  else socket.destroy();
 }
 
 function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
@@ -85,32 +97,46 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     historyLimit: (options.historyLimit ?? 1000) * 5,
     emit: (event) => options.onEvent?.(event),
   });
+  const maxRedeliveries = options.maxRedeliveries ?? DEFAULT_MAX_REDELIVERIES;
+  // The fault book reads every event first: the resilience report is made of them.
+  let book: FaultBook | undefined;
   const emit = (event: GatewayEvent): void => {
+    book?.observe(event);
     openApi.observe(event);
     options.onEvent?.(event);
   };
   const now = (): string => new Date().toISOString();
+  const instanceId = `feishu-events-gateway-${randomBytes(4).toString('hex')}`;
 
   const registry = createClientRegistry(options.pick, options.random);
   const tracker = createPushTracker({
     clients: registry,
     ackTimeoutMs,
     redeliver,
-    maxRedeliveries: options.maxRedeliveries ?? DEFAULT_MAX_REDELIVERIES,
+    maxRedeliveries,
     historyLimit: options.historyLimit ?? 1000,
     emit,
+    instanceId,
     ...(options.fragmentSize !== undefined ? { fragmentSize: options.fragmentSize } : {}),
   });
-  // Tickets handed out by discovery; a dial without one is refused, as the platform refuses an unauthenticated one.
+  book = createFaultBook({ tracker, emit });
+  const faultBook = book;
   const push = (envelope: unknown, pushOptions?: PushOptions): ReturnType<Gateway['push']> => {
     openApi.noteEnvelope(envelope);
     return tracker.push(envelope, pushOptions);
   };
+  // Tickets handed out by discovery; a dial without one is refused, as the platform refuses an unauthenticated one.
   const sessions = new Map<string, Session>();
   const serviceId = randomInt(100_000, 1_000_000);
   const sockets = new Set<WebSocket>();
+  const socketOf = new Map<string, WebSocket>();
+  /** Client faults given at start: each hits the first client that connects. */
+  const armed: FaultSpec[] = [];
   let clientCount = 0;
   let closing = false;
+  /** Between a `restart` fault's stop and its return. */
+  let restarting = false;
+  let restartTimer: NodeJS.Timeout | undefined;
   let onLastSocketClosed: (() => void) | undefined;
   let domain = '';
   let port = 0;
@@ -127,6 +153,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       ...(options.appSecret !== undefined ? { appSecret: options.appSecret } : {}),
     });
     const remote = remoteOf(req.socket);
+    const refusal = faultBook.takeEndpointRefusal();
+    if (refusal !== undefined) {
+      emit({ at: now(), type: 'refused', what: 'endpoint', fault: refusal.fault, how: refusal.how === 'code' ? `code ${refusal.code}` : refusal.how, app_id: check.appId, remote, left: refusal.left });
+      if (refusal.how === 'reset') return resetSocket(req.socket);
+      if (refusal.how === '5xx') return sendJson(res, 500, { code: 500, msg: `internal server error (${refusal.fault}: refuse-endpoint)` });
+      return sendJson(res, 200, discoveryFailure(refusal.code, `internal error (${refusal.fault}: refuse-endpoint)`));
+    }
     if (!check.ok) {
       emit({ at: now(), type: 'discovery', ok: false, app_id: check.appId, code: check.code, msg: check.msg, remote });
       // The platform answers HTTP 200 and puts the error in `code`.
@@ -150,11 +183,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     ack_timeout_ms: ackTimeoutMs,
     redeliver,
     fragment_size: options.fragmentSize ?? null,
+    repush: redeliver ? maxRedeliveries : 0,
     clients: registry.size,
     open_api: `${domain}${OPEN_API_PREFIX}`,
   });
 
   const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    // A restart is under way: a connection kept alive from before finds nobody there.
+    if (restarting) return void req.socket.destroy();
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname === DISCOVERY_PATH) {
       if (req.method !== 'POST') return sendJson(res, 405, { code: 405, msg: 'use POST' });
@@ -169,6 +205,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         pushes: () => tracker.records(),
         calls: (filter) => openApi.calls(filter),
         lastCallSeq: () => openApi.lastSeq(),
+        fault: (spec, client) => fault(spec, client),
+        faults: () => faultBook.report(),
       });
     }
     if (url.pathname.startsWith(OPEN_API_PREFIX)) return openApi.handle(req, res, url);
@@ -192,16 +230,32 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       pushes: 0,
       acks: 0,
       pings: 0,
+      halfOpen: false,
+      slowMs: 0,
       send(frames) {
         if (ws.readyState !== WebSocket.OPEN) return false;
+        if (client.slowMs > 0) {
+          faultBook.delayed(client.id);
+          setTimeout(() => {
+            if (ws.readyState === WebSocket.OPEN) for (const frame of frames) ws.send(frame);
+          }, client.slowMs);
+          return true;
+        }
         for (const frame of frames) ws.send(frame);
         return true;
       },
     };
     sockets.add(ws);
+    socketOf.set(client.id, ws);
     registry.add(client);
     emit({ at: now(), type: 'connected', client: client.id, app_id: client.appId, remote, clients: registry.size });
+    const startFault = armed.shift();
+    if (startFault !== undefined) applyFault(startFault, [client]);
+    // Events that waited for a client go out now.
+    tracker.onClientAvailable();
     ws.on('message', (data, isBinary) => {
+      // Half-open: whatever the client sends never arrives.
+      if (client.halfOpen) return;
       if (!isBinary) {
         emit({ at: now(), type: 'frame_error', client: client.id, error: 'a text message: frames are binary protobuf' });
         return;
@@ -216,7 +270,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       if (frame.method === FrameMethod.control) {
         if (getHeader(frame, HeaderKey.type) === MessageType.ping) {
           client.pings++;
-          ws.send(encodeFrame(pongFrame(frame.service, clientConfig)));
+          const pong = encodeFrame(pongFrame(frame.service, clientConfig));
+          if (client.slowMs > 0) {
+            faultBook.delayed(client.id);
+            setTimeout(() => ws.readyState === WebSocket.OPEN && !client.halfOpen && ws.send(pong), client.slowMs);
+          } else ws.send(pong);
           emit({ at: now(), type: 'ping', client: client.id });
         }
         return;
@@ -227,6 +285,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     ws.on('error', () => {});
     ws.on('close', (code, reason) => {
       sockets.delete(ws);
+      socketOf.delete(client.id);
       if (sockets.size === 0) onLastSocketClosed?.();
       registry.remove(client.id);
       emit({ at: now(), type: 'disconnected', client: client.id, code, reason: reason.toString('utf8'), clients: registry.size });
@@ -236,33 +295,135 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
     const remote = remoteOf(socket);
-    if (closing) return refuseUpgrade(socket, 503, 'the gateway is shutting down');
+    if (closing || restarting) return refuseUpgrade(socket, 503, closing ? 'the gateway is shutting down' : 'the gateway is restarting');
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname !== WS_PATH) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
+    const refusal = faultBook.takeHandshakeRefusal();
+    if (refusal !== undefined) {
+      emit({ at: now(), type: 'refused', what: 'handshake', fault: refusal.fault, how: `HTTP ${refusal.status}`, app_id: '', remote, left: refusal.left });
+      return refuseUpgrade(socket, refusal.status, `refused by ${refusal.fault}: refuse-handshake`);
+    }
     const session = sessions.get(url.searchParams.get('ticket') ?? '');
     if (!session) {
       emit({ at: now(), type: 'rejected', remote, reason: 'no valid ticket: dial the URL that endpoint discovery answered' });
-      return refuseUpgrade(socket, 403, 'no valid ticket: run endpoint discovery first');
+      // 514 without an auth error code: the Go and Python SDKs run discovery again; 403 would stop them for good.
+      return refuseUpgrade(socket, 401, 'no valid ticket: run endpoint discovery first', DiscoveryCode.authFailed);
     }
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, session, remote));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    server.once('error', onError);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', onError);
-      resolve();
+  const listen = (listenPort: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      server.once('error', onError);
+      server.listen(listenPort, host, () => {
+        server.off('error', onError);
+        resolve();
+      });
     });
-  });
+  await listen(options.port ?? 0);
   port = (server.address() as { port: number }).port;
   domain = `http://${urlHost(host)}:${port}`;
   emit({ at: now(), type: 'listening', domain, ws_path: WS_PATH, control_api: `${domain}${CONTROL_PREFIX}` });
+
+  const cutClients = (targets: readonly ConnectedClient[], how: 'drop' | 'close'): void => {
+    for (const client of targets) {
+      const ws = socketOf.get(client.id);
+      if (!ws) continue;
+      faultBook.closingByGateway(client.id);
+      // Gone for the pushes from now on: the socket's own close event comes a little later.
+      registry.remove(client.id);
+      // drop: the TCP connection goes without a close frame; close: a normal WebSocket close.
+      if (how === 'drop') ws.terminate();
+      else ws.close(1000, 'closed by the gateway (fault: close)');
+    }
+  };
+
+  /** `restart`: stop listening, cut every connection, and come back on the same port after the pause. */
+  const restart = (fault: string, pauseMs: number): void => {
+    if (closing || restarting) return;
+    restarting = true;
+    emit({ at: now(), type: 'restarting', fault, pause_ms: pauseMs });
+    server.close();
+    cutClients(registry.list(), 'drop');
+    server.closeIdleConnections();
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (closing) return;
+      listen(port).then(
+        () => {
+          restarting = false;
+          emit({ at: now(), type: 'restarted', fault });
+        },
+        (error: unknown) => {
+          restarting = false;
+          emit({ at: now(), type: 'frame_error', client: '-', error: `the restart could not listen on port ${port} again: ${(error as Error).message}` });
+        },
+      );
+    }, pauseMs);
+  };
+
+  /** Carry out a fault on the given clients (client faults) or the gateway; the book has its records. */
+  function applyFault(spec: FaultSpec, targets: readonly ConnectedClient[]): FaultRecord[] {
+    if (spec.kind === 'clear') {
+      faultBook.clear(targets.length === registry.size ? null : targets.map((c) => c.id));
+      for (const client of targets) {
+        client.halfOpen = false;
+        client.slowMs = 0;
+      }
+      tracker.onClientAvailable();
+      return [];
+    }
+    const gatewayWide = spec.kind === 'refuse-endpoint' || spec.kind === 'refuse-handshake';
+    const records = faultBook.open(spec, gatewayWide ? null : targets);
+    switch (spec.kind) {
+      case 'drop':
+      case 'close':
+        cutClients(targets, spec.kind);
+        break;
+      case 'half-open':
+        for (const client of targets) client.halfOpen = true;
+        break;
+      case 'slow':
+        for (const client of targets) client.slowMs = spec.ms;
+        break;
+      case 'restart':
+        // After this call returns, so that whoever asked (the control API) gets its answer first.
+        setImmediate(() => restart(records[0]?.id ?? 'restart', spec.pauseMs));
+        break;
+      default:
+        break;
+    }
+    return records;
+  }
+
+  async function fault(spec: FaultSpec, clientId?: string): Promise<FaultRecord[]> {
+    if (closing) throw new FaultError('the gateway is shutting down');
+    if (restarting) throw new FaultError('the gateway is restarting: try again after it is back');
+    const clientFault = CLIENT_FAULTS.includes(spec.kind);
+    if (clientId !== undefined && !clientFault) throw new FaultError(`${spec.kind} acts on the gateway as a whole: it takes no client`);
+    let targets = registry.list();
+    if (clientId !== undefined) {
+      const client = registry.get(clientId);
+      if (!client) throw new FaultError(`no client ${clientId} is connected (connected: ${targets.map((c) => c.id).join(', ') || 'none'})`);
+      targets = [client];
+    }
+    if (clientFault && spec.kind !== 'clear' && targets.length === 0) throw new FaultError(`${formatFaultSpec(spec)}: no client is connected`);
+    return applyFault(spec, targets);
+  }
+
+  for (const spec of options.faults ?? []) {
+    if (spec.kind === 'restart') throw new FaultError('restart cannot be a start-up fault');
+    if (CLIENT_FAULTS.includes(spec.kind) && spec.kind !== 'clear') armed.push(spec);
+    else applyFault(spec, []);
+  }
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
+      clearTimeout(restartTimer);
+      if (faultBook.report().length > 0) emit({ at: now(), type: 'resilience', faults: faultBook.report() });
       // Answer whoever is waiting (pushes, long polls) before the connections go.
       tracker.close();
       registry.close();
@@ -302,6 +463,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     push,
     pushes: () => tracker.records(),
     calls: (filter) => openApi.calls(filter),
+    fault,
+    faults: () => faultBook.report(),
     close,
   };
 }

@@ -1,5 +1,6 @@
 import type { ClientConfig } from '../protocol/frame.js';
 import type { CallFilter, CallRecord } from './open-api/types.js';
+import type { FaultKind, FaultSpec } from './fault-spec.js';
 
 /** How the gateway picks the one client an event goes to (the platform: cluster mode, one client at random). */
 export type ClientPick = 'round-robin' | 'random';
@@ -15,12 +16,14 @@ export interface GatewayOptions {
   appSecret?: string;
   /** Split every payload into fragments of at most this many bytes (default: one frame per event). */
   fragmentSize?: number;
-  /** Re-push an event that is not acked within `ackTimeoutMs` (default true, as the platform does). */
+  /** Re-push an event that is not acked with code 200 within `ackTimeoutMs` (default true, as the platform does). */
   redeliver?: boolean;
   /** How long a client has to ack a push (default 3000, the platform's deadline). */
   ackTimeoutMs?: number;
-  /** Re-pushes of one event at most (default 4). */
+  /** Re-pushes of one event at most (default 4, the platform's). A missing ack and an ack whose code is not 200 both count. */
   maxRedeliveries?: number;
+  /** Faults injected as soon as the gateway listens (more can come later through `fault()` and the control API). */
+  faults?: FaultSpec[];
   /** Sent in the discovery answer and in every pong (seconds). Default: the platform's. */
   clientConfig?: Partial<ClientConfig>;
   /** Default round-robin: predictable, and with n clients n events reach each one once. */
@@ -46,6 +49,10 @@ export interface ClientInfo {
   pushes: number;
   acks: number;
   pings: number;
+  /** A `half-open` fault hit it: no pongs, no pushes, its frames are ignored. */
+  half_open: boolean;
+  /** A `slow` fault: pushes and pongs to it wait this long. */
+  slow_ms: number;
 }
 
 /** The ack of one push of an event. */
@@ -53,7 +60,7 @@ export interface AckRecord {
   /** Which push of the event was acked: 1 the first, 2 and up re-pushes. */
   attempt: number;
   client: string;
-  /** `code` from the ack payload: 200 the handler returned, 500 it threw. */
+  /** `code` from the ack payload: 200 the handler returned; anything else is handled like a missing ack (re-pushed). */
   code: number;
   /** From sending the push to receiving its ack. */
   ack_ms: number;
@@ -68,8 +75,10 @@ export interface AckRecord {
 
 export interface PushAttemptRecord {
   attempt: number;
-  /** undefined when no client was connected at re-push time. */
+  /** The client it went to. */
   client?: string;
+  /** Why this push happened: a re-push's reason, or that it waited for a client. */
+  reason?: string;
   seq_ids: number[];
   at: string;
 }
@@ -79,8 +88,12 @@ export interface PushResult {
   message_id: string;
   event_type?: string;
   event_id?: string;
+  /** Some ack came (of any code). */
   acked: boolean;
+  /** 200 when some push was acked with it, else the code of the last ack. */
   ack_code?: number;
+  /** Acks received, of any code, from every push of the event. */
+  ack_count: number;
   ack_ms?: number;
   handler_ms?: number;
   ack_data?: unknown;
@@ -97,8 +110,13 @@ export interface PushResult {
   bytes: number;
   /** From the first push to the first ack, or to the moment this result was taken. */
   total_ms: number;
-  /** `pending` waiting for an ack, `acked`, `expired` (no ack after the last push), `closed` (gateway stopped). */
-  state: 'pending' | 'acked' | 'expired' | 'closed';
+  /**
+   * `pending` waiting for an ack (or, with `held`, for a client), `acked` (code 200), `failed` (every push of it
+   * was acked with another code), `expired` (no ack after the last push), `closed` (gateway stopped).
+   */
+  state: 'pending' | 'acked' | 'failed' | 'expired' | 'closed';
+  /** No client was connected when a push of it was due: it waits for the next one. */
+  held?: boolean;
 }
 
 /** The full record of a push, as `GET /_feishu-events/pushes` lists it. */
@@ -135,7 +153,14 @@ export type GatewayEvent = { at: string } & (
       reason?: string;
     }
   | ({ type: 'ack'; message_id: string; event_type?: string; event_id?: string } & AckRecord)
-  | { type: 'expired'; message_id: string; event_type?: string; event_id?: string; pushes: number; redeliver: boolean }
+  | { type: 'held'; message_id: string; event_type?: string; event_id?: string; attempt: number; reason: string }
+  | { type: 'expired'; message_id: string; event_type?: string; event_id?: string; pushes: number; redeliver: boolean; last_code?: number }
+  | { type: 'fault'; id: string; kind: FaultKind; spec: string; clients: string[] }
+  | { type: 'refused'; what: 'endpoint' | 'handshake'; fault: string; how: string; app_id: string; remote: string; left: number }
+  | { type: 'restarting'; fault: string; pause_ms: number }
+  | { type: 'restarted'; fault: string }
+  | ({ type: 'fault_report' } & FaultRecord)
+  | { type: 'resilience'; faults: FaultRecord[] }
   | { type: 'frame_error'; client: string; error: string }
   /** A call of the app to the gateway's Open API (`/open-apis/…`), answered and recorded. */
   | ({ type: 'call' } & Omit<CallRecord, 'at'>)
@@ -158,8 +183,66 @@ export interface Gateway {
   pushes(): PushRecord[];
   /** Recent calls of apps to the Open API under `/open-apis/`, oldest first, each with the event it belongs to. */
   calls(filter?: CallFilter): CallRecord[];
+  /** Inject a fault now; `client` limits a client fault to one client. Resolves to the records it opened. Throws FaultError. */
+  fault(spec: FaultSpec, client?: string): Promise<FaultRecord[]>;
+  /** The resilience report: every fault injected so far and what the clients did. */
+  faults(): FaultRecord[];
   /** Stop: close every client connection, the listening socket and every timer. */
   close(): Promise<void>;
+}
+
+/** One event in a fault's report: in flight when the fault hit, or pushed before the client was receiving again. */
+export interface FaultEventRecord {
+  message_id: string;
+  event_type?: string;
+  event_id?: string;
+  pushes: number;
+  /** Acks of any code; more than one means the app ran its handler more than once for it. */
+  acks: number;
+  /** From the fault to the first ack with code 200; null: not (yet) acked. */
+  acked_ms: number | null;
+  acked_at: string | null;
+  state: PushResult['state'];
+}
+
+/**
+ * What one fault did to one client (or to the gateway as a whole for refuse-endpoint, refuse-handshake and a
+ * restart without clients). Times are ms from the fault; null: not (yet) observed.
+ */
+export interface FaultRecord {
+  id: string;
+  kind: FaultKind;
+  spec: string;
+  /** The client it hit; null for a fault on the gateway as a whole. */
+  client: string | null;
+  app_id: string | null;
+  at: string;
+  /** The first sign that the app noticed: it closed the connection, or asked endpoint discovery again. */
+  noticed_ms: number | null;
+  noticed_by: 'closed the connection' | 'endpoint discovery' | 'reconnected' | null;
+  /** A new connection of the same app (after a refusal fault: the first connection after the last refusal). */
+  reconnected_ms: number | null;
+  new_client: string | null;
+  /** The first ack on that new connection: events flow again. */
+  receiving_ms: number | null;
+  /** Endpoint requests or handshakes refused so far (refusal faults), pushes and pongs delayed (slow). */
+  refused?: number;
+  delayed?: number;
+  /** Events in flight at the fault and pushed before the client was receiving again, with their fate. */
+  events: FaultEventRecord[];
+  /** Events acked more than once (the app saw them again). */
+  duplicates: number;
+  /** Events not acked with code 200 (yet). */
+  unacked: number;
+  /** `active` until the client is receiving again (or the fault is cleared), then `recovered`. */
+  state: 'active' | 'recovered' | 'cleared';
+}
+
+export class FaultError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FaultError';
+  }
 }
 
 export class NoClientError extends Error {

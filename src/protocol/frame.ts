@@ -41,6 +41,10 @@ export const HeaderKey = {
   sum: 'sum',
   seq: 'seq',
   traceId: 'trace_id',
+  /** When the platform sent the frame, ms since the epoch (named by the Go SDK; the node SDK ignores it). */
+  timestamp: 'timestamp',
+  /** Which platform instance sent the frame and takes its ack (named by the Go SDK; the node SDK ignores it). */
+  instanceId: 'instance_id',
   bizRt: 'biz_rt',
   handshakeStatus: 'handshake-status',
   handshakeMsg: 'handshake-msg',
@@ -418,9 +422,13 @@ export interface EventFramesInput {
   fragmentSize?: number;
   /** `event` (default) or `card`. */
   type?: string;
+  /** Header `timestamp`: ms since the epoch (default: now). */
+  timestamp?: number;
+  /** Header `instance_id`, when set. */
+  instanceId?: string;
 }
 
-/** The data frames of one push: headers `type`, `message_id`, `sum`, `seq` (0-based), `trace_id`. */
+/** The data frames of one push: headers `type`, `message_id`, `sum`, `seq` (0-based), `trace_id`, `timestamp`, `instance_id`. */
 export function eventFrames(input: EventFramesInput): Frame[] {
   const pieces = input.fragmentSize === undefined ? [input.payload] : splitPayload(input.payload, input.fragmentSize);
   return pieces.map((piece, seq) => ({
@@ -434,6 +442,8 @@ export function eventFrames(input: EventFramesInput): Frame[] {
       { key: HeaderKey.sum, value: String(pieces.length) },
       { key: HeaderKey.seq, value: String(seq) },
       { key: HeaderKey.traceId, value: input.traceId },
+      { key: HeaderKey.timestamp, value: String(input.timestamp ?? Date.now()) },
+      ...(input.instanceId !== undefined ? [{ key: HeaderKey.instanceId, value: input.instanceId }] : []),
     ],
     payload: piece,
   }));

@@ -232,13 +232,21 @@ test('splitPayload: pieces of at most n bytes, in order; an empty payload is one
 
 test('eventFrames: the headers clients read, consecutive SeqIDs, fragments that rejoin (even mid UTF-8 character)', () => {
   const text = JSON.stringify({ schema: '2.0', header: { event_type: 't' }, event: { name: '李雷和韩梅梅', emoji: '🎉'.repeat(5) } });
-  const frames = eventFrames({ payload: utf8(text), messageId: 'm1', traceId: 't1', service: 5, firstSeqId: 10, fragmentSize: 7 });
+  const frames = eventFrames({ payload: utf8(text), messageId: 'm1', traceId: 't1', service: 5, firstSeqId: 10, fragmentSize: 7, timestamp: 1700000000123, instanceId: 'gw-1' });
   assert.equal(frames.length, Math.ceil(utf8(text).length / 7));
   frames.forEach((frame, i) => {
     assert.equal(frame.seqId, 10 + i);
     assert.equal(frame.method, 1);
     assert.equal(frame.service, 5);
-    assert.deepEqual(headersToRecord(frame.headers), { type: 'event', message_id: 'm1', sum: String(frames.length), seq: String(i), trace_id: 't1' });
+    assert.deepEqual(headersToRecord(frame.headers), {
+      type: 'event',
+      message_id: 'm1',
+      sum: String(frames.length),
+      seq: String(i),
+      trace_id: 't1',
+      timestamp: '1700000000123',
+      instance_id: 'gw-1',
+    });
   });
   const assembler = createFragmentAssembler();
   // Out of order, with a duplicate, through the wire format.
@@ -255,6 +263,8 @@ test('eventFrames: the headers clients read, consecutive SeqIDs, fragments that 
   assert.equal(assembler.pending, 0);
   const single = eventFrames({ payload: utf8('{}'), messageId: 'm2', traceId: 't2', service: 5, firstSeqId: 1 });
   assert.equal(single.length, 1);
+  assert.match(getHeader(single[0] as Frame, 'timestamp') ?? '', /^\d{13}$/, 'timestamp defaults to now, in ms');
+  assert.equal(getHeader(single[0] as Frame, 'instance_id'), undefined);
   assert.equal(new TextDecoder().decode(assembler.add(single[0] as Frame)?.payload), '{}');
 });
 

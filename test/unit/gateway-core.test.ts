@@ -22,6 +22,8 @@ function fakeClient(id: string): FakeClient {
     pushes: 0,
     acks: 0,
     pings: 0,
+    halfOpen: false,
+    slowMs: 0,
     frames,
     send(encoded) {
       for (const bytes of encoded) frames.push(decodeFrame(bytes));
@@ -120,9 +122,81 @@ test('push → ack: one client gets the frames, the ack ends the push with its c
   assert.ok(b.frames.length > 1, 'the next event goes to the next client');
   assert.equal(a.frames.length, framesToA, 'and not to the first one');
   tracker.onAck(b, ackOf(b.frames.at(-1) as Frame, 500));
-  assert.equal((await second).ack_code, 500);
+  const rejected = await second;
+  assert.equal(rejected.ack_code, 500, 'the first ack answers the caller, whatever its code');
+  assert.equal(rejected.state, 'pending', 'but only code 200 ends the event');
   assert.deepEqual(events.filter((e) => e.type === 'ack').map((e) => e.type === 'ack' && [e.client, e.code]), [['a', 200], ['b', 500]]);
-  assert.deepEqual(tracker.records().map((r) => r.state), ['acked', 'acked']);
+  assert.deepEqual(tracker.records().map((r) => r.state), ['acked', 'pending']);
+  assert.deepEqual(tracker.inFlight('b'), [rejected.message_id]);
+  assert.deepEqual(tracker.inFlight('a'), []);
+  tracker.close();
+});
+
+test('an ack whose code is not 200 is handled like a missing ack: re-pushed at the deadline, counted, then failed', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const events: GatewayEvent[] = [];
+  const clients = createClientRegistry();
+  const a = fakeClient('a');
+  clients.add(a);
+  const tracker = createPushTracker({ clients, ackTimeoutMs: 1000, redeliver: true, maxRedeliveries: 2, historyLimit: 10, emit: (e) => events.push(e) });
+  const pending = tracker.push(envelope(1), { timeoutMs: 100_000 });
+  for (let i = 0; i < 3; i++) {
+    tracker.onAck(a, ackOf(a.frames.at(-1) as Frame, 500));
+    assert.equal(a.frames.length, i + 1, 'no re-push before the deadline');
+    t.mock.timers.tick(1000);
+  }
+  assert.equal(a.frames.length, 3, 'the push and --repush 2 re-pushes');
+  const pushes = events.filter((e) => e.type === 'push');
+  assert.deepEqual(pushes.map((e) => e.type === 'push' && e.reason), [false, 'acked with code 500', 'acked with code 500'].map((r) => r || undefined));
+  assert.ok(pushes.every((e) => e.type === 'push' && e.event_id === 'e1'), 'same event_id every time');
+  const result = await pending;
+  assert.equal(result.ack_code, 500);
+  const record = tracker.records()[0];
+  assert.equal(record?.state, 'failed');
+  assert.equal(record?.ack_count, 3);
+  assert.equal(record?.redelivered, 2);
+  const expired = events.find((e) => e.type === 'expired');
+  assert.ok(expired?.type === 'expired' && expired.last_code === 500);
+  // A 200 on a later push ends it as acked.
+  const second = tracker.push(envelope(2), { timeoutMs: 100_000 });
+  tracker.onAck(a, ackOf(a.frames.at(-1) as Frame, 500));
+  const answered = await second;
+  assert.equal(answered.ack_code, 500);
+  t.mock.timers.tick(1000);
+  tracker.onAck(a, ackOf(a.frames.at(-1) as Frame, 200));
+  const acked = tracker.record(answered.message_id);
+  assert.equal(acked?.state, 'acked');
+  assert.equal(acked?.ack_code, 200);
+  assert.equal(acked?.pushes, 2);
+  tracker.close();
+});
+
+test('once a client has connected, events due while none is connected wait and go out when one is back', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const events: GatewayEvent[] = [];
+  const clients = createClientRegistry();
+  const a = fakeClient('a');
+  const tracker = createPushTracker({ clients, ackTimeoutMs: 1000, redeliver: true, maxRedeliveries: 1, historyLimit: 10, emit: (e) => events.push(e) });
+  clients.add(a);
+  tracker.onClientAvailable();
+  const inFlight = tracker.push(envelope(1), { timeoutMs: 100_000 });
+  clients.remove('a');
+  const waiting = tracker.push(envelope(2), { timeoutMs: 100_000 });
+  t.mock.timers.tick(5000);
+  assert.deepEqual(events.filter((e) => e.type === 'held').map((e) => e.type === 'held' && e.event_id), ['e2', 'e1']);
+  assert.equal(events.filter((e) => e.type === 'expired').length, 0, 'waiting is not a re-push');
+  assert.equal(tracker.inFlight().length, 2);
+  const b = fakeClient('b');
+  clients.add(b);
+  tracker.onClientAvailable();
+  assert.deepEqual(b.frames.map((f) => JSON.parse(new TextDecoder().decode(f.payload)).header.event_id), ['e2', 'e1'], 'in the order they waited');
+  for (const frame of b.frames) tracker.onAck(b, ackOf(frame, 200));
+  const [first, second] = [await inFlight, await waiting];
+  assert.equal(first.state, 'acked');
+  assert.equal(first.pushes, 2, 'the lost push and its re-push');
+  assert.equal(second.pushes, 1);
+  assert.deepEqual(second.clients, ['b']);
+  assert.equal(tracker.records().find((r) => r.event_id === 'e2')?.attempts[0]?.reason, 'waited for a client');
   tracker.close();
 });
 
@@ -190,7 +264,7 @@ test('acks that match nothing, and data frames that are not acks, are reported, 
   tracker.close();
 });
 
-test('push with no client connected throws NoClientError; a bad fragment size is a RangeError', async () => {
+test('push when no client has ever connected throws NoClientError; a bad fragment size is a RangeError', async () => {
   const tracker = createPushTracker({ clients: createClientRegistry(), ackTimeoutMs: 3000, redeliver: true, maxRedeliveries: 4, historyLimit: 10, emit: () => {} });
   await assert.rejects(tracker.push(envelope(1)), NoClientError);
   await assert.rejects(tracker.push(envelope(1), { fragmentSize: 0 }), RangeError);
@@ -198,7 +272,7 @@ test('push with no client connected throws NoClientError; a bad fragment size is
 });
 
 test('replay --gateway outcome: ok only for ack code 200 in time; 500, late and no ack fail with a hint; re-pushes make a note', () => {
-  const base = { message_id: 'm', clients: ['client-1'], client: 'client-1', pushes: 1, redelivered: 0, fragments: 2, bytes: 100, total_ms: 5, state: 'acked' as const };
+  const base = { message_id: 'm', clients: ['client-1'], client: 'client-1', pushes: 1, ack_count: 1, redelivered: 0, fragments: 2, bytes: 100, total_ms: 5, state: 'acked' as const };
   const ok = outcomeOfPush({ ...base, acked: true, ack_code: 200, ack_ms: 5 }, 't', 3000);
   assert.equal(ok.ok, true);
   assert.equal(ok.status, 200);
