@@ -28,7 +28,8 @@ test('help, unknown options, missing values and stray inputs are left to command
   assert.equal(fastParse(spec('validate'), ['x.json', '-h']), undefined);
   assert.equal(fastParse(spec('validate'), ['x.json', '--colour']), undefined);
   assert.equal(fastParse(spec('validate'), ['x.json', '--format']), undefined);
-  assert.equal(fastParse(spec('gateway'), ['stray']), undefined, 'gateway takes no inputs');
+  assert.equal(fastParse(spec('tail'), ['stray']), undefined, 'tail takes no inputs');
+  assert.deepEqual(fastParse(spec('gateway'), ['fault', 'slow', '500', '--client', 'client-2'])?.inputs, ['fault', 'slow', '500'], 'gateway fault <kind> [args]');
 });
 
 test('every option of every command has a well-formed spec', () => {
