@@ -1,4 +1,6 @@
 import { stat } from 'node:fs/promises';
+import { FaultSpecError, parseFaultSpec } from '../gateway/fault-spec.js';
+import type { FaultEvery } from '../delivery/fault-injection.js';
 import { relative } from 'node:path';
 import { listSamples, looksLikeSampleSpec, readSample, resolveSampleSpec, type SampleRef } from '../catalog/samples.js';
 import { loadDotenv, resolveSetting } from '../config.js';
@@ -32,6 +34,8 @@ export interface ReplayOptions {
   json: boolean;
   gateway?: string;
   waitClientMs: number;
+  /** With --gateway: a fault into the gateway after every n-th delivery, and its resilience report at the end. */
+  faultEvery?: FaultEvery;
   /** Send the control delivery first (`--no-control` turns it off). */
   control: boolean;
   /** ⚠ (and, with --contract, advisory findings) exit 1. */
@@ -100,6 +104,8 @@ export function resolveReplayOptions(inputs: string[], flags: Record<string, unk
   const format = (flags.json === true ? 'json' : (formatFlag ?? 'pretty')) as ReplayOptions['format'];
   if (format === 'junit' && !contract) throw usageError('--format junit is for --contract', 'a replay reports deliveries as pretty text or --json');
   if (contract && gateway !== undefined) throw usageError('--contract probes an HTTP endpoint; it does not apply to --gateway');
+  const faultEvery = parseFaultEvery(str(flags.faultEvery));
+  if (faultEvery !== undefined && gateway === undefined) throw usageError('--fault-every needs --gateway: faults are injected into a running `feishu-events gateway`');
   return {
     inputs,
     to: parseTarget(to.value, to.from === 'flag' ? '--to' : 'FEISHU_EVENTS_TO'),
@@ -123,7 +129,26 @@ export function resolveReplayOptions(inputs: string[], flags: Record<string, unk
     // The gateway is a domain, as `feishu-events gateway` prints it: no trailing slash.
     ...(gateway !== undefined ? { gateway: parseTarget(gateway, '--gateway').replace(/\/+$/, '') } : {}),
     waitClientMs: parseInteger('--wait-client', str(flags.waitClient), 5000, 0),
+    ...(faultEvery !== undefined ? { faultEvery } : {}),
   };
+}
+
+/** `5:drop`, `3:refuse-endpoint:2`, `"10:restart 500"` → every n deliveries, that fault. */
+function parseFaultEvery(raw: string | undefined): FaultEvery | undefined {
+  if (raw === undefined) return undefined;
+  const match = /^\s*(\d+)\s*[:\s]\s*(.+)$/.exec(raw);
+  const hint = 'e.g. --fault-every 5:drop, --fault-every 3:refuse-endpoint:2 or --fault-every "10:restart 500"';
+  if (!match) throw usageError(`--fault-every: expected <n>:<fault>, got "${raw}"`, hint);
+  const every = Number(match[1]);
+  if (every < 1) throw usageError('--fault-every: n must be at least 1', hint);
+  try {
+    const spec = parseFaultSpec(match[2] as string);
+    if (spec.kind === 'clear') throw new FaultSpecError('clear is not a fault to repeat');
+    return { every, spec };
+  } catch (error) {
+    if (error instanceof FaultSpecError) throw usageError(`--fault-every: ${error.message}`, hint);
+    throw error;
+  }
 }
 
 function sampleSource(ref: SampleRef): string {

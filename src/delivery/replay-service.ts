@@ -1,7 +1,8 @@
+import type { FaultInjection } from './fault-injection.js';
 import type { ReplayOptions } from '../commands/replay.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import { bufferedWriter } from '../report/buffered-writer.js';
+import { bufferedWriter, type BufferedWriter } from '../report/buffered-writer.js';
 import { colorLevel, makeChalk } from '../report/color.js';
 import { exitCodeOf, jsonReplayReporter, prettyReplayReporter, type ReplayReporter } from '../report/replay-report.js';
 import type { ControlOutcome } from './control.js';
@@ -12,10 +13,33 @@ import { emptySummary, planDeliveries, runDeliveries, type ReplayEvent, type Tra
 export async function replay(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string): Promise<number> {
   const out = bufferedWriter(io.stdout);
   try {
-    return await replayTo(events, options, io, agent, options.json ? jsonReplayReporter(out) : prettyReplayReporter(out, io.stderr, await makeChalk(colorLevel(io.stdout, io.env))));
+    return await replayTo(events, options, io, agent, options.json ? jsonReplayReporter(out) : prettyReplayReporter(out, io.stderr, await makeChalk(colorLevel(io.stdout, io.env))), out);
   } finally {
     await out.flush();
   }
+}
+
+/**
+ * After a replay with --fault-every: the gateway's resilience report, once every event of it is acked or given up
+ * on (at most the time the gateway needs for all its re-pushes). Exit 1 when an event was never acked with 200.
+ */
+async function reportResilience(faults: FaultInjection, options: ReplayOptions, io: CommandIO, out: BufferedWriter): Promise<number> {
+  const { resilienceVerdict, formatResilience } = await import('./fault-injection.js');
+  const settleMs = Math.max(10_000, options.timeoutMs * 6);
+  let records;
+  try {
+    records = await faults.report(settleMs);
+  } catch (error) {
+    io.stderr.write(`feishu-events: the resilience report could not be fetched: ${(error as Error).message}\n`);
+    return ExitCode.findings;
+  }
+  const verdict = resilienceVerdict(records);
+  if (options.json) out.write(`${JSON.stringify(verdict)}\n`);
+  else {
+    const { formatFaultRecord } = await import('../gateway/log-format.js');
+    out.write(formatResilience(verdict, await makeChalk(colorLevel(io.stdout, io.env)), formatFaultRecord));
+  }
+  return verdict.unacked > 0 || faults.injected().ok === 0 ? ExitCode.findings : ExitCode.ok;
 }
 
 /** Nothing listens where the first request went: one error and one hint, instead of one per delivery. */
@@ -26,7 +50,7 @@ function nothingListening(url: string, hint: string | undefined): UserError {
   });
 }
 
-async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string, reporter: ReplayReporter): Promise<number> {
+async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string, reporter: ReplayReporter, out: BufferedWriter): Promise<number> {
   const plan = planDeliveries(events, {
     prepare: {
       keepIds: options.keepIds,
@@ -42,6 +66,7 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
 
   reporter.start({ target: options.gateway ?? options.to, deliveries: plan.length, encrypted: Boolean(options.encryptKey) && !options.gateway });
   let transport: Transport;
+  let faults: FaultInjection | undefined;
   let control: ControlOutcome | undefined;
   let noControl: string | undefined;
   if (options.gateway) {
@@ -51,6 +76,11 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
     if (options.encryptKey) io.stderr.write('feishu-events: note: events over the long connection are plaintext; --encrypt-key only decrypts encrypted inputs\n');
     const { createGatewayTransport } = await import('./gateway-transport.js');
     transport = await createGatewayTransport({ gateway: options.gateway, timeoutMs: options.timeoutMs, waitClientMs: options.waitClientMs, io });
+    if (options.faultEvery) {
+      const { withFaults } = await import('./fault-injection.js');
+      faults = withFaults(transport, options.gateway, options.faultEvery, plan.length, io);
+      transport = faults.transport;
+    }
   } else {
     if (options.challenge) {
       const outcome = await sendChallenge({
@@ -105,7 +135,9 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
         : nothingListening(options.to, summary.stopped.hint);
     }
     reporter.summary(summary, { ...(control ? { control } : {}), ...(noControl ? { noControl } : {}), strict: options.strict });
-    return exitCodeOf(summary, options.strict);
+    const code = exitCodeOf(summary, options.strict);
+    if (faults) return Math.max(code, await reportResilience(faults, options, io, out));
+    return code;
   } finally {
     await transport.close?.();
   }
