@@ -40,6 +40,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--json', description: 'one JSON object per delivery and a summary on stdout' },
       { flags: '--no-control', description: 'skip the control delivery (one extra request, sent first, that the app cannot accept)' },
       { flags: '--strict', description: 'exit 1 on ⚠ too (delivered, but replay cannot tell whether the app read it); with --contract: on advisory findings' },
+      { flags: '--contract', description: 'probe the endpoint with forged and replayed deliveries of the first input event (security suite for CI; needs --encrypt-key)' },
+      { flags: '--format <format>', description: 'pretty, json or (with --contract) junit (default pretty)' },
       { flags: '--gateway <domain>', description: 'push through a running `feishu-events gateway` to its WSClient apps instead of HTTP' },
       { flags: '--wait-client <ms>', description: 'with --gateway: how long to wait for a connected client (default 5000)' },
       { flags: '--fault-every <n:fault>', description: 'with --gateway: inject a fault after every n deliveries (e.g. 5:drop, 3:refuse-endpoint:2) and end with the resilience report' },

@@ -215,6 +215,10 @@ export async function runReplay(inputs: string[], flags: Record<string, unknown>
   if (flags.list === true) return listBundled(io, flags.json === true);
   const options = resolveReplayOptions(inputs, flags, io);
   const events = await loadReplayEvents(options.inputs, io, options.encryptKey);
+  if (options.contract) {
+    const { runContract } = await import('../delivery/contract-service.js');
+    return runContract(events, options, io, userAgent());
+  }
   const { replay } = await import('../delivery/replay-service.js');
   return replay(events, options, io, userAgent());
 }

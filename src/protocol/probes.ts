@@ -49,15 +49,15 @@ export function withWrongKey(envelope: Envelope, options: BuildDeliveryOptions, 
 }
 
 /**
- * The ciphertext with one byte of its last block flipped, then signed correctly over the new body: only a
- * decryption (padding or JSON) failure can reveal it.
+ * The first byte of the encrypt field flipped (it is the IV's, so exactly the first plaintext byte changes and the
+ * JSON no longer parses; the padding stays valid), then signed correctly over the new body: only the decrypted
+ * content can reveal it.
  */
 export function withTamperedCiphertext(envelope: Envelope, options: BuildDeliveryOptions & { encryptKey: string }): HttpDelivery {
   const valid = buildDelivery(envelope, options);
   const encrypted = (JSON.parse(valid.body) as { encrypt: string }).encrypt;
   const raw = Buffer.from(encrypted, 'base64');
-  const at = raw.length - 1;
-  raw[at] = (raw[at] as number) ^ 0x5a;
+  raw[0] = (raw[0] as number) ^ 0x5a;
   const body = `{"encrypt":"${raw.toString('base64')}"}`;
   return signedWith({ ...valid, body }, options.encryptKey);
 }

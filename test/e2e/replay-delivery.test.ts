@@ -77,7 +77,7 @@ test('without retries a failure is final: exit 1, status and an excerpt of the a
   }
 });
 
-// Servers that answer badly on purpose, each its own way. The deadline is short so that "never" stays quick.
+// Servers that answer badly on purpose, each its own way.
 test('verdicts name what happened: late, 204, 404, 500, reset, never — each with the hint for that cause', async () => {
   const late = await startRecordingServer(() => ({ status: 200, body: '{"ok":true}', delayMs: 600 }));
   const noContent = await startRecordingServer(() => ({ status: 204 }));
@@ -85,10 +85,14 @@ test('verdicts name what happened: late, 204, 404, 500, reset, never — each wi
   const failing = await startRecordingServer(() => ({ status: 500, body: 'TypeError: x is undefined' }));
   const reset = await startRecordingServer(() => ({ destroy: true }));
   const never = await startRecordingServer(() => ({ never: true }));
-  const servers = [late, noContent, notFound, failing, reset, never];
+  const slowChallenge = await startRecordingServer(() => ({ status: 200, body: '{}', delayMs: 1300 }));
+  const servers = [late, noContent, notFound, failing, reset, never, slowChallenge];
   try {
-    const run = (url: string) => runCli(['replay', 'hire.eco_exam.created_v1', '--to', url, '--timeout', '300', '--json', '--no-control']);
-    const results = await Promise.all(servers.map((s) => run(s.url)));
+    const challengeRun = runCli(['replay', 'hire.eco_exam.created_v1', '--to', slowChallenge.url, '--challenge', '--json']);
+    // Only the slow servers get a short deadline: on a busy machine even a quick answer may take a few hundred ms.
+    const run = (url: string, deadline: string) => runCli(['replay', 'hire.eco_exam.created_v1', '--to', url, '--timeout', deadline, '--json', '--no-control']);
+    const deadlines = ['300', '5000', '5000', '5000', '5000', '300'];
+    const results = await Promise.all(servers.slice(0, 6).map((s, i) => run(s.url, deadlines[i] as string)));
     const expected: Array<[string, RegExp, RegExp]> = [
       ['late', /answered 200 after \d+ ms, past the 300 ms deadline/, /answer 200 first, then do the work/],
       ['wrong-status', /HTTP 204/, /the platform expects HTTP 200: a 204 is a failed delivery/],
@@ -105,12 +109,20 @@ test('verdicts name what happened: late, 204, 404, 500, reset, never — each wi
       assert.equal(delivery.mark, 'fail');
       assert.match(String(delivery.error), error);
       assert.match(String(delivery.hint), hint);
-      assert.equal(delivery.deadline_ms, 300);
+      assert.equal(delivery.deadline_ms, Number(deadlines[i]));
       // Judged by our own timer at the deadline; a late answer keeps its real latency.
       if (verdict === 'late' || verdict === 'no-answer') assert.equal(typeof delivery.judged_at_ms, 'number');
       if (verdict === 'late') assert.ok(Number(delivery.ms) >= 600, `the real latency is reported (${String(delivery.ms)} ms)`);
       if (verdict === 'late') assert.doesNotMatch(String(delivery.hint), /path/, 'the late hint is about the deadline, not the path');
     });
+    // The challenge has its own deadline (1 s) and hint: nothing about re-pushes.
+    const challenge = await challengeRun;
+    assert.equal(challenge.code, 1);
+    const c = jsonLines(challenge.stdout)[0] as Json;
+    assert.deepEqual([c.type, c.verdict, c.deadline_ms], ['challenge', 'late', 1000]);
+    assert.match(String(c.error), /answered 200 after \d+ ms, past the 1000 ms deadline/);
+    assert.match(String(c.hint), /1 s to echo the challenge/);
+    assert.doesNotMatch(String(c.hint), /pushes the event again/);
     const pretty = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', late.url, '--timeout', '300', '--no-control']);
     assert.equal(pretty.code, 1);
     assert.match(pretty.stdout, /✗ 200 .*hire\.eco_exam\.created_v1/);
@@ -351,6 +363,8 @@ test('bad input: one line on stderr, exit 2, no stack trace, nothing sent', asyn
       [['replay', '--duplicate', 'two'], /--duplicate must be a whole number/],
       [['replay', '--timeout', 'soon'], /--timeout/],
       [['replay', '--set', 'nothing'], /--set: expected path=value/],
+      [['replay', '--format', 'junit'], /--format junit is for --contract/],
+      [['replay', '--format', 'xml'], /--format must be pretty, json or junit/],
       [['replay', '--no-such-flag'], /unknown option/],
     ];
     for (const [args, message] of cases) {

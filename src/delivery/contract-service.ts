@@ -1,0 +1,92 @@
+// replay --contract: send the probes one at a time, judge each, report them as a table, JSON lines or JUnit.
+import type { ReplayOptions } from '../commands/replay.js';
+import { ExitCode, UserError, usageError } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { bufferedWriter } from '../report/buffered-writer.js';
+import { colorLevel, makeChalk } from '../report/color.js';
+import { contractReporter } from '../report/contract-report.js';
+import { buildProbes, judgeProbe, summarizeContract, type ProbeResult } from './contract.js';
+import { CHALLENGE_DEADLINE_MS } from './http-transport.js';
+import { sendHttp } from './http-sender.js';
+import { planDeliveries, type ReplayEvent } from './replay.js';
+
+export async function runContract(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string): Promise<number> {
+  if (!options.encryptKey) {
+    throw usageError(
+      '--contract needs the app\'s Encrypt Key (--encrypt-key or FEISHU_ENCRYPT_KEY)',
+      'its required probes forge signatures and ciphertexts; without an Encrypt Key the platform neither encrypts nor signs, and any sender can post events',
+    );
+  }
+  const [first] = planDeliveries(events.slice(0, 1), {
+    prepare: {
+      keepIds: options.keepIds,
+      overrides: options.overrides,
+      ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}),
+      ...(options.appId !== undefined ? { appId: options.appId } : {}),
+      ...(options.tenantKey !== undefined ? { tenantKey: options.tenantKey } : {}),
+    },
+  });
+  if (!first) throw usageError('no event to probe with');
+  const probes = buildProbes(first.envelope, first.eventType, {
+    url: options.to,
+    userAgent: agent,
+    encryptKey: options.encryptKey,
+    ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}),
+  });
+
+  const out = bufferedWriter(io.stdout);
+  const reporter = contractReporter(options.format, out, await makeChalk(colorLevel(io.stdout, io.env)));
+  const { Agent, request } = await import('undici');
+  // A fresh connection per probe: an app that closes the connection on a bad request must not fail the next one.
+  const results: ProbeResult[] = [];
+  try {
+    // The table's head comes with its first row: nothing is printed when nothing listens.
+    let started = false;
+    const report = (result: ProbeResult): void => {
+      if (!started) reporter.start({ target: options.to, eventType: first.eventType, source: first.source });
+      started = true;
+      results.push(result);
+      reporter.probe(result);
+    };
+    let valid: { status?: number; body?: string } | undefined;
+    let previous: string | undefined;
+    let stoppedAfter: string | undefined;
+    for (const probe of probes) {
+      if (stoppedAfter !== undefined) {
+        const { request: _request, ...described } = probe;
+        const result: ProbeResult = { probe: described, verdict: 'not-sent', ms: 0, reason: `not sent: the app stopped listening after the "${stoppedAfter}" probe`, mark: probe.level === 'info' ? 'info' : probe.level === 'advisory' ? 'warn' : 'fail' };
+        report(result);
+        continue;
+      }
+      const dispatcher = new Agent({ connections: 1, pipelining: 0 });
+      let outcome;
+      try {
+        outcome = await sendHttp(probe.request, {
+          timeoutMs: probe.challenge !== undefined ? CHALLENGE_DEADLINE_MS : options.timeoutMs,
+          dispatcher,
+          request,
+          purpose: probe.challenge !== undefined ? 'challenge' : 'event',
+          encrypted: true,
+        });
+      } finally {
+        await dispatcher.close();
+      }
+      if (outcome.verdict === 'refused') {
+        if (previous === undefined) {
+          throw new UserError(`cannot probe ${options.to}: connection refused`, { exitCode: ExitCode.findings, hint: outcome.hint ?? 'start your app, or point --to at it' });
+        }
+        stoppedAfter = previous;
+      }
+      let result = judgeProbe(probe, outcome, valid);
+      if (stoppedAfter !== undefined) result = { ...result, reason: `connection refused: the app stopped listening after the "${stoppedAfter}" probe — did it crash on it? Check its log` };
+      if (probe.id === 'valid') valid = { ...(outcome.status !== undefined ? { status: outcome.status } : {}), ...(outcome.body !== undefined ? { body: outcome.body } : {}) };
+      previous = probe.name;
+      report(result);
+    }
+    const summary = summarizeContract(results, options.strict);
+    reporter.end(results, summary, { strict: options.strict });
+    return summary.exitCode;
+  } finally {
+    await out.flush();
+  }
+}
