@@ -45,6 +45,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--gateway <domain>', description: 'push through a running `feishu-events gateway` to its WSClient apps instead of HTTP' },
       { flags: '--wait-client <ms>', description: 'with --gateway: how long to wait for a connected client (default 5000)' },
       { flags: '--fault-every <n:fault>', description: 'with --gateway: inject a fault after every n deliveries (e.g. 5:drop, 3:refuse-endpoint:2) and end with the resilience report' },
+      {
+        flags: '--max-calls-per-event <n>',
+        description: "with --gateway: fail when an event, its duplicates and re-pushes included, caused more than n Open API calls of one kind (replies, sends, card updates…) on the gateway",
+      },
     ],
   },
   {

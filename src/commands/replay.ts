@@ -36,6 +36,8 @@ export interface ReplayOptions {
   waitClientMs: number;
   /** With --gateway: a fault into the gateway after every n-th delivery, and its resilience report at the end. */
   faultEvery?: FaultEvery;
+  /** With --gateway: an event (duplicates and re-pushes included) may cause at most this many Open API calls of one kind. */
+  maxCallsPerEvent?: number;
   /** Send the control delivery first (`--no-control` turns it off). */
   control: boolean;
   /** ⚠ (and, with --contract, advisory findings) exit 1. */
@@ -106,6 +108,10 @@ export function resolveReplayOptions(inputs: string[], flags: Record<string, unk
   if (contract && gateway !== undefined) throw usageError('--contract probes an HTTP endpoint; it does not apply to --gateway');
   const faultEvery = parseFaultEvery(str(flags.faultEvery));
   if (faultEvery !== undefined && gateway === undefined) throw usageError('--fault-every needs --gateway: faults are injected into a running `feishu-events gateway`');
+  const maxCallsText = str(flags.maxCallsPerEvent);
+  if (maxCallsText !== undefined && gateway === undefined) {
+    throw usageError('--max-calls-per-event needs --gateway', "the calls are recorded by the gateway's Open API: point your app's Client({ domain }) and replay --gateway at the same gateway");
+  }
   return {
     inputs,
     to: parseTarget(to.value, to.from === 'flag' ? '--to' : 'FEISHU_EVENTS_TO'),
@@ -130,6 +136,7 @@ export function resolveReplayOptions(inputs: string[], flags: Record<string, unk
     ...(gateway !== undefined ? { gateway: parseTarget(gateway, '--gateway').replace(/\/+$/, '') } : {}),
     waitClientMs: parseInteger('--wait-client', str(flags.waitClient), 5000, 0),
     ...(faultEvery !== undefined ? { faultEvery } : {}),
+    ...(maxCallsText !== undefined ? { maxCallsPerEvent: parseInteger('--max-calls-per-event', maxCallsText, 0, 0) } : {}),
   };
 }
 

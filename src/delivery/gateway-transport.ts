@@ -7,6 +7,8 @@ import { formatDuration } from './schedule.js';
 import { lateGraceMs } from './http-sender.js';
 import type { VerdictKind } from './verdict.js';
 import type { PushResult } from '../gateway/types.js';
+import type { CallRecord } from '../gateway/open-api/types.js';
+import { summarizeCall, tallyCalls, type CallTally } from './gateway-calls.js';
 
 export interface GatewayTransportOptions {
   /** The gateway's domain, as it prints it: `http://127.0.0.1:PORT`. */
@@ -20,6 +22,19 @@ export interface GatewayTransportOptions {
 
 /** The control API's push answer is the gateway's PushResult, as JSON (see src/gateway/control-api.ts). */
 type PushAnswer = PushResult;
+
+export interface GatewayTransport extends Transport {
+  /**
+   * The Open API calls the run's events caused, once the app has gone quiet, and the events over `limit` calls of a
+   * kind. Undefined when the gateway does not record calls (an older version).
+   */
+  calls(eventIds: ReadonlySet<string>, limit?: number): Promise<CallTally | undefined>;
+}
+
+/** After the last delivery, calls may still come (a handler that acks first and replies afterwards): wait for quiet. */
+const CALLS_QUIET_MS = 300;
+const CALLS_SETTLE_MAX_MS = 3000;
+const CALLS_POLL_MS = 100;
 
 const CONTROL_PATH = '_feishu-events/';
 /** Extra time over the gateway's own deadline before we stop waiting for its answer. */
@@ -102,7 +117,7 @@ export function outcomeOfPush(answer: PushAnswer, eventType: string, timeoutMs: 
   };
 }
 
-export async function createGatewayTransport(options: GatewayTransportOptions): Promise<Transport> {
+export async function createGatewayTransport(options: GatewayTransportOptions): Promise<GatewayTransport> {
   const { Agent, request } = await import('undici');
   const domain = options.gateway.replace(/\/+$/, '');
   const api = `${domain}/${CONTROL_PATH}`;
@@ -142,8 +157,29 @@ export async function createGatewayTransport(options: GatewayTransportOptions): 
     return clients;
   };
 
+  /** GET a control API path; undefined when it does not answer 200 with JSON. */
+  const getJson = async (path: string): Promise<Record<string, unknown> | undefined> => {
+    try {
+      const response = await request(`${api}${path}`, { method: 'GET', headersTimeout: ANSWER_SLACK_MS, bodyTimeout: ANSWER_SLACK_MS, dispatcher });
+      const text = await response.body.text();
+      if (response.statusCode !== 200) return undefined;
+      const value = JSON.parse(text) as unknown;
+      return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const callsAfter = async (query: string): Promise<CallRecord[] | undefined> => {
+    const answer = await getJson(`calls?${query}`);
+    return Array.isArray(answer?.calls) ? (answer.calls as CallRecord[]) : undefined;
+  };
+
+  // Where the gateway's record of Open API calls stands before the run: the run's calls are the ones after it.
+  let callsBefore: number | undefined;
   try {
     let clients = await listClients(0);
+    const info = await getJson('');
+    callsBefore = typeof info?.calls === 'number' ? info.calls : undefined;
     if (clients.length === 0 && options.waitClientMs > 0) {
       options.io.stderr.write(`waiting up to ${formatDuration(options.waitClientMs)} for a WSClient to connect to ${domain}…\n`);
       clients = await listClients(options.waitClientMs);
@@ -201,7 +237,26 @@ export async function createGatewayTransport(options: GatewayTransportOptions): 
       if (status !== 200 || answer === undefined || typeof answer.acked !== 'boolean') {
         return { ok: false, verdict: 'error', ms, error: `the gateway answered HTTP ${status}`, body: text };
       }
-      return outcomeOfPush(answer, delivery.eventType, options.timeoutMs, judgedAtMs);
+      const outcome = outcomeOfPush(answer, delivery.eventType, options.timeoutMs, judgedAtMs);
+      if (callsBefore === undefined) return outcome;
+      // What the app did about this delivery while it had it (calls that come after the ack are counted at the end).
+      const calls = await callsAfter(`after=${callsBefore}&push=${encodeURIComponent(answer.message_id)}`);
+      return calls === undefined ? outcome : { ...outcome, details: { ...outcome.details, calls: calls.map(summarizeCall) } };
+    },
+    async calls(eventIds, limit) {
+      if (callsBefore === undefined) return undefined;
+      const query = `after=${callsBefore}`;
+      let calls = (await callsAfter(query)) ?? [];
+      // Wait until no call has come for a while: the app may reply after its ack.
+      const started = performance.now();
+      let quietSince = performance.now();
+      while (performance.now() - quietSince < CALLS_QUIET_MS && performance.now() - started < CALLS_SETTLE_MAX_MS) {
+        await new Promise((resolve) => setTimeout(resolve, CALLS_POLL_MS));
+        const next = (await callsAfter(query)) ?? calls;
+        if (next.length !== calls.length) quietSince = performance.now();
+        calls = next;
+      }
+      return tallyCalls(calls, eventIds, limit);
     },
     async close() {
       await dispatcher.close();

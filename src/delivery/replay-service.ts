@@ -6,6 +6,8 @@ import { bufferedWriter, type BufferedWriter } from '../report/buffered-writer.j
 import { colorLevel, makeChalk } from '../report/color.js';
 import { exitCodeOf, jsonReplayReporter, prettyReplayReporter, type ReplayReporter } from '../report/replay-report.js';
 import type { ControlOutcome } from './control.js';
+import type { CallTally } from './gateway-calls.js';
+import type { GatewayTransport } from './gateway-transport.js';
 import { createHttpTransport, sendChallenge } from './http-transport.js';
 import { emptySummary, planDeliveries, runDeliveries, type ReplayEvent, type Transport } from './replay.js';
 
@@ -67,6 +69,7 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
   reporter.start({ target: options.gateway ?? options.to, deliveries: plan.length, encrypted: Boolean(options.encryptKey) && !options.gateway });
   let transport: Transport;
   let faults: FaultInjection | undefined;
+  let gatewayTransport: GatewayTransport | undefined;
   let control: ControlOutcome | undefined;
   let noControl: string | undefined;
   if (options.gateway) {
@@ -75,7 +78,8 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
     if (options.challenge) io.stderr.write('feishu-events: note: --challenge does not apply to the long connection; skipped\n');
     if (options.encryptKey) io.stderr.write('feishu-events: note: events over the long connection are plaintext; --encrypt-key only decrypts encrypted inputs\n');
     const { createGatewayTransport } = await import('./gateway-transport.js');
-    transport = await createGatewayTransport({ gateway: options.gateway, timeoutMs: options.timeoutMs, waitClientMs: options.waitClientMs, io });
+    gatewayTransport = await createGatewayTransport({ gateway: options.gateway, timeoutMs: options.timeoutMs, waitClientMs: options.waitClientMs, io });
+    transport = gatewayTransport;
     if (options.faultEvery) {
       const { withFaults } = await import('./fault-injection.js');
       faults = withFaults(transport, options.gateway, options.faultEvery, plan.length, io);
@@ -134,8 +138,22 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
           })
         : nothingListening(options.to, summary.stopped.hint);
     }
-    reporter.summary(summary, { ...(control ? { control } : {}), ...(noControl ? { noControl } : {}), strict: options.strict });
-    const code = exitCodeOf(summary, options.strict);
+    // What the app did about the events, on the gateway's Open API: counted, and held against --max-calls-per-event.
+    let calls: CallTally | undefined;
+    if (gatewayTransport !== undefined) {
+      calls = await gatewayTransport.calls(new Set(plan.map((d) => d.eventId)), options.maxCallsPerEvent);
+      if (calls === undefined && options.maxCallsPerEvent !== undefined) {
+        throw new UserError(`the gateway at ${options.gateway ?? ''} does not record Open API calls`, { exitCode: ExitCode.usage, hint: 'update feishu-events: --max-calls-per-event needs a gateway of the same version' });
+      }
+    }
+    reporter.summary(summary, {
+      ...(control ? { control } : {}),
+      ...(noControl ? { noControl } : {}),
+      strict: options.strict,
+      ...(calls !== undefined ? { calls } : {}),
+      ...(options.maxCallsPerEvent !== undefined ? { maxCallsPerEvent: options.maxCallsPerEvent } : {}),
+    });
+    const code = Math.max(exitCodeOf(summary, options.strict), calls !== undefined && calls.findings.length > 0 ? 1 : 0);
     if (faults) return Math.max(code, await reportResilience(faults, options, io, out));
     return code;
   } finally {

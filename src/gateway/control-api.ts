@@ -2,7 +2,7 @@
  * The gateway's control API: how `replay --gateway` (and your own scripts) push events through a running gateway.
  * Served on the gateway's own HTTP port under `/_feishu-events/`; JSON in, JSON out, snake_case fields.
  *
- * - `GET  /_feishu-events/`                → `{ name, version, domain, ws_path, client_config, ack_timeout_ms, redeliver, fragment_size, clients }`
+ * - `GET  /_feishu-events/`                → `{ name, version, domain, ws_path, client_config, ack_timeout_ms, redeliver, fragment_size, clients, open_api, calls }`
  * - `GET  /_feishu-events/clients?wait=ms` → `{ clients: ClientInfo[] }`; with `wait`, answers as soon as one client is
  *                                            connected or after `wait` ms (a long poll, at most 10 minutes)
  * - `POST /_feishu-events/push`            ← `{ envelope, fragment_size?, timeout_ms? }`
@@ -46,6 +46,8 @@ export interface ControlInfo {
   clients: number;
   /** Where apps' `Client({ domain })` calls land: `{domain}/open-apis/`. */
   open_api: string;
+  /** The seq of the last Open API call recorded (0: none yet): `GET calls?after=<it>` lists the calls since. */
+  calls: number;
 }
 
 export interface ControlTarget {

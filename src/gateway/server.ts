@@ -186,6 +186,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     repush: redeliver ? maxRedeliveries : 0,
     clients: registry.size,
     open_api: `${domain}${OPEN_API_PREFIX}`,
+    calls: openApi.lastSeq(),
   });
 
   const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {

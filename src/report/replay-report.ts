@@ -3,6 +3,7 @@ import type { ControlOutcome } from '../delivery/control.js';
 import type { ChallengeOutcome } from '../delivery/http-transport.js';
 import type { AttemptReport, ReplaySummary } from '../delivery/replay.js';
 import { formatDuration } from '../delivery/schedule.js';
+import { formatTally, type CallSummary, type CallTally } from '../delivery/gateway-calls.js';
 import { excerpt, markOf, unknownReadExplanation, type Mark, type VerdictKind } from '../delivery/verdict.js';
 
 export interface SummaryContext {
@@ -13,6 +14,9 @@ export interface SummaryContext {
   noControl?: string;
   /** ⚠ counts as a failure. */
   strict?: boolean;
+  /** With --gateway: the Open API calls the run's events caused, and those over the limit. */
+  calls?: CallTally;
+  maxCallsPerEvent?: number;
 }
 
 export interface ReplayReporter {
@@ -77,8 +81,20 @@ export function exitCodeOf(summary: ReplaySummary, strict: boolean): number {
 }
 
 /** Human-readable report: one line per attempt, then a summary. Results on stdout, progress on stderr. */
+/** The calls a delivery caused, from the gateway transport's details. */
+function callsOf(details: Record<string, unknown> | undefined): CallSummary[] {
+  return Array.isArray(details?.calls) ? (details.calls as CallSummary[]) : [];
+}
+
 export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): ReplayReporter {
   const hints = hintCounter();
+  // Which row each push was (for naming the deliveries behind an event's calls in the summary).
+  const pushLabels = new Map<string, string>();
+  const callLine = (call: CallSummary, label?: string): string => {
+    const ok = call.status === 200 && call.code === 0;
+    const text = `→ ${call.summary}${label !== undefined ? c.dim(`  (${label})`) : ''}`;
+    return `    ${call.kind === 'token' || call.kind === 'read' ? c.dim(text) : ok ? c.magenta(text) : c.red(text)}\n`;
+  };
   const markText = (mark: Mark): string => (mark === 'ok' ? c.green('✓') : mark === 'warn' ? c.yellow('⚠') : c.red('✗'));
   return {
     start({ target, deliveries, encrypted }) {
@@ -111,6 +127,8 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
       if (clientTag) tags.push(clientTag);
       const line = `${mark} ${status} ${ms(r.ms).padStart(8)}  ${c.bold(d.eventType)}  ${c.dim(d.eventId)}${tags.length ? `  ${c.cyan(tags.join(', '))}` : ''}`;
       out.write(`${line}\n`);
+      if (typeof r.details?.message_id === 'string') pushLabels.set(r.details.message_id, d.copy > 0 ? `duplicate ${d.copy}` : r.attempt > 1 ? `attempt ${r.attempt}` : `delivery #${d.seq}`);
+      for (const call of callsOf(r.details)) out.write(callLine(call));
       if (!r.ok) {
         const reason = r.error ?? 'failed';
         const judged = r.judgedAtMs !== undefined && r.verdict === 'late' ? ` (failed at ${ms(r.judgedAtMs)})` : '';
@@ -138,6 +156,22 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
         `\n${parts.join(', ')}${extra} · ${s.attempts} attempt${s.attempts === 1 ? '' : 's'} · p50 ${s.delivered ? ms(s.p50Ms) : '-'} · p95 ${s.delivered ? ms(s.p95Ms) : '-'} · ${formatDuration(s.elapsedMs)}\n`,
       );
       for (const [hint, count] of hints.lines()) out.write(`${c.yellow('hint')}${count > 1 ? c.dim(` (${count} deliveries)`) : ''}${c.yellow(':')} ${hint}\n`);
+      if (context.calls !== undefined) {
+        const tally = context.calls;
+        out.write(`${c.dim('Open API:')} ${formatTally(tally)}\n`);
+        for (const f of tally.findings) {
+          out.write(`${c.red('✗')} ${c.bold(f.eventType ?? 'event')} ${f.eventId}: ${f.count} ${f.kind} calls, more than --max-calls-per-event ${f.limit}\n`);
+          for (const call of f.calls) {
+            const label = call.push !== undefined ? pushLabels.get(call.push) : undefined;
+            const repush = call.attempt !== undefined && call.attempt > 1 ? `re-push ${call.attempt - 1} by the gateway` : undefined;
+            out.write(callLine(call, [label, repush].filter(Boolean).join(', ') || undefined));
+          }
+        }
+        if (context.maxCallsPerEvent !== undefined && tally.findings.length === 0) {
+          out.write(`${c.green('✓')} no event caused more than ${context.maxCallsPerEvent} call${context.maxCallsPerEvent === 1 ? '' : 's'} of a kind\n`);
+        }
+        if (tally.findings.length > 0) out.write(`${c.yellow('hint:')} the platform pushes an event again when its ack is late or missing: de-duplicate on event_id (or the message_id) before you act, in a store that outlives a restart\n`);
+      }
       if (s.unknownRead > 0 && context.control) {
         const lines = unknownReadExplanation(context.control, s.unknownRead);
         out.write(`${c.yellow('⚠')} ${lines.join('\n  ')}\n`);
@@ -212,6 +246,9 @@ export function jsonReplayReporter(out: Sink): ReplayReporter {
       });
     },
     summary(s, context = {}) {
+      for (const f of context.calls?.findings ?? []) {
+        line({ type: 'calls_over_limit', event_id: f.eventId, event_type: f.eventType ?? null, kind: f.kind, count: f.count, limit: f.limit, calls: f.calls });
+      }
       line({
         type: 'summary',
         ...(context.challengeFailed ? { challenge_failed: true, not_sent: s.deliveries } : {}),
@@ -225,6 +262,17 @@ export function jsonReplayReporter(out: Sink): ReplayReporter {
         attempts: s.attempts,
         retried: s.retried,
         control: context.control ? { form: context.control.form, status: context.control.status ?? null, verdict: context.control.verdict } : null,
+        ...(context.calls !== undefined
+          ? {
+              calls: {
+                total: context.calls.total,
+                by_kind: context.calls.byKind,
+                untied: context.calls.untied,
+                over_limit: context.calls.findings.length,
+                ...(context.maxCallsPerEvent !== undefined ? { max_per_event: context.maxCallsPerEvent } : {}),
+              },
+            }
+          : {}),
         p50_ms: round1(s.p50Ms),
         p95_ms: round1(s.p95Ms),
         elapsed_ms: Math.round(s.elapsedMs),

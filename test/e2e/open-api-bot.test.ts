@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { startGateway } from '../../src/gateway/server.js';
 import type { Gateway } from '../../src/gateway/types.js';
 import type { CallRecord } from '../../src/gateway/open-api/types.js';
-import { root } from '../helpers/cli.js';
+import { root, runCli } from '../helpers/cli.js';
 import { BOT_APP_ID, startBot, type Bot } from '../helpers/bot.js';
-import { waitUntil } from '../helpers/gateway.js';
+import { waitUntil, type Json } from '../helpers/gateway.js';
 
 let gateway: Gateway;
 const sample = JSON.parse(readFileSync(join(root, 'samples', 'im.message.receive_v1', 'doc.json'), 'utf8')) as { header: Record<string, unknown> };
@@ -20,8 +20,10 @@ before(async () => {
 });
 after(() => gateway.close());
 
+// The SDK caches tokens per app id for the whole process: a new app id per bot makes each fetch its own token.
+let bots = 0;
 async function withBot<T>(dedupe: 'none' | 'event_id' | 'message_id', run: (bot: Bot) => Promise<T>): Promise<T> {
-  const bot = startBot(gateway.domain, { dedupe });
+  const bot = startBot(gateway.domain, { dedupe, appId: `${BOT_APP_ID.slice(0, -2)}${String(++bots).padStart(2, '0')}` });
   try {
     await bot.ready;
     return await run(bot);
@@ -44,8 +46,8 @@ test('a bot without de-duplication replies to an event and to its re-push: both 
     assert.deepEqual(
       replies.map((c) => [c.app_id, c.target, c.text, c.event?.push, c.event?.by]),
       [
-        [BOT_APP_ID, 'om_ec85ff7d6c00491a337b429bc3c03e28', 'hello', first.message_id, 'message_id'],
-        [BOT_APP_ID, 'om_ec85ff7d6c00491a337b429bc3c03e28', 'hello', second.message_id, 'message_id'],
+        [bot.appId, 'om_ec85ff7d6c00491a337b429bc3c03e28', 'hello', first.message_id, 'message_id'],
+        [bot.appId, 'om_ec85ff7d6c00491a337b429bc3c03e28', 'hello', second.message_id, 'message_id'],
       ],
       'each reply is tied to the delivery that caused it',
     );
@@ -62,4 +64,51 @@ test('the same bot with a message_id cache replies once', async () => {
     assert.equal(bot.handled.length, 2, 'the handler ran for both deliveries');
     assert.equal(gateway.calls({ eventId: 'evt-dup-cached' }).filter((c) => c.kind === 'reply').length, 1);
   });
+});
+
+const jsonLines = (text: string): Json[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+
+test('replay --duplicate 1 --max-calls-per-event 1 fails for the bot without de-duplication, naming the event and both replies', async () => {
+  await withBot('none', async () => {
+    const r = await runCli(['replay', 'im.message.receive_v1', '--gateway', gateway.domain, '--duplicate', '1', '--max-calls-per-event', '1']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const finding = /^✗ im\.message\.receive_v1 ([0-9a-f]{32}): 2 reply calls, more than --max-calls-per-event 1$/m.exec(r.stdout);
+    assert.ok(finding, r.stdout);
+    const eventId = finding[1] as string;
+    assert.match(r.stdout, new RegExp(`^✓ 200 .* im\\.message\\.receive_v1  ${eventId}  → client-\\d+\\n {4}→ token\\n {4}→ reply om_ec85ff7d… "hello"$`, 'm'), 'the first row lists its calls');
+    assert.match(r.stdout, / {4}→ reply om_ec85ff7d… "hello" {2}\(delivery #1\)\n {4}→ reply om_ec85ff7d… "hello" {2}\(duplicate 1\)/, 'both replies named, each with its delivery');
+    assert.match(r.stdout, /^Open API: 3 calls: 2 reply, 1 token$/m);
+
+    const json = await runCli(['replay', 'im.message.receive_v1', '--gateway', gateway.domain, '--duplicate', '1', '--max-calls-per-event', '1', '--json']);
+    assert.equal(json.code, 1);
+    const lines = jsonLines(json.stdout);
+    const deliveries = lines.filter((l) => l.type === 'delivery');
+    assert.deepEqual(
+      deliveries.map((d) => (d.calls as Json[]).filter((c) => c.kind === 'reply').length),
+      [1, 1],
+      'each delivery line carries the reply it caused',
+    );
+    const over = lines.find((l) => l.type === 'calls_over_limit') as Json;
+    assert.deepEqual([over.kind, over.count, over.limit, over.event_id], ['reply', 2, 1, deliveries[0]?.event_id]);
+    assert.deepEqual((over.calls as Json[]).map((c) => c.push), deliveries.map((d) => d.message_id), 'the replies name the pushes that caused them');
+    const summary = lines.at(-1) as Json;
+    // The SDK keeps its token from the run before: replies only this time.
+    assert.deepEqual(summary.calls, { total: 2, by_kind: { reply: 2 }, untied: 0, over_limit: 1, max_per_event: 1 });
+  });
+});
+
+test('replay --duplicate 1 --max-calls-per-event 1 passes for the bot with an event_id cache', async () => {
+  await withBot('event_id', async (bot) => {
+    const r = await runCli(['replay', 'im.message.receive_v1', '--gateway', gateway.domain, '--duplicate', '1', '--max-calls-per-event', '1']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(bot.handled.length, 2, 'both deliveries reached the handler');
+    assert.match(r.stdout, /^Open API: 2 calls: 1 reply, 1 token$/m);
+    assert.match(r.stdout, /^✓ no event caused more than 1 call of a kind$/m);
+  });
+});
+
+test('--max-calls-per-event without --gateway is a usage error', async () => {
+  const r = await runCli(['replay', 'im.message.receive_v1', '--max-calls-per-event', '1']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--max-calls-per-event needs --gateway/);
 });

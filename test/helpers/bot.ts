@@ -6,6 +6,7 @@ import { silentLogger, type Json } from './gateway.js';
 export const BOT_APP_ID = 'cli_b0b0b0b0b0b0b0b0';
 
 export interface Bot {
+  appId: string;
   /** Every im.message.receive_v1 its handler ran for (duplicates included), by event_id. */
   handled: string[];
   /** Replies it sent (the message ids the gateway answered). */
@@ -49,5 +50,5 @@ export function startBot(domain: string, options: { dedupe: 'none' | 'event_id' 
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const ws = new lark.WSClient({ appId, appSecret: 'bot-secret', domain, loggerLevel: lark.LoggerLevel.fatal, logger: silentLogger, onReady: () => markReady() });
   void ws.start({ eventDispatcher: dispatcher });
-  return { handled, replies, errors, ready, close: () => ws.close({ force: true }) };
+  return { appId, handled, replies, errors, ready, close: () => ws.close({ force: true }) };
 }
