@@ -7,8 +7,8 @@
 //   BENCH_ONLY=half-open node bench/gateway-faults.js   # only the half-open watch
 //
 // Per version: half-open (does it notice? after how long?), refuse-handshake 403 (does it keep retrying?),
-// refuse-endpoint with discovery code 1 and 514 (does it keep retrying, or give up?), slow pushes beyond the
-// ack deadline (duplicates?). Prints one line per version and experiment, and a JSON summary at the end.
+// refuse-endpoint with discovery code 1 and 514 (does it keep retrying, or give up?), a normal close, a handler
+// that throws (ack 500 or none?), slow pushes beyond the ack deadline (duplicates?). Prints one line per version and experiment, and a JSON summary at the end.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startGateway } from '../dist/src/gateway/server.js';
@@ -105,6 +105,27 @@ async function refuseEndpointCode(version, code) {
   });
 }
 
+async function closeNormally(version) {
+  return withApp(version, {}, async (gateway) => {
+    const [record] = await gateway.fault({ kind: 'close' });
+    const back = await until(() => gateway.faults().find((f) => f.id === record.id && f.reconnected_ms !== null), 10_000);
+    return back ? { reconnected: true, reconnected_ms: back.reconnected_ms, noticed_by: back.noticed_by } : { reconnected: false };
+  });
+}
+
+async function throwingHandler(version) {
+  return withApp(version, { ackTimeoutMs: 300, maxRedeliveries: 2 }, async (gateway, app) => {
+    const env = envelope();
+    env.header.event_id = `throw-${env.header.event_id}`;
+    void gateway.push(env, { timeoutMs: 1 });
+    const done = await until(() => {
+      const r = gateway.pushes().find((p) => p.event_id === env.header.event_id);
+      return r && r.state !== 'pending' ? r : undefined;
+    }, 10_000);
+    return { state: done?.state, pushes: done?.pushes, ack_codes: done?.acks.map((a) => a.code), unhandled_rejections: app.lines.filter((l) => l.unhandled !== undefined).length };
+  });
+}
+
 async function slowBeyondDeadline(version) {
   return withApp(version, { ackTimeoutMs: 500 }, async (gateway, app) => {
     await gateway.fault({ kind: 'slow', ms: 800 });
@@ -130,6 +151,10 @@ await Promise.all(
       console.log(`${version.label.padEnd(28)} discovery code 1     ${JSON.stringify(r.refuse_endpoint_code_1)}`);
       r.refuse_endpoint_code_514 = await refuseEndpointCode(version, 514);
       console.log(`${version.label.padEnd(28)} discovery code 514   ${JSON.stringify(r.refuse_endpoint_code_514)}`);
+      r.close = await closeNormally(version);
+      console.log(`${version.label.padEnd(28)} close                ${JSON.stringify(r.close)}`);
+      r.throwing_handler = await throwingHandler(version);
+      console.log(`${version.label.padEnd(28)} handler throws       ${JSON.stringify(r.throwing_handler)}`);
       r.slow_800_deadline_500 = await slowBeyondDeadline(version);
       console.log(`${version.label.padEnd(28)} slow 800 > deadline  ${JSON.stringify(r.slow_800_deadline_500)}`);
     }

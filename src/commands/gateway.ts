@@ -6,6 +6,7 @@ import { parseDuration } from '../delivery/schedule.js';
 import { FaultSpecError, parseFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
 import type { ClientPick, FaultRecord, Gateway, GatewayEvent, GatewayOptions } from '../gateway/types.js';
 import { ExitCode } from '../errors.js';
+import { loadDotenv, resolveSetting } from '../config.js';
 
 export interface GatewayCommandOptions {
   port: number;
@@ -127,8 +128,8 @@ function stopRequested(signal: AbortSignal | undefined): { promise: Promise<void
 }
 
 function controlDomain(flags: Record<string, unknown>, io: CommandIO): string {
-  const raw = str(flags.gateway) ?? io.env.FEISHU_EVENTS_GATEWAY;
-  if (raw === undefined || raw === '') {
+  const raw = resolveSetting(str(flags.gateway), 'FEISHU_EVENTS_GATEWAY', { env: io.env, dotenv: loadDotenv(io.cwd) }, '').value;
+  if (raw === '') {
     throw usageError('which gateway? pass --gateway <domain> (or set FEISHU_EVENTS_GATEWAY)', 'the domain is the first line `feishu-events gateway` prints, e.g. http://127.0.0.1:PORT');
   }
   let url: URL;

@@ -16,7 +16,7 @@ export const DiscoveryCode = {
 export interface DiscoveryAnswer {
   code: number;
   msg: string;
-  /** Always an object: the node SDK destructures `data` before it looks at `code`, and a null would make it retry forever. */
+  /** Always an object: the node SDK (1.26 to 1.74 alike) destructures `data` before it looks at `code`, and a null would make it retry forever. */
   data: { URL?: string; ClientConfig?: ClientConfig };
 }
 
