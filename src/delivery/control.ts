@@ -22,14 +22,14 @@ export interface ControlOutcome {
 }
 
 const KEYED_CAUSES = [
-  "--encrypt-key may not be the app's Encrypt Key (a node SDK app drops what it cannot verify and still answers 200)",
-  'the app does not verify the X-Lark-Signature',
+  "--encrypt-key may not be the app's Encrypt Key (the node SDK drops what fails its check, answering 200)",
+  'the app does not verify X-Lark-Signature',
   'the handlers return nothing',
 ];
 
 const PLAIN_CAUSES = [
-  '--encrypt-key is missing while the app has an Encrypt Key (a node SDK app drops a plaintext event it cannot verify and still answers 200)',
-  'the app answers every event the same, whatever its type',
+  '--encrypt-key is missing and the app has one (the node SDK drops what fails its check, answering 200)',
+  'the app answers every event alike, whatever its type',
 ];
 
 /**

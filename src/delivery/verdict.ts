@@ -151,11 +151,12 @@ export function readEvidence(answer: { status?: number; body?: string }, control
 export function unknownReadExplanation(control: { status?: number; body?: string; form: string; causes: readonly string[] }, count: number): string[] {
   const answer = `HTTP ${control.status}${control.body ? ` ${JSON.stringify(excerpt(control.body, 60))}` : ' with an empty body'}`;
   return [
-    `${count} deliver${count === 1 ? 'y was' : 'ies were'} answered 200 in time (delivered, as the platform counts it), but exactly`,
-    `as the control delivery was (${answer}): replay cannot tell whether the app read ${count === 1 ? 'it' : 'them'}. Possible causes, any of them:`,
+    `${count} deliver${count === 1 ? 'y was' : 'ies were'} answered 200 in time (delivered, as the platform counts it), but exactly as the`,
+    `control delivery was (${answer}): replay cannot tell whether the app read ${count === 1 ? 'it' : 'them'}.`,
+    'Possible causes, any of them:',
     ...control.causes.map((cause) => `  · ${cause};`),
-    "  · the node SDK version answers every event with an empty body: adaptDefault of 1.17.0, 1.26.0 and 1.40.1 always answers '',",
-    "    1.60.0 and 1.74.0 answer the handler's return value as JSON (and '' when verification fails).",
+    "  · the node SDK answers every event with an empty body in 1.17.0, 1.26.0 and 1.40.1 (adaptDefault: res.end(''));",
+    "    1.60.0 and 1.74.0 answer the handler's return value as JSON, and '' when verification fails.",
     'To make deliveries tell: return a value from your handlers (node SDK 1.60 or later). --strict makes ⚠ exit 1.',
   ];
 }
