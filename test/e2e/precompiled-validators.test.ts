@@ -1,0 +1,66 @@
+// The validators `npm run build` precompiles (scripts/build-validators.js → dist/src/validators/): every bundled
+// schema is there, and every bundled sample passes its type's precompiled validator and its envelope's.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { defaultValidatorsDir, GENERATED_FROM_KEYWORD, listSchemaFiles, openSchemaCatalog, readValidatorIndex, schemaNameOf, type SchemaCatalog } from '../../src/catalog/schemas.js';
+import { listSamples } from '../../src/catalog/samples.js';
+import { samplesDir, schemasDir } from '../../src/paths.js';
+
+type Json = Record<string, unknown>;
+
+const readJson = (file: string): Json => JSON.parse(readFileSync(file, 'utf8')) as Json;
+const noWarnings = (message: string): never => assert.fail(`unexpected warning: ${message}`);
+const schemaFiles = listSchemaFiles(schemasDir);
+const samples = listSamples(samplesDir);
+/** One catalogue per variant, opened once for the whole file. */
+const catalogs = new Map<boolean, Promise<SchemaCatalog>>();
+const catalog = (strict: boolean): Promise<SchemaCatalog> => {
+  if (!catalogs.has(strict)) catalogs.set(strict, openSchemaCatalog({ strict, warn: noWarnings }));
+  return catalogs.get(strict) as Promise<SchemaCatalog>;
+};
+
+describe('precompiled validators', () => {
+  it('exist for every bundled schema, with an index that names the modules', () => {
+    const index = readValidatorIndex(defaultValidatorsDir());
+    assert.ok(index, 'dist/src/validators/index.json exists (run npm run build)');
+    const files = new Set(readdirSync(defaultValidatorsDir()));
+    for (const file of schemaFiles) {
+      const entry = index.schemas[schemaNameOf(file)];
+      assert.ok(entry, `${schemaNameOf(file)} is in the index`);
+      assert.ok(files.has(entry.module) && files.has(entry.strictModule), `${entry.module} and ${entry.strictModule} exist`);
+    }
+  });
+
+  for (const strict of [false, true]) {
+    it(`every bundled sample validates against its type's precompiled schema${strict ? ' (also with --strict)' : ''}`, async () => {
+      const compiledCatalog = await catalog(strict);
+      for (const sample of samples) {
+        const compiled = compiledCatalog.forType(sample.eventType);
+        assert.ok(compiled, `a schema for ${sample.eventType}`);
+        const value = readJson(sample.path);
+        assert.equal(compiled.validate(value), true, `${sample.path}: ${JSON.stringify(compiled.validate.errors)}`);
+        // Against its own envelope too; the 1.0 envelope declares none of a 1.0 event's own fields, so not with --strict.
+        const version = 'schema' in value ? '2.0' : '1.0';
+        if (version === '2.0' || !strict) assert.equal(compiledCatalog.envelope(version)?.validate(value), true, `${sample.path} against envelope ${version}`);
+      }
+    });
+
+    it(`each generated type's doc.json validates against its precompiled schema and its envelope${strict ? ' (also with --strict)' : ''}`, async () => {
+      const compiledCatalog = await catalog(strict);
+      const generatedTypes = schemaFiles.filter((file) => readJson(file)[GENERATED_FROM_KEYWORD] !== undefined).map(schemaNameOf);
+      assert.ok(generatedTypes.length > 0, 'the catalogue has generated types');
+      for (const type of generatedTypes) {
+        const sample = readJson(join(samplesDir, type, 'doc.json'));
+        const compiled = compiledCatalog.forType(type);
+        assert.ok(compiled, `a precompiled validator for ${type}`);
+        assert.equal(compiled.validate(sample), true, `${type}: ${JSON.stringify(compiled.validate.errors)}`);
+        // The 1.0 envelope declares event fields, so its --strict variant rejects every event's own; not so 2.0's.
+        if (strict && !('schema' in sample)) continue;
+        const envelope = compiledCatalog.envelope('schema' in sample ? '2.0' : '1.0');
+        assert.equal(envelope?.validate(sample), true, `${type} against its envelope schema`);
+      }
+    });
+  }
+});
