@@ -3,19 +3,58 @@
 // Ajv standalone code to dist/src/validators/ — one CommonJS module per schema and per variant (plain, and the
 // --strict one that reports undeclared properties) plus index.json mapping names to modules. `validate` loads
 // only the modules of the event types it meets, and never loads Ajv itself for the bundled schemas.
-// Runs after tsc (it reuses the compiled option and strict-variant code from dist/src/catalog/).
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Runs after tsc (it reuses the compiled option and strict-variant code from dist/src/catalog/). Skips the work when
+// the index records the same inputs (the schemas, Ajv's version, this script and the compiled catalogue code) and
+// every module it names is there; `--force` compiles anyway.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AjvModule from 'ajv/dist/2020.js';
-import standaloneModule from 'ajv/dist/standalone/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const schemasDir = join(root, 'schemas');
 const outDir = join(root, 'dist', 'src', 'validators');
 const SUFFIX = '.schema.json';
 
+const force = process.argv.includes('--force');
+
+/** A digest of everything the generated code depends on. */
+function inputsDigest(schemaFiles) {
+  const hash = createHash('sha256');
+  const add = (label, content) => hash.update(`${label}\0${content.length}\0`).update(content);
+  add('ajv', createRequire(import.meta.url)('ajv/package.json').version);
+  add('script', readFileSync(fileURLToPath(import.meta.url)));
+  // The compiled catalogue code (Ajv options, keywords, the strict variant, the index format), whatever its layout.
+  const catalogDir = join(root, 'dist', 'src', 'catalog');
+  for (const compiled of readdirSync(catalogDir).filter((name) => name.endsWith('.js')).sort()) add(compiled, readFileSync(join(catalogDir, compiled)));
+  for (const file of schemaFiles) add(file, readFileSync(join(schemasDir, file)));
+  return hash.digest('hex');
+}
+
+/** True when dist/src/validators/ was generated from these very inputs and is complete. */
+function upToDate(digest) {
+  let index;
+  try {
+    index = JSON.parse(readFileSync(join(outDir, 'index.json'), 'utf8'));
+  } catch {
+    return false;
+  }
+  if (index?.inputs !== digest || typeof index.schemas !== 'object' || index.schemas === null) return false;
+  return Object.values(index.schemas).every((entry) => existsSync(join(outDir, entry.module)) && existsSync(join(outDir, entry.strictModule)));
+}
+
+const files = readdirSync(schemasDir)
+  .filter((name) => name.endsWith(SUFFIX))
+  .sort();
+const digest = inputsDigest(files);
+if (!force && upToDate(digest)) {
+  process.stdout.write(`build-validators: ${files.length} schemas, dist/src/validators/ up to date\n`);
+  process.exit(0);
+}
+
+const { default: AjvModule } = await import('ajv/dist/2020.js');
+const { default: standaloneModule } = await import('ajv/dist/standalone/index.js');
 const { bundledAjvOptions, registerAnnotationKeywords } = await import('../dist/src/catalog/ajv-setup.js');
 const { withUndeclaredPropertiesReported } = await import('../dist/src/catalog/strict-variant.js');
 const { VALIDATOR_INDEX_GENERATOR } = await import('../dist/src/catalog/schemas.js');
@@ -28,10 +67,6 @@ function fail(message) {
   process.stderr.write(`build-validators: ${message}\n`);
   process.exit(1);
 }
-
-const files = readdirSync(schemasDir)
-  .filter((name) => name.endsWith(SUFFIX))
-  .sort();
 
 const schemas = files.map((file) => {
   let schema;
@@ -77,7 +112,7 @@ const strict = compileVariant((schema) => withUndeclaredPropertiesReported(schem
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-const index = { generator: VALIDATOR_INDEX_GENERATOR, ajv: ajvVersion, schemas: {} };
+const index = { generator: VALIDATOR_INDEX_GENERATOR, ajv: ajvVersion, inputs: digest, schemas: {} };
 for (const { file, name } of schemas) {
   const module = `${name}.cjs`;
   const strictModule = `${name}.strict.cjs`;

@@ -1,12 +1,22 @@
 #!/usr/bin/env node
-// Runs every compiled test (dist/test/**/*.test.js) with node's test runner; its closing lines count passes and failures.
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// Runs the compiled tests (dist/test/**/*.test.js) with node's test runner, several files at a time; its closing lines
+// count passes and failures. `node scripts/run-tests.js word…` runs only the files whose path contains a word.
+//
+// - Only files whose source (test/**/*.test.ts or .tsx) still exists: tsc never deletes the output of a moved or
+//   removed test, and a stale copy would run against today's code.
+// - Slowest first, by the durations of the previous run (dist/.test-times.json; e2e before unit when there is none),
+//   so that no long file starts last and runs alone.
+// - Files run in parallel: each has its own temp directories and ephemeral ports. Most e2e time is spent waiting for
+//   spawned CLIs and sockets, so more files than cores are in flight (FEISHU_EVENTS_TEST_CONCURRENCY overrides).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const testDir = join(root, 'dist', 'test');
+const timesFile = join(root, 'dist', '.test-times.json');
 const filter = process.argv.slice(2);
 
 function walk(dir) {
@@ -17,14 +27,48 @@ function walk(dir) {
   });
 }
 
+/** test/x.test.ts or test/x.test.tsx for dist/test/x.test.js, or undefined when neither exists. */
+function sourceOf(file) {
+  const base = join(root, relative(join(root, 'dist'), file)).slice(0, -'.js'.length);
+  return ['.ts', '.tsx'].map((ext) => base + ext).find((candidate) => existsSync(candidate));
+}
+
+function previousTimes() {
+  try {
+    const times = JSON.parse(readFileSync(timesFile, 'utf8'));
+    return typeof times === 'object' && times !== null ? times : {};
+  } catch {
+    return {};
+  }
+}
+
+if (!existsSync(testDir)) {
+  console.error('no compiled tests under dist/test: run npm run build first');
+  process.exit(1);
+}
+const times = previousTimes();
+const isE2e = (file) => relative(testDir, file).startsWith(`e2e${sep}`);
 const files = walk(testDir)
+  .filter((file) => sourceOf(file) !== undefined)
   .filter((file) => filter.length === 0 || filter.some((f) => relative(root, file).includes(f)))
-  .sort();
+  .sort((a, b) => {
+    const [ta, tb] = [times[relative(root, a)], times[relative(root, b)]];
+    if (typeof ta === 'number' && typeof tb === 'number' && ta !== tb) return tb - ta;
+    if (isE2e(a) !== isE2e(b)) return isE2e(a) ? -1 : 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
 if (files.length === 0) {
   console.error('no test files found under dist/test');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
+const concurrency = Number(process.env.FEISHU_EVENTS_TEST_CONCURRENCY) || Math.max(2, availableParallelism() * 2);
+const reporters = [
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${join(root, 'scripts', 'test-times-reporter.js')}`,
+  '--test-reporter-destination=stderr',
+];
+const result = spawnSync(process.execPath, ['--test', ...reporters, `--test-concurrency=${concurrency}`, ...files], {
   stdio: 'inherit',
   cwd: root,
   env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
