@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { listCatalog } from '../../src/catalog/event-catalog.js';
-import { bin, root, runCli, tempDir } from '../helpers/cli.js';
+import { bin, killAtEnd, root, runCli, tempDir } from '../helpers/cli.js';
 import { APP_ID, silentLogger, startGatewayProcess, waitUntil } from '../helpers/gateway.js';
 
 type Json = Record<string, unknown>;
@@ -155,14 +155,14 @@ describe('every catalogue type', () => {
     const { dir, cleanup } = await tempDir();
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.FORCE_COLOR;
-    const child = spawn(process.execPath, [bin, 'tail', '--app-id', APP_ID, '--app-secret', 'secret', '--domain', gateway.domain, '--json'], { cwd: root, env });
+    const child = killAtEnd(spawn(process.execPath, [bin, 'tail', '--app-id', APP_ID, '--app-secret', 'secret', '--domain', gateway.domain, '--json'], { cwd: root, env }));
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      await waitUntil(() => /connected/.test(stderr), 'tail to connect');
+      await waitUntil(() => /^feishu-events: connected \(/m.test(stderr), 'tail to connect');
       const bad = structuredClone(docOf('calendar.calendar.acl.created_v4')) as { event: Json };
       bad.event.acl_id = 42;
       const file = join(dir, 'bad.json');

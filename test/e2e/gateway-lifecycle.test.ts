@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { startGateway } from '../../src/gateway/server.js';
 import type { GatewayEvent } from '../../src/gateway/types.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 import { freePort, startRecordingServer } from '../helpers/servers.js';
 import { APP_ID, startGatewayProcess, startWsApp, waitUntil, type Json } from '../helpers/gateway.js';
 
@@ -94,12 +94,12 @@ test('replay --gateway with no client connected: waits --wait-client, then fails
 
 test('replay --gateway waits for a client that connects late', async () => {
   const gateway = await startGatewayProcess();
-  const replay = runCli(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--wait-client', '30000', '--json']);
-  // Give replay the time to start and find nobody (a delay, not an assertion on time).
-  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const replay = startCli(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--wait-client', '30000', '--json']);
+  // The app starts only once replay has said it is waiting (and so has found nobody connected).
+  await waitUntil(() => /waiting up to 30s for a WSClient/.test(replay.stderr()), 'replay to wait for a client', 30_000);
   const app = startWsApp(gateway.domain);
   try {
-    const r = await replay;
+    const r = await replay.done;
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stderr, /waiting up to 30s for a WSClient/);
     assert.equal(app.got.length, 1);
@@ -144,6 +144,7 @@ test('a gateway restarted on the same port: the WSClient reconnects and events f
     assert.ok(second.events.some((e) => e.type === 'discovery' && e.ok === true), 'the SDK ran discovery again before dialing');
   } finally {
     app.close();
+    await first.stop();
     await second?.stop();
   }
 });

@@ -140,9 +140,10 @@ test('a handler slower than the ack deadline: the gateway re-pushes the event, a
   const gateway = await startGatewayProcess(['--ack-timeout', '200']);
   let calls = 0;
   const app = startWsApp(gateway.domain, {
+    // Slower than the deadline, whatever the machine's speed: the first run answers only once the gateway has pushed again.
     handler: async () => {
       calls++;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      if (calls === 1) await gateway.waitForEvent((e) => e.type === 'push' && e.attempt === 2, 'the re-push', 30_000);
     },
   });
   try {
@@ -166,7 +167,12 @@ test('a handler slower than the ack deadline: the gateway re-pushes the event, a
 
 test('--no-redeliver: a slow handler is pushed once; its late ack is still recorded', async () => {
   const gateway = await startGatewayProcess(['--ack-timeout', '200', '--no-redeliver']);
-  const app = startWsApp(gateway.domain, { handler: () => new Promise((resolve) => setTimeout(resolve, 800)) });
+  // The handler answers only once the gateway has given up waiting for it (and, told not to, pushes nothing more).
+  const app = startWsApp(gateway.domain, {
+    handler: async () => {
+      await gateway.waitForEvent((e) => e.type === 'expired', 'the ack deadline to pass', 30_000);
+    },
+  });
   try {
     await app.ready;
     const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--timeout', '20000', '--json']);

@@ -240,7 +240,15 @@ test('--shuffle changes the order and keeps every event; the default keeps input
 });
 
 test('--concurrency n: up to n deliveries in flight; 1 keeps them one at a time', async () => {
-  const slow = await startRecordingServer(() => ({ status: 200, delayMs: 150 }));
+  // Answers are held until four requests are in flight at once (or, should replay never get there, for 20 s), so
+  // that how fast a busy machine sends them does not matter.
+  let releaseAnswers: () => void = () => {};
+  const fourInFlight = new Promise<void>((resolve) => (releaseAnswers = resolve));
+  const slow = await startRecordingServer(async () => {
+    if (slow.maxInFlight() >= 4) releaseAnswers();
+    await Promise.race([fourInFlight, new Promise((resolve) => setTimeout(resolve, 20_000).unref())]);
+    return { status: 200 };
+  });
   try {
     const r = await runCli(['replay', 'corehr.employee.domain_event_v2/*', '--to', slow.url, '--concurrency', '4']);
     assert.equal(r.code, 0, r.stdout);

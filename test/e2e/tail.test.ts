@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bin, DOCUMENTED_SPECS, documentedSamples, root, runCli, tempDir } from '../helpers/cli.js';
+import { bin, DOCUMENTED_SPECS, documentedSamples, killAtEnd, root, runCli, tempDir } from '../helpers/cli.js';
 import { APP_ID, startGatewayProcess, waitUntil, type Json } from '../helpers/gateway.js';
 import { startRecordingServer } from '../helpers/servers.js';
 import { decrypt } from '../../src/protocol/crypto.js';
@@ -15,7 +15,7 @@ function startTail(args: string[], cwd = root) {
   delete env.FORCE_COLOR;
   delete env.FEISHU_APP_ID;
   delete env.FEISHU_APP_SECRET;
-  const child = spawn(process.execPath, [bin, 'tail', '--app-id', APP_ID, '--app-secret', 'test-secret', ...args], { cwd, env });
+  const child = killAtEnd(spawn(process.execPath, [bin, 'tail', '--app-id', APP_ID, '--app-secret', 'test-secret', ...args], { cwd, env }));
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -32,6 +32,9 @@ function startTail(args: string[], cwd = root) {
   };
 }
 
+/** The line tail writes once its WSClient is connected (not the warning about connected clients it starts with). */
+const CONNECTED = /^feishu-events: connected \(/m;
+
 const idOf = (e: Json): string => String((e.header as Json).event_id);
 
 /** On a loaded machine the first event can take a while (module loading, JIT): no re-push, no failed delivery for that. */
@@ -43,7 +46,7 @@ test('tail --json outputs exactly the events pushed, and --save holds all of the
   const saveFile = join(dir, 'saved.ndjson');
   const tail = startTail(['--domain', gateway.domain, '--json', '--save', saveFile]);
   try {
-    await waitUntil(() => /connected/.test(tail.stderr()), 'tail to connect');
+    await waitUntil(() => CONNECTED.test(tail.stderr()), 'tail to connect');
     assert.match(tail.stderr(), /warning: the platform gives each event to only one connected client/);
     const r = await runCli(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json', '--timeout', '20000']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -68,7 +71,7 @@ test('--filter keeps only matching types; --forward-to re-delivers each kept eve
   const webhook = await startRecordingServer();
   const tail = startTail(['--domain', gateway.domain, '--json', '--filter', 'corehr.*', '--forward-to', webhook.url, '--encrypt-key', 'fwd-key', '--verification-token', 'fwd-token']);
   try {
-    await waitUntil(() => /connected/.test(tail.stderr()), 'tail to connect');
+    await waitUntil(() => CONNECTED.test(tail.stderr()), 'tail to connect');
     const r = await runCli(['replay', '--gateway', gateway.domain, 'hire.eco_exam.created_v1', 'corehr.department.updated_v2', 'corehr.employee.domain_event_v2', '--timeout', '20000']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     await waitUntil(() => webhook.received.length >= 2, 'two forwards');
@@ -93,9 +96,9 @@ test('stopping and restarting the gateway mid-stream: reconnecting, then it resu
   const tail = startTail(['--domain', first.domain, '--json']);
   let second: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
   try {
-    await waitUntil(() => /connected/.test(tail.stderr()), 'tail to connect');
+    await waitUntil(() => CONNECTED.test(tail.stderr()), 'tail to connect');
     const before = await runCli(['replay', '--gateway', first.domain, 'hire.eco_exam.created_v1', '--timeout', '20000']);
-    assert.equal(before.code, 0);
+    assert.equal(before.code, 0, before.stdout + before.stderr);
     await waitUntil(() => tail.lines().length === 1, 'the first event');
     await first.stop();
     await waitUntil(() => /reconnecting/.test(tail.stderr()), 'reconnecting', 20_000);
@@ -107,6 +110,7 @@ test('stopping and restarting the gateway mid-stream: reconnecting, then it resu
     assert.equal((tail.lines()[1]?.header as Json).event_type, 'corehr.department.updated_v2');
   } finally {
     await tail.stop();
+    await first.stop();
     await second?.stop();
   }
 });
@@ -138,7 +142,7 @@ test('events are validated as they arrive: an invalid one is reported with valid
   const gateway = await startGatewayProcess(SLOW_MACHINE_ARGS);
   const tail = startTail(['--domain', gateway.domain, '--json']);
   try {
-    await waitUntil(() => /connected/.test(tail.stderr()), 'tail to connect');
+    await waitUntil(() => CONNECTED.test(tail.stderr()), 'tail to connect');
     const r = await runCli(['replay', '--gateway', gateway.domain, 'corehr.employee.domain_event_v2', '--set', 'event.sub_event_type=9999', '--timeout', '20000']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     await waitUntil(() => /invalid corehr\.employee\.domain_event_v2/.test(tail.stderr()), 'the finding');

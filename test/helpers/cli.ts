@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { listCatalog } from '../../src/catalog/event-catalog.js';
 import { listSamples, type SampleRef } from '../../src/catalog/samples.js';
@@ -16,28 +17,54 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Spawn the built CLI, as a user would: real process, real stdio. */
-export function runCli(
-  args: string[],
-  options: { input?: string; env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env };
-    for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env: env as NodeJS.ProcessEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+const running = new Set<ChildProcess>();
+// A test that fails half-way must not leave a process behind, nor keep its test file from ending.
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Kill `child` when the test file ends, if it is still running then. */
+export function killAtEnd<T extends ChildProcess>(child: T): T {
+  running.add(child);
+  child.once('close', () => running.delete(child));
+  return child;
+}
+
+export interface RunningCli {
+  /** What the process has written so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Settles when the process has exited and its output is read. */
+  done: Promise<RunResult>;
+}
+
+type CliOptions = { input?: string; env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number };
+
+/** Spawn the built CLI, as a user would (real process, real stdio), and watch its output while it runs. */
+export function startCli(args: string[], options: CliOptions = {}): RunningCli {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env };
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  const child = killAtEnd(spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env: env as NodeJS.ProcessEnv }));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<RunResult>((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
-    if (options.input !== undefined) child.stdin.end(options.input);
-    else child.stdin.end();
   });
+  if (options.input !== undefined) child.stdin.end(options.input);
+  else child.stdin.end();
+  return { stdout: () => stdout, stderr: () => stderr, done };
+}
+
+/** Spawn the built CLI, as a user would: real process, real stdio; settles with its exit code and output. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<RunResult> {
+  return startCli(args, options).done;
 }
 
 /** A fresh temp directory, removed by the returned cleanup. */

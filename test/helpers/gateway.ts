@@ -2,12 +2,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { listSamples } from '../../src/catalog/samples.js';
-import { bin, root } from './cli.js';
+import { bin, killAtEnd, root } from './cli.js';
 
 export type Json = Record<string, unknown>;
 
-/** Poll until `check` returns a value other than undefined/false; reject after `timeoutMs` with `what`. */
-export async function waitUntil<T>(check: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+/** Poll until `check` returns a value other than undefined/false; reject after `timeoutMs` (long: for a busy machine) with `what`. */
+export async function waitUntil<T>(check: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
@@ -53,10 +53,7 @@ export function startGatewayProcess(args: string[] = [], options: { json?: boole
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   // A test that fails must not leave a gateway behind.
-  const kill = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', kill);
+  killAtEnd(child);
 
   const handle = (domain: string): GatewayProcess => ({
     domain,
@@ -67,9 +64,7 @@ export function startGatewayProcess(args: string[] = [], options: { json?: boole
     waitForEvent: (predicate, what, timeoutMs) => waitUntil(() => events.find(predicate), what, timeoutMs),
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const code = await exited;
-      process.off('exit', kill);
-      return code;
+      return exited;
     },
   });
 
