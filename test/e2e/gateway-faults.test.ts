@@ -73,7 +73,8 @@ async function allAcked(gateway: Gateway, ids: string[], what: string): Promise<
 async function scenario(pkg: string): Promise<void> {
   const events: GatewayEvent[] = [];
   const gateway = await startGateway({
-    ackTimeoutMs: 400,
+    // Long enough that a busy machine's slow first ack is not taken for a missing one (that would push it again).
+    ackTimeoutMs: 1500,
     maxRedeliveries: REPUSH,
     // Fractions of a second: the node SDKs multiply by 1000 and take them as they are.
     clientConfig: { PingInterval: 5, ReconnectCount: -1, ReconnectInterval: 0.1, ReconnectNonce: 0 },
