@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The event catalogue: reads the official SDK's type declarations (@larksuiteoapi/node-sdk types/index.d.ts,
-// interface IHandles and the IOtherEventHandles it extends) with the TypeScript compiler API and writes, for every
-// event type without a hand-written schema, schemas/<type>.schema.json and samples/<type>/doc.json.
+// interface IHandles and the IOtherEventHandles it extends) with the TypeScript compiler API, merges the facts of
+// scripts/catalog-facts.json (documented descriptions, units, enums, id kinds, JSON text; fields and event types the
+// SDK lacks), and writes, for every event type without a hand-written schema, schemas/<type>.schema.json and
+// samples/<type>/doc.json (plus one sample per variant where the facts give variants).
 //
 //   npm run gen:catalog                     write the files (and remove generated ones the SDK no longer declares)
 //   npm run gen:catalog -- --check          exit 1 when the committed files differ from what the installed SDK gives
@@ -18,8 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { DOC_SAMPLE } from '../src/catalog/samples.js';
 import { GENERATED_FROM_KEYWORD, SCHEMA_SUFFIX } from '../src/catalog/schemas.js';
 import { packageRoot } from '../src/paths.js';
-import { DECLARATIONS, DeclarationError, placeFields, readDeclarations, SDK, tupleAsArray, type Declaration, type Field, type Shape } from './gen-catalog/declarations.js';
-import { sampleFor } from './gen-catalog/samples.js';
+import { DECLARATIONS, DeclarationError, placeFields, readDeclarations, SDK, sortByType, tupleAsArray, type Declaration, type Field, type Shape } from './gen-catalog/declarations.js';
+import { declaredTypes, FACTS_FILE, readFacts, type FactsFile } from './gen-catalog/facts.js';
+import { samplesFor } from './gen-catalog/samples.js';
 import { schemaFor } from './gen-catalog/schema.js';
 
 export interface GenCatalogIO {
@@ -29,6 +32,8 @@ export interface GenCatalogIO {
   stderr: (text: string) => void;
   /** The SDK's declarations file and version; by default the installed SDK's. */
   sdk?: { version: string; declarations: string };
+  /** The facts file; by default the package's scripts/catalog-facts.json. */
+  factsFile?: string;
 }
 
 class UsageFailure extends Error {}
@@ -102,26 +107,33 @@ function typesOnDisk(schemasDir: string): { handWritten: Set<string>; generated:
 }
 
 /** Every file the generator writes, relative to the package root → its content. */
-function expectedFiles(declarations: Declaration[], handWritten: Set<string>): { files: Map<string, string>; generated: number } {
+function expectedFiles(declarations: Declaration[], handWritten: Set<string>, facts: FactsFile): { files: Map<string, string>; generated: number } {
   const files = new Map<string, string>();
   let generated = 0;
   for (const declaration of declarations) {
     if (handWritten.has(declaration.type)) continue;
     generated++;
-    files.set(`schemas/${declaration.type}${SCHEMA_SUFFIX}`, json(schemaFor(declaration)));
-    files.set(`samples/${declaration.type}/${DOC_SAMPLE}.json`, json(sampleFor(declaration)));
+    files.set(`schemas/${declaration.type}${SCHEMA_SUFFIX}`, json(schemaFor(declaration, facts)));
+    for (const { name, sample } of samplesFor(declaration, facts)) files.set(`samples/${declaration.type}/${name}.json`, json(sample));
   }
   return { files, generated };
 }
 
-/** Generated files on disk whose type the generator no longer produces. */
+/**
+ * Generated files on disk that the generator no longer produces: the schemas of types it no longer generates, and
+ * every sample of a generated type that it does not write (the sample directories of generated types are its own).
+ */
 function staleFiles(root: string, generatedOnDisk: Set<string>, expected: Map<string, string>): string[] {
   const stale: string[] = [];
-  for (const type of generatedOnDisk) {
+  for (const type of [...generatedOnDisk].sort()) {
     const schema = `schemas/${type}${SCHEMA_SUFFIX}`;
-    if (expected.has(schema)) continue;
-    stale.push(schema);
-    if (existsSync(join(root, 'samples', type, `${DOC_SAMPLE}.json`))) stale.push(`samples/${type}/${DOC_SAMPLE}.json`);
+    if (!expected.has(schema)) stale.push(schema);
+    const dir = join(root, 'samples', type);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).sort()) {
+      const path = `samples/${type}/${file}`;
+      if (file.endsWith('.json') && !expected.has(path)) stale.push(path);
+    }
   }
   return stale;
 }
@@ -157,10 +169,10 @@ function run(argv: readonly string[], io: GenCatalogIO): number {
   } catch (error) {
     throw new UsageFailure(`cannot read ${sdk.declarations}: ${(error as Error).message}`);
   }
-  const declarations = readDeclarations(text, from);
+  const sdkDeclarations = readDeclarations(text, from);
 
   if (args.declared) {
-    const byType = new Map(declarations.map((d) => [d.type, d]));
+    const byType = new Map(sdkDeclarations.map((d) => [d.type, d]));
     const types: Record<string, unknown> = {};
     for (const type of args.declared.length > 0 ? args.declared : [...byType.keys()]) {
       const declaration = byType.get(type);
@@ -171,9 +183,13 @@ function run(argv: readonly string[], io: GenCatalogIO): number {
     return 0;
   }
 
+  const facts = readFacts(io.factsFile ?? join(packageRoot, FACTS_FILE));
+  // Event types the SDK lacks, declared in the facts file; the SDK's declaration wins once it has one.
+  const extra = declaredTypes(facts).filter((d) => !sdkDeclarations.some((s) => s.type === d.type));
+  const declarations = sortByType([...sdkDeclarations, ...extra]);
   const { root } = io;
   const onDisk = typesOnDisk(join(root, 'schemas'));
-  const { files, generated } = expectedFiles(declarations, onDisk.handWritten);
+  const { files, generated } = expectedFiles(declarations, onDisk.handWritten, facts);
   const stale = staleFiles(root, onDisk.generated, files);
   const differing: Array<{ path: string; content: string; state: 'missing' | 'differs' }> = [];
   for (const [path, content] of files) {
@@ -186,16 +202,19 @@ function run(argv: readonly string[], io: GenCatalogIO): number {
     if (current !== content) differing.push({ path, content, state: current === undefined ? 'missing' : 'differs' });
   }
   const kept = declarations.length - generated;
-  const counts = `${declarations.length} event types in ${from} (${declarations.filter((d) => d.protocol === '1.0').length} of them 1.0): ${kept} hand-written kept, ${generated} generated`;
+  const v1 = (list: Declaration[]): number => list.filter((d) => d.protocol === '1.0').length;
+  const counts =
+    `${sdkDeclarations.length} event types in ${from} (${v1(sdkDeclarations)} of them 1.0) + ${extra.length} declared in ${FACTS_FILE} (${v1(extra)} of them 1.0): ` +
+    `${kept} hand-written kept, ${generated} generated`;
 
   if (args.check) {
     if (differing.length === 0 && stale.length === 0) {
       io.stdout(`gen-catalog --check: up to date · ${counts}\n`);
       return 0;
     }
-    const lines = [...differing.map((d) => `  ${d.path} (${d.state})`), ...stale.map((p) => `  ${p} (no longer declared by the SDK)`)];
+    const lines = [...differing.map((d) => `  ${d.path} (${d.state})`), ...stale.map((p) => `  ${p} (no longer generated)`)];
     io.stderr(
-      `gen-catalog --check: ${lines.length} file${lines.length === 1 ? ' differs' : 's differ'} from what ${from} produces:\n${lines.slice(0, 20).join('\n')}\n` +
+      `gen-catalog --check: ${lines.length} file${lines.length === 1 ? ' differs' : 's differ'} from what ${from} and ${FACTS_FILE} produce:\n${lines.slice(0, 20).join('\n')}\n` +
         `${lines.length > 20 ? `  … and ${lines.length - 20} more\n` : ''}run \`npm run gen:catalog\` and commit the result\n`,
     );
     return 1;

@@ -1,6 +1,9 @@
 // Samples: plausible values by field name, seeded by the event type and the field's path, so that the output
 // depends on nothing but the declarations and the facts (no clock, no randomness).
-import { placeFields, tupleAsArray, type Declaration, type Protocol, type Shape } from './declarations.js';
+import { DOC_SAMPLE } from '../../src/catalog/samples.js';
+import { tupleAsArray, type Declaration, type Protocol, type Shape } from './declarations.js';
+import { factsAt, placeWithFacts, type FactsFile, type FieldFacts, type IdKind, type Unit } from './facts.js';
+import { inferredIdKind, inferredUnit } from './infer.js';
 
 /** The app the samples come from: the same app id, tenant and token as the hand-written samples. */
 export const SAMPLE_APP_ID = 'cli_9f5343c580712544';
@@ -15,6 +18,7 @@ interface Context {
   depth: number;
   /** Names of the fields beside this one. */
   siblings: string[];
+  facts: FactsFile;
 }
 
 export function fnv1a(text: string): number {
@@ -113,30 +117,19 @@ function localized(subject: Subject, locale: 'zh' | 'en' | 'ja'): string {
   return subject.thing[locale];
 }
 
-/** 1.0 approval fields that carry a formatted local time, not a timestamp. */
-const FORMATTED_TIMES = new Set([
-  'leave_start_time', 'leave_end_time', 'out_start_time', 'out_end_time', 'work_start_time', 'work_end_time',
-  'trip_start_time', 'trip_end_time', 'shift_time', 'return_time', 'change_time', 'event_time',
-]);
-
-function isTimeName(name: string): boolean {
-  return /(^|_)(time|timestamp|ts)$/.test(name) || /_at$/.test(name) || /_time_ms$/.test(name) || name === 'time_stamp' || /(^|_)date$/.test(name);
-}
-
-/** A time value near the event's own time: seconds, milliseconds, a date or a formatted local time. */
-function timeValue(ctx: Context, name: string, kind: 'string' | 'number', random: Random): string | number {
+/** A time near the event's own time, in a unit; `hint` (the field's name and its parent's) says start or end. */
+function timeValue(ctx: Context, hint: string, unit: Unit, kind: 'string' | 'number', random: Random): string | number {
   // Starts before ends, within the day before the event; other times within the week before it.
   const day = ctx.baseSeconds - 86400;
-  const seconds = /(^|_)(start|begin|open|join)(_|$)/.test(name)
+  const seconds = /(^|_)(start|begin|open|join)(_|$)/.test(hint)
     ? day - int(random, 3600, 8 * 3600)
-    : /(^|_)(end|finish|close|closed|return|leave)(_|$)/.test(name)
+    : /(^|_)(end|finish|close|closed|return|leave)(_|$)/.test(hint)
       ? day + int(random, 0, 3600)
       : ctx.baseSeconds - int(random, 0, 7 * 86400);
   const local = new Date((seconds + 8 * 3600) * 1000).toISOString(); // UTC+8, Beijing time
-  if (/(^|_)date$/.test(name)) return local.slice(0, 10);
-  if (FORMATTED_TIMES.has(name) && kind === 'string') return `${local.slice(0, 10)} ${local.slice(11, 19)}`;
-  const inSeconds = !/_ms$/.test(name) && (ctx.protocol === '1.0' || ctx.type.startsWith('vc.') || name === 'time_stamp');
-  const value = inSeconds ? seconds : seconds * 1000 + int(random, 0, 999);
+  if (unit === 'date') return local.slice(0, 10);
+  if (unit === 'local-datetime') return `${local.slice(0, 10)} ${local.slice(11, 19)}`;
+  const value = unit === 's' ? seconds : seconds * 1000 + int(random, 0, 999);
   return kind === 'number' ? value : String(value);
 }
 
@@ -149,17 +142,29 @@ function singular(name: string): string {
   return name;
 }
 
-function idValue(ctx: Context, name: string, random: Random): string | undefined {
-  if (/(^|_)open_id$/.test(name) || name === 'owner_open_id') return `ou_${hex(random, 32)}`;
-  if (/(^|_)union_id$/.test(name)) return `on_${hex(random, 32)}`;
-  if (/(^|_)(user_id|employee_id)$/.test(name) || /^leader_?id$/i.test(name)) return chars(random, ALNUM, 8);
-  if (/(^|_)chat_id$/.test(name)) return `oc_${hex(random, 32)}`;
-  if (/(^|_)message_id$/.test(name) || (['root_id', 'parent_id'].includes(name) && (ctx.type.startsWith('im.') || ctx.type === 'message'))) return `om_${hex(random, 32)}`;
-  if (name === 'thread_id') return `omt_${hex(random, 16)}`;
-  if (name === 'open_department_id' || (/(^|_)department_id$/.test(name) && !/^(corehr|hire|compensation|payroll|performance)\./.test(ctx.type))) return `od-${hex(random, 32)}`;
-  if (/(^|_)app_id$/.test(name)) return `cli_${hex(random, 16)}`;
-  if (/(^|_)(guid|uuid)$/.test(name)) return uuid(random);
-  return undefined;
+function idValue(kind: IdKind, random: Random): string {
+  switch (kind) {
+    case 'open_id':
+      return `ou_${hex(random, 32)}`;
+    case 'union_id':
+      return `on_${hex(random, 32)}`;
+    case 'user_id':
+      return chars(random, ALNUM, 8);
+    case 'chat_id':
+      return `oc_${hex(random, 32)}`;
+    case 'message_id':
+      return `om_${hex(random, 32)}`;
+    case 'thread_id':
+      return `omt_${hex(random, 16)}`;
+    case 'app_id':
+      return `cli_${hex(random, 16)}`;
+    case 'open_department_id':
+      return `od-${hex(random, 32)}`;
+    case 'numeric':
+      return digits(random, 19);
+    case 'uuid':
+      return uuid(random).toUpperCase();
+  }
 }
 
 function stringValue(ctx: Context, path: string[], random: Random): string {
@@ -167,10 +172,7 @@ function stringValue(ctx: Context, path: string[], random: Random): string {
   const parent = path[path.length - 2] ?? '';
   if (ctx.depth === 1 && name === 'app_id') return SAMPLE_APP_ID;
   if (name === 'tenant_key') return ctx.depth === 1 ? SAMPLE_TENANT_KEY : hex(random, 16);
-  if (isTimeName(name)) return String(timeValue(ctx, name, 'string', random));
-  const id = idValue(ctx, name, random);
-  if (id !== undefined) return id;
-  if (/(^|_)(instance|approval|definition|task|form)_code$/.test(name) || (name === 'code' && /approval|instance/.test(parent))) return uuid(random).toUpperCase();
+  if (name === 'code' && /approval|instance/.test(parent)) return uuid(random).toUpperCase();
   if (name === 'code' && /mobile|phone/.test(parent)) return '86';
   if (name === 'number' && /mobile|phone/.test(parent)) return `1${int(random, 3, 9)}${chars(random, '0123456789', 9)}`;
   if (/(^|_)(mobile|phone)$/.test(name)) return `+861${int(random, 3, 9)}${chars(random, '0123456789', 9)}`;
@@ -185,8 +187,6 @@ function stringValue(ctx: Context, path: string[], random: Random): string {
   if (/(^|_)name$/.test(name)) return localized(subjectOf(name === 'name' ? path.slice(0, -1) : path, ctx.type), 'zh');
   if (name === 'key' && /mention/.test(parent)) return '@_user_1';
   if (/(^|_)(operator|initiator|created_by|creator)$/.test(name)) return chars(random, ALNUM, 8);
-  if (/(^|_)chat$/.test(name)) return `oc_${hex(random, 32)}`;
-  if (/(^|_)department$/.test(name)) return `od-${hex(random, 32)}`;
   if (/(^|_)mail_address$/.test(name)) return `${personAt(ctx.type, path.slice(0, -1)).email}@example.com`;
   if (name === 'meeting_no') return digits(random, 9);
   if (name === 'employee_no') return `E${chars(random, '0123456789', 5)}`;
@@ -225,7 +225,7 @@ function stringValue(ctx: Context, path: string[], random: Random): string {
   if (name === 'currency') return 'CNY';
   if (name === 'emoji_type') return 'SMILE';
   if (/(^|_)type$/.test(name)) return 'normal';
-  if (/(^|_)id$/.test(name) || name === 'uid' || /(^|_)code$/.test(name)) return digits(random, 19);
+  if (/(^|_)code$/.test(name)) return digits(random, 19);
   if (/(^|_)(key)$/.test(name)) return chars(random, ALNUM, 16);
   // An opaque value: most undocumented strings are codes, keys or enums the SDK does not spell out.
   return chars(random, ALNUM, 8);
@@ -233,7 +233,6 @@ function stringValue(ctx: Context, path: string[], random: Random): string {
 
 function numberValue(ctx: Context, path: string[], random: Random): number {
   const name = path[path.length - 1] ?? '';
-  if (isTimeName(name)) return Number(timeValue(ctx, name, 'number', random));
   if (/(^|_)(type|status|mode|source|role|level|kind|stage|state|result|scene|gender)$/.test(name)) return 1;
   if (/(^|_)(count|num|total|number|seats|size|amount_count)$/.test(name)) return int(random, 1, 20);
   if (/duration|interval/.test(name)) return int(random, 1, 120) * 60;
@@ -242,14 +241,58 @@ function numberValue(ctx: Context, path: string[], random: Random): number {
   return int(random, 1, 100);
 }
 
-function sampleOf(shape: Shape, ctx: Context, path: string[]): unknown {
+/** The facts a sample follows at a path: the documented ones, else the ones inferred from the name. */
+export function fieldFacts(facts: FactsFile, type: string, protocol: Protocol, path: string, kind: 'string' | 'number', name: string): FieldFacts {
+  const documented = factsAt(facts, type, path)?.facts ?? {};
+  const inferred: FieldFacts = {};
+  if (documented.unit === undefined && documented.enum === undefined && documented.json === undefined) {
+    const unit = inferredUnit(type, protocol, name, kind);
+    if (unit) inferred.unit = unit;
+    else if (documented.id === undefined && kind === 'string' && !(path.split('.').length === 2 && name === 'app_id')) {
+      const id = inferredIdKind(type, name);
+      if (id) inferred.id = id;
+    }
+  }
+  return { ...inferred, ...documented };
+}
+
+/**
+ * A documented example worth showing as it is: not masked (`om_dc13***`), not a placeholder, not an address or a
+ * number someone may own (emails, URLs and phone numbers are made up on example.com / example.feishu.cn).
+ */
+function usableExample(example: string | undefined): example is string {
+  return example !== undefined && example !== '' && !/\*|x{3,}|^(string|int|bool|null)$|@|^https?:|^\+?\d{7,}$/i.test(example);
+}
+
+function factValue(fact: FieldFacts, kind: 'string' | 'number', hint: string, ctx: Context, random: Random): unknown {
+  if (fact.enum) {
+    const [first] = Object.keys(fact.enum);
+    if (first !== undefined) return kind === 'number' ? Number(first) : first;
+  }
+  if (fact.json && kind === 'string') {
+    if (fact.variants) return JSON.stringify(Object.values(fact.variants)[0]);
+    return JSON.stringify(fact.sample ?? {});
+  }
+  if (fact.unit) return timeValue(ctx, hint, fact.unit, kind, random);
+  if (fact.id && kind === 'string') return idValue(fact.id, random);
+  if (usableExample(fact.example) && !(kind === 'number' && Number.isNaN(Number(fact.example)))) return kind === 'number' ? Number(fact.example) : fact.example;
+  return undefined;
+}
+
+function sampleOf(shape: Shape, ctx: Context, path: string[], factPath: string): unknown {
   const random = prng(`${ctx.type}\u0000${path.join('/')}`);
   const name = path[path.length - 1] ?? '';
+  const child = (siblings: string[]): Context => ({ ...ctx, depth: ctx.depth + 1, siblings });
   switch (shape.kind) {
     case 'string':
-      return stringValue(ctx, path, random);
-    case 'number':
-      return numberValue(ctx, path, random);
+    case 'number': {
+      if (shape.kind === 'string' && ctx.depth === 1 && name === 'app_id') return SAMPLE_APP_ID;
+      if (shape.kind === 'string' && name === 'tenant_key') return ctx.depth === 1 ? SAMPLE_TENANT_KEY : hex(random, 16);
+      const fact = fieldFacts(ctx.facts, ctx.type, ctx.protocol, factPath, shape.kind, name);
+      const value = factValue(fact, shape.kind, `${path[path.length - 2] ?? ''}_${name}`, ctx, random);
+      if (value !== undefined) return value;
+      return shape.kind === 'string' ? stringValue(ctx, path, random) : numberValue(ctx, path, random);
+    }
     case 'boolean':
       return random() < 0.5;
     case 'any':
@@ -259,56 +302,109 @@ function sampleOf(shape: Shape, ctx: Context, path: string[]): unknown {
     case 'object': {
       const out: Record<string, unknown> = {};
       const siblings = shape.fields.map((f) => f.name);
-      for (const field of shape.fields) out[field.name] = sampleOf(field.shape, { ...ctx, depth: ctx.depth + 1, siblings }, [...path, field.name]);
+      for (const field of shape.fields) out[field.name] = sampleOf(field.shape, child(siblings), [...path, field.name], `${factPath}.${field.name}`);
       return out;
     }
     case 'record':
-      return { [name === 'texts' ? '@i18n@1' : 'key']: sampleOf(shape.values, { ...ctx, depth: ctx.depth + 1, siblings: [] }, [...path, 'value']) };
+      return { [name === 'texts' ? '@i18n@1' : 'key']: sampleOf(shape.values, child([]), [...path, 'value'], `${factPath}.*`) };
     case 'array':
-      return [sampleOf(shape.items, { ...ctx, depth: ctx.depth + 1, siblings: [] }, [...path, singular(name)])];
+      return [sampleOf(shape.items, child([]), [...path, singular(name)], `${factPath}[]`)];
     case 'tuple': {
       const items = tupleAsArray(shape);
-      if (items) return [sampleOf(items, { ...ctx, depth: ctx.depth + 1, siblings: [] }, [...path, singular(name)])];
+      if (items) return [sampleOf(items, child([]), [...path, singular(name)], `${factPath}[]`)];
       // The tuples of numbers in the declarations are [start, end] pairs of times (1.0 approvals: seconds).
       if (shape.elements.length === 2 && shape.elements.every((e) => e.kind === 'number')) {
-        return [timeValue(ctx, 'start_time', 'number', random), timeValue(ctx, 'end_time', 'number', random)];
+        return [timeValue(ctx, 'start_time', 's', 'number', random), timeValue(ctx, 'end_time', 's', 'number', random)];
       }
-      return shape.elements.map((element, i) => sampleOf(element, { ...ctx, depth: ctx.depth + 1, siblings: [] }, [...path, `${singular(name)}_${i}`]));
+      return shape.elements.map((element, i) => sampleOf(element, child([]), [...path, `${singular(name)}_${i}`], `${factPath}[]`));
     }
   }
 }
 
-/** The representative sample of one generated event type. */
-export function sampleFor(declaration: Declaration): Record<string, unknown> {
-  const { event } = placeFields(declaration);
+function at(root: Record<string, unknown>, path: string): Record<string, unknown> | undefined {
+  let node: unknown = root;
+  for (const key of path.split('.')) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  return typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as Record<string, unknown>) : undefined;
+}
+
+/** `old_object`-like fields: only the changed fields, of the same object (its open_id), with other values. */
+function keepOnlyChanged(envelope: Record<string, unknown>, type: string, facts: FactsFile): void {
+  for (const [path, fact] of Object.entries(facts.types[type]?.fields ?? {})) {
+    if (!fact.changedFieldsOf || !path.startsWith('event.')) continue;
+    const event = envelope.event as Record<string, unknown>;
+    const before = at(envelope, path);
+    const after = at(envelope, fact.changedFieldsOf);
+    if (!before || !after) continue;
+    const changed: Record<string, unknown> = {};
+    if ('open_id' in after) changed.open_id = after.open_id;
+    for (const key of fact.sampleChanged ?? []) {
+      if (!(key in before)) continue;
+      let value = before[key];
+      if (JSON.stringify(value) === JSON.stringify(after[key])) value = typeof value === 'string' ? `${value}（原）` : value;
+      changed[key] = value;
+    }
+    const parent = path.split('.').slice(1, -1).reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, event);
+    parent[path.split('.').pop() as string] = changed;
+  }
+}
+
+/** The samples of one generated event type: `doc`, and one per variant of a field whose content depends on another. */
+export function samplesFor(declaration: Declaration, facts: FactsFile): Array<{ name: string; sample: Record<string, unknown> }> {
+  const { event } = placeWithFacts(declaration, facts);
   const random = prng(declaration.type);
-  // Late 2023 to late 2024, by event type: stable, and not the clock.
-  const baseSeconds = 1_700_000_000 + (fnv1a(declaration.type) % 31_536_000);
-  const ctx: Context = { type: declaration.type, protocol: declaration.protocol, baseSeconds, depth: 1, siblings: event.map((f) => f.name) };
+  // Within the day before the facts file's sampleTime, by event type: recent, stable, and not the clock.
+  const baseSeconds = Math.floor(Date.parse(facts.sampleTime) / 1000) - (fnv1a(declaration.type) % 86_400);
+  const ctx: Context = { type: declaration.type, protocol: declaration.protocol, baseSeconds, depth: 1, siblings: event.map((f) => f.name), facts };
   const body: Record<string, unknown> = {};
   for (const field of event) {
     if (declaration.protocol === '1.0' && field.name === 'type') continue;
-    body[field.name] = sampleOf(field.shape, ctx, [field.name]);
+    body[field.name] = sampleOf(field.shape, ctx, [field.name], `event.${field.name}`);
   }
-  if (declaration.protocol === '2.0') {
-    return {
-      schema: '2.0',
-      header: {
-        event_id: hex(random, 32),
-        event_type: declaration.type,
-        create_time: String(baseSeconds * 1000 + int(random, 0, 999)),
-        token: SAMPLE_TOKEN,
-        app_id: SAMPLE_APP_ID,
-        tenant_key: SAMPLE_TENANT_KEY,
-      },
-      event: body,
-    };
+  const doc: Record<string, unknown> =
+    declaration.protocol === '2.0'
+      ? {
+          schema: '2.0',
+          header: {
+            event_id: hex(random, 32),
+            event_type: declaration.type,
+            create_time: String(baseSeconds * 1000 + int(random, 0, 999)),
+            token: SAMPLE_TOKEN,
+            app_id: SAMPLE_APP_ID,
+            tenant_key: SAMPLE_TENANT_KEY,
+          },
+          event: body,
+        }
+      : {
+          ts: `${baseSeconds}.${chars(random, '0123456789', 6)}`,
+          uuid: hex(random, 32),
+          token: SAMPLE_TOKEN,
+          type: 'event_callback',
+          event: { type: declaration.type, ...body },
+        };
+  keepOnlyChanged(doc, declaration.type, facts);
+  const out = [{ name: DOC_SAMPLE, sample: doc }];
+  for (const [path, fact] of Object.entries(facts.types[declaration.type]?.fields ?? {})) {
+    if (!fact.variantsBy || !fact.variants) continue;
+    const objectPath = path.split('.').slice(0, -1).join('.');
+    const field = path.split('.').pop() as string;
+    for (const [variant, content] of Object.entries(fact.variants).slice(1)) {
+      const sample = structuredClone(doc);
+      const object = at(sample, objectPath);
+      if (!object) continue;
+      object[fact.variantsBy] = variant;
+      object[field] = JSON.stringify(content);
+      // Only text and post messages mention someone in their content.
+      if (!JSON.stringify(content).includes('@_user_1')) delete object.mentions;
+      const variantRandom = prng(`${declaration.type}\u0000${variant}`);
+      if (isRecord(sample.header)) sample.header.event_id = hex(variantRandom, 32);
+      else sample.uuid = hex(variantRandom, 32);
+      if (typeof object.message_id === 'string') object.message_id = idValue('message_id', variantRandom);
+      out.push({ name: variant, sample });
+    }
   }
-  return {
-    ts: `${baseSeconds}.${chars(random, '0123456789', 6)}`,
-    uuid: hex(random, 32),
-    token: SAMPLE_TOKEN,
-    type: 'event_callback',
-    event: { type: declaration.type, ...body },
-  };
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

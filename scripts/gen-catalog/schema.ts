@@ -1,7 +1,18 @@
 // The JSON Schema of one generated event type: the layout of the hand-written schemas (draft 2020-12, $id, title,
 // description, the envelope's header), the declared fields, and what the facts file adds.
-import { GENERATED_FROM_KEYWORD, SCHEMA_ID_BASE, SCHEMA_SUFFIX } from '../../src/catalog/schemas.js';
-import { HEADER_FIELDS, placeFields, tupleAsArray, type Declaration, type Field, type Shape } from './declarations.js';
+import { ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD, SCHEMA_ID_BASE, SCHEMA_SUFFIX } from '../../src/catalog/schemas.js';
+import { HEADER_FIELDS, tupleAsArray, type Declaration, type Field, type Protocol, type Shape } from './declarations.js';
+import { factsAt, ID_PATTERNS, placeWithFacts, PREFIXED_ID_KINDS, type FactsFile } from './facts.js';
+import { fieldFacts } from './samples.js';
+
+/** What a schema is built from, and the fact sources it cites. */
+interface SchemaContext {
+  type: string;
+  protocol: Protocol;
+  facts: FactsFile;
+  required: boolean;
+  sources: Set<string>;
+}
 
 export type JsonObject = Record<string, unknown>;
 
@@ -55,7 +66,7 @@ function describeField(field: Field, eventType: string): string {
   return NO_DESCRIPTION;
 }
 
-function shapeSchema(shape: Shape, description: string | undefined, required: boolean, eventType: string): JsonObject {
+function shapeSchema(shape: Shape, description: string | undefined, ctx: SchemaContext, path: string): JsonObject {
   const withDescription = description === undefined ? {} : { description };
   switch (shape.kind) {
     case 'string':
@@ -67,24 +78,69 @@ function shapeSchema(shape: Shape, description: string | undefined, required: bo
     case 'enum':
       return { ...withDescription, type: 'string', enum: [...shape.values] };
     case 'object':
-      return objectSchema(shape.fields, withDescription, required, eventType);
+      return objectSchema(shape.fields, withDescription, ctx, path);
     case 'record':
-      return { ...withDescription, type: 'object', additionalProperties: shapeSchema(shape.values, undefined, required, eventType) };
+      return { ...withDescription, type: 'object', additionalProperties: shapeSchema(shape.values, undefined, ctx, `${path}.*`) };
     case 'array':
-      return { ...withDescription, type: 'array', items: shapeSchema(shape.items, undefined, required, eventType) };
+      return { ...withDescription, type: 'array', items: shapeSchema(shape.items, undefined, ctx, `${path}[]`) };
     case 'tuple': {
       const items = tupleAsArray(shape);
-      if (items) return { ...withDescription, type: 'array', items: shapeSchema(items, undefined, required, eventType) };
+      if (items) return { ...withDescription, type: 'array', items: shapeSchema(items, undefined, ctx, `${path}[]`) };
       const n = shape.elements.length;
-      return { ...withDescription, type: 'array', minItems: n, maxItems: n, prefixItems: shape.elements.map((e) => shapeSchema(e, undefined, required, eventType)) };
+      return { ...withDescription, type: 'array', minItems: n, maxItems: n, prefixItems: shape.elements.map((e) => shapeSchema(e, undefined, ctx, `${path}[]`)) };
     }
   }
 }
 
-function objectSchema(fields: Field[], extra: JsonObject, required: boolean, eventType: string): JsonObject {
-  const names = required ? fields.filter((f) => !f.optional).map((f) => f.name) : [];
+/**
+ * A property's schema with its facts: the documented description, enum (with meanings), id shape, JSON text, and
+ * `x-fact` saying what is known about the field and where from (a source of the facts file, or "inferred" from its
+ * name).
+ */
+function propertySchema(field: Field, ctx: SchemaContext, path: string): JsonObject {
+  const documented = factsAt(ctx.facts, ctx.type, path);
+  const description = documented?.facts.description ?? describeField(field, ctx.type);
+  const schema = shapeSchema(field.shape, description, ctx, path);
+  const kind = field.shape.kind;
+  const fact: JsonObject = {};
+  if (kind === 'string' || kind === 'number' || kind === 'enum') {
+    const facts = fieldFacts(ctx.facts, ctx.type, ctx.protocol, path, kind === 'number' ? 'number' : 'string', field.name);
+    if (facts.enum) {
+      const values = Object.keys(facts.enum).map((v) => (kind === 'number' ? Number(v) : v));
+      if (kind === 'enum') {
+        // The SDK's own union: it stays the enum; the facts give meanings to its values.
+      } else if (!facts.enumOpen) {
+        schema.enum = values;
+      }
+      schema[ENUM_DESCRIPTIONS_KEYWORD] = { ...facts.enum };
+    }
+    if (facts.json) schema.contentMediaType = 'application/json';
+    if (facts.id && documented?.facts.id && PREFIXED_ID_KINDS.has(facts.id)) schema.pattern = ID_PATTERNS[facts.id];
+    if (facts.unit) fact.unit = facts.unit;
+    if (facts.id) fact.id = facts.id;
+    const inferred = (['unit', 'id'] as const).filter((k) => facts[k] !== undefined && documented?.facts[k] === undefined);
+    if (documented && inferred.length > 0) fact.inferred = inferred;
+    if (facts.json) fact.json = true;
+    if (facts.enum && facts.enumOpen) fact.enumOpen = true;
+  }
+  if (documented?.facts.changedFieldsOf) {
+    // Only the changed fields are there: none of them is required.
+    fact.changedFieldsOf = documented.facts.changedFieldsOf;
+    delete schema.required;
+  }
+  if (documented) {
+    ctx.sources.add(documented.source);
+    schema[FACT_KEYWORD] = { from: documented.source, ...fact };
+  } else if (Object.keys(fact).length > 0) {
+    schema[FACT_KEYWORD] = { from: 'inferred', ...fact };
+  }
+  return schema;
+}
+
+function objectSchema(fields: Field[], extra: JsonObject, ctx: SchemaContext, path: string): JsonObject {
+  const names = ctx.required ? fields.filter((f) => !f.optional).map((f) => f.name) : [];
   const properties: JsonObject = {};
-  for (const field of fields) properties[field.name] = shapeSchema(field.shape, describeField(field, eventType), required, eventType);
+  for (const field of fields) properties[field.name] = propertySchema(field, ctx, `${path}.${field.name}`);
   return { ...extra, type: 'object', ...(names.length > 0 ? { required: names } : {}), properties };
 }
 
@@ -115,27 +171,32 @@ function schemaTop(declaration: Declaration): JsonObject {
 }
 
 /** The schema of one generated event type. */
-export function schemaFor(declaration: Declaration): JsonObject {
-  const { event } = placeFields(declaration);
+export function schemaFor(declaration: Declaration, facts: FactsFile): JsonObject {
+  const { event } = placeWithFacts(declaration, facts);
+  const ctx: SchemaContext = { type: declaration.type, protocol: declaration.protocol, facts, required: declaration.protocol === '2.0', sources: new Set() };
+  const eventSchema = objectSchema(event, { description: '事件体' }, ctx, 'event');
+  const sources = (): JsonObject =>
+    ctx.sources.size === 0 ? {} : { [FACT_SOURCES_KEYWORD]: Object.fromEntries([...ctx.sources].sort().map((key) => [key, facts.sources[key]])) };
   if (declaration.protocol === '2.0') {
     return {
       ...schemaTop(declaration),
+      ...sources(),
       type: 'object',
       required: ['schema', 'header', 'event'],
       properties: {
         schema: { description: '事件模式', type: 'string', const: '2.0' },
         header: headerSchema(declaration.type),
-        event: objectSchema(event, { description: '事件体' }, true, declaration.type),
+        event: eventSchema,
       },
     };
   }
-  const eventSchema = objectSchema(event, { description: '事件体' }, false, declaration.type);
   eventSchema.required = ['type'];
   // `type` first in a 1.0 event, then the declared fields (the declared `type` is the envelope's).
   const declared = Object.entries(eventSchema.properties as JsonObject).filter(([k]) => k !== 'type');
   eventSchema.properties = { type: { description: '事件类型', type: 'string', const: declaration.type }, ...Object.fromEntries(declared) };
   return {
     ...schemaTop(declaration),
+    ...sources(),
     type: 'object',
     required: ['uuid', 'token', 'type', 'event'],
     properties: {

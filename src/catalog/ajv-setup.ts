@@ -1,5 +1,5 @@
 import type { Options } from 'ajv';
-import { ENUM_DESCRIPTIONS_KEYWORD, GENERATED_FROM_KEYWORD } from './schemas.js';
+import { ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD } from './schemas.js';
 
 /** The part of Ajv that this module touches, so that callers need not import Ajv's types. */
 interface KeywordHost {
@@ -35,4 +35,6 @@ export function userAjvOptions(warn: (message: string) => void): Options {
 export function registerAnnotationKeywords(ajv: KeywordHost): void {
   ajv.addKeyword({ keyword: ENUM_DESCRIPTIONS_KEYWORD, schemaType: 'object' });
   ajv.addKeyword({ keyword: GENERATED_FROM_KEYWORD, schemaType: 'string' });
+  ajv.addKeyword({ keyword: FACT_KEYWORD, schemaType: 'object' });
+  ajv.addKeyword({ keyword: FACT_SOURCES_KEYWORD, schemaType: 'object' });
 }

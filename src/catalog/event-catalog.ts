@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { samplesDir as defaultSamplesDir, schemasDir as defaultSchemasDir } from '../paths.js';
-import { ENUM_DESCRIPTIONS_KEYWORD, GENERATED_FROM_KEYWORD, listSchemaFiles, schemaNameOf, SCHEMA_SUFFIX } from './schemas.js';
+import { ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD, listSchemaFiles, schemaNameOf, SCHEMA_SUFFIX } from './schemas.js';
 import { listSamples, DOC_SAMPLE, type SampleRef } from './samples.js';
 import { globToRegExp, isGlob } from './glob.js';
 
@@ -162,8 +162,49 @@ export interface FieldRow {
   type: string;
   required: boolean;
   description: string | undefined;
-  /** The allowed values (`enum`, or `const` as one value), each with its documented meaning when there is one. */
+  /**
+   * The allowed values (`enum`, or `const` as one value), each with its documented meaning when there is one; for an
+   * open enum (the platform may send others) the known values.
+   */
   values: Array<{ value: unknown; meaning?: string }> | undefined;
+  /** What a generated schema knows about the field (x-fact): documented by a named source, or inferred from its name. */
+  fact: FieldFact | undefined;
+}
+
+export interface FieldFact {
+  /** A source key of the schema's x-fact-sources, or `inferred`. */
+  from: string;
+  documented: boolean;
+  unit?: string;
+  id?: string;
+  json?: boolean;
+  enumOpen?: boolean;
+  changedFieldsOf?: string;
+  /** Facts of a documented field that were inferred from its name all the same. */
+  inferred?: string[];
+}
+
+function factOf(schema: JsonObject): FieldFact | undefined {
+  const fact = schema[FACT_KEYWORD];
+  if (!isObject(fact) || typeof fact.from !== 'string') return undefined;
+  const text = (key: string): string | undefined => (typeof fact[key] === 'string' ? (fact[key] as string) : undefined);
+  return {
+    from: fact.from,
+    documented: fact.from !== 'inferred',
+    ...(text('unit') ? { unit: text('unit') } : {}),
+    ...(text('id') ? { id: text('id') } : {}),
+    ...(fact.json === true ? { json: true } : {}),
+    ...(fact.enumOpen === true ? { enumOpen: true } : {}),
+    ...(text('changedFieldsOf') ? { changedFieldsOf: text('changedFieldsOf') } : {}),
+    ...(Array.isArray(fact.inferred) ? { inferred: fact.inferred.filter((v): v is string => typeof v === 'string') } : {}),
+  };
+}
+
+/** The sources a generated schema's facts cite, by key (x-fact-sources). */
+export function factSources(schema: JsonObject): Record<string, string> {
+  const sources = schema[FACT_SOURCES_KEYWORD];
+  if (!isObject(sources)) return {};
+  return Object.fromEntries(Object.entries(sources).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 function typeName(schema: JsonObject): string {
@@ -179,7 +220,13 @@ function typeName(schema: JsonObject): string {
 
 function valuesOf(schema: JsonObject): FieldRow['values'] {
   const meanings = isObject(schema[ENUM_DESCRIPTIONS_KEYWORD]) ? (schema[ENUM_DESCRIPTIONS_KEYWORD] as JsonObject) : {};
-  const list = Array.isArray(schema.enum) ? schema.enum : 'const' in schema ? [schema.const] : undefined;
+  const list = Array.isArray(schema.enum)
+    ? schema.enum
+    : 'const' in schema
+      ? [schema.const]
+      : Object.keys(meanings).length > 0
+        ? Object.keys(meanings).map((v) => (schema.type === 'number' || schema.type === 'integer' ? Number(v) : v))
+        : undefined;
   if (!list) return undefined;
   return list.map((value) => {
     const meaning = meanings[typeof value === 'string' ? value : JSON.stringify(value)];
@@ -202,6 +249,7 @@ function visit(schema: JsonObject, path: string, depth: number, out: FieldRow[])
         required: required.has(name),
         description: typeof child.description === 'string' ? child.description : undefined,
         values: valuesOf(child),
+        fact: factOf(child),
       });
       visit(child, childPath, depth + 1, out);
     }

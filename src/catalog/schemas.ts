@@ -38,6 +38,15 @@ export const ENUM_DESCRIPTIONS_KEYWORD = 'x-enum-descriptions';
  * (`@larksuiteoapi/node-sdk@1.74.0 types/index.d.ts IHandles`). Hand-written schemas do not have it.
  */
 export const GENERATED_FROM_KEYWORD = 'x-generated-from';
+/**
+ * Annotation keyword on the properties of generated schemas: what is known about the field and where from —
+ * `{"from": "<source>" | "inferred", "unit"?: "s" | "ms" | "date" | "local-datetime", "id"?: "<kind>", "json"?: true,
+ * "enumOpen"?: true, "changedFieldsOf"?: "<path>"}`. `from` names a source of scripts/catalog-facts.json (listed in the
+ * schema's x-fact-sources) or says the facts were inferred from the field's name.
+ */
+export const FACT_KEYWORD = 'x-fact';
+/** Annotation keyword at the root of a generated schema: the sources its x-fact annotations cite, by key. */
+export const FACT_SOURCES_KEYWORD = 'x-fact-sources';
 export const ENVELOPE_NAMES = { '2.0': 'envelope-v2', '1.0': 'envelope-v1' } as const;
 
 /** One precompiled schema in dist/src/validators/index.json, written by scripts/build-validators.js. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { fieldRows, filterCatalog, listCatalog, readCatalogType, type CatalogDirs } from '../catalog/event-catalog.js';
+import { factSources, fieldRows, filterCatalog, listCatalog, readCatalogType, type CatalogDirs } from '../catalog/event-catalog.js';
 import { listSamples } from '../catalog/samples.js';
 import { usageError } from '../errors.js';
 import { writeOut, type CommandIO } from '../io.js';
@@ -56,6 +56,7 @@ export async function runEvents(inputs: string[], flags: Record<string, unknown>
     entry: type.entry,
     description: typeof type.schema.description === 'string' ? type.schema.description : undefined,
     rows: fieldRows(type.schema),
+    factSources: factSources(type.schema),
     sample: type.sample && sampleText !== undefined ? { path: shown(type.sample.path, io.cwd), text: sampleText } : undefined,
     samples: type.samples.length,
     schemaPath: shown(type.entry.schemaFile, io.cwd),

@@ -38,8 +38,26 @@ function showValue(value: unknown): string {
 
 function valuesText(row: FieldRow): string {
   if (!row.values) return '';
-  if (row.values.length === 1 && row.values[0]) return `= ${showValue(row.values[0].value)}`;
-  return `one of ${row.values.map((v) => (v.meaning ? `${showValue(v.value)} ${v.meaning}` : showValue(v.value))).join(', ')}`;
+  if (row.values.length === 1 && row.values[0] && !row.fact?.enumOpen) return `= ${showValue(row.values[0].value)}`;
+  const list = row.values.map((v) => (v.meaning ? `${showValue(v.value)} ${v.meaning}` : showValue(v.value))).join(', ');
+  return row.fact?.enumOpen ? `known values ${list}` : `one of ${list}`;
+}
+
+const UNIT_NAMES: Record<string, string> = { s: 'seconds', ms: 'milliseconds', date: 'YYYY-MM-DD', 'local-datetime': 'YYYY-MM-DD HH:mm:ss (UTC+8)' };
+
+/** `[documented: oapi-sdk-java · ms]`, `[inferred: open_id]`: what is known about the field and whether a source says so. */
+export function factText(row: FieldRow): string {
+  const fact = row.fact;
+  if (!fact) return '';
+  const what = [
+    fact.unit !== undefined ? UNIT_NAMES[fact.unit] ?? fact.unit : '',
+    fact.id !== undefined ? `${fact.id} id` : '',
+    fact.json ? 'JSON text' : '',
+    fact.changedFieldsOf !== undefined ? `only the changed fields of ${fact.changedFieldsOf}` : '',
+  ].filter((s) => s !== '');
+  if (!fact.documented) return `[inferred: ${what.join(', ')}]`;
+  const guessed = fact.inferred && fact.inferred.length > 0 ? ` (${fact.inferred.join(', ')} inferred)` : '';
+  return `[documented: ${fact.from}${what.length > 0 ? ` · ${what.join(', ')}` : ''}${guessed}]`;
 }
 
 /** The field tree: name (indented by depth), type, `*` when required, description and allowed values. */
@@ -49,7 +67,7 @@ export function formatFieldTree(rows: readonly FieldRow[]): string {
   const typeWidth = Math.min(24, Math.max(...rows.map((r) => r.type.length)));
   return rows
     .map((row) => {
-      const rest = [row.description ?? '', valuesText(row)].filter((s) => s !== '').join('  ');
+      const rest = [(row.description ?? '').split('\n')[0] ?? '', valuesText(row), factText(row)].filter((s) => s !== '').join('  ');
       return `  ${label(row).padEnd(nameWidth)}  ${row.type.padEnd(typeWidth)} ${row.required ? '*' : ' '} ${rest}`.trimEnd();
     })
     .join('\n');
@@ -57,6 +75,8 @@ export function formatFieldTree(rows: readonly FieldRow[]): string {
 
 export interface TypeDetails {
   entry: CatalogEntry;
+  /** The sources the schema's facts cite, by key. */
+  factSources: Record<string, string>;
   description: string | undefined;
   rows: readonly FieldRow[];
   /** Path of the representative sample, as shown to the user, and its text. */
@@ -76,6 +96,12 @@ export function formatTypeDetails(details: TypeDetails): string {
     `schema: ${details.schemaPath}`,
   ];
   if (details.description && details.description !== entry.title) lines.push('', details.description);
+  const documented = details.rows.filter((r) => r.fact?.documented).length;
+  const inferred = details.rows.filter((r) => r.fact && !r.fact.documented).length;
+  if (documented + inferred > 0) {
+    lines.push('', `facts: ${documented} field${documented === 1 ? '' : 's'} documented, ${inferred} inferred from the field's name`);
+    for (const [key, source] of Object.entries(details.factSources)) lines.push(`  ${key}: ${source}`);
+  }
   lines.push('', 'fields (* required)', formatFieldTree(details.rows));
   if (details.sample) lines.push('', `sample: ${details.sample.path}`, details.sample.text.trimEnd());
   else lines.push('', 'no bundled sample');
@@ -94,7 +120,9 @@ export function typeDetailsJson(details: TypeDetails, sample: unknown): Record<s
       required: row.required,
       description: row.description ?? null,
       ...(row.values ? { values: row.values } : {}),
+      ...(row.fact ? { fact: row.fact } : {}),
     })),
+    fact_sources: details.factSources,
     sample_file: details.sample?.path ?? null,
     sample: sample ?? null,
   };
