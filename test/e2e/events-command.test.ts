@@ -34,7 +34,7 @@ describe('events', () => {
     const receive = lines.find((l) => l.event_type === 'im.message.receive_v1') as Json;
     assert.equal(receive.origin, 'generated');
     assert.match(String(receive.generated_from), /^@larksuiteoapi\/node-sdk@/);
-    assert.equal(receive.samples, 1);
+    assert.equal(receive.samples, 10, 'doc and one sample per common message_type');
     for (const line of lines) assert.deepEqual(Object.keys(line).filter((k) => k !== 'generated_from'), ['event_type', 'title', 'origin', 'schema_version', 'deprecated', 'samples']);
   });
 
@@ -53,8 +53,11 @@ describe('events', () => {
     assert.match(out, /\nschema 2\.0 · generated from @larksuiteoapi\/node-sdk@\S+ types\/index\.d\.ts IHandles\n/);
     assert.match(out, /\nfields \(\* required\)\n/);
     assert.match(out, /\n {4}event_type +string +\* 事件类型 {2}= "im\.message\.receive_v1"\n/);
-    assert.match(out, /\n {6}message_id +string +\* message id\n/);
-    assert.match(out, /\n {6}mentions +array<object> +\(no description in the SDK's declaration\)\n/);
+    assert.match(out, /\n {6}message_id +string +\* 消息的open_message_id.*\[documented: oapi-sdk-java · message_id id\]\n/);
+    assert.match(out, /\n {10}open_id +string +Open ID \(ou_…\): the user's id within this app {2}\[inferred: open_id id\]\n/);
+    assert.match(out, /\nfacts: \d+ fields documented, \d+ inferred from the field's name\n/);
+    assert.match(out, /\n {2}oapi-sdk-java: larksuite\/oapi-sdk-java@[0-9a-f]{40} /, 'the sources are named');
+    assert.match(out, /\n {6}mentions +array<object> +被提及用户的信息 {2}\[documented: oapi-sdk-java\]\n/);
     assert.match(out, /\n {8}key +string +\* /, 'array items are shown under their array');
     const sampleAt = out.indexOf('\nsample: samples/im.message.receive_v1/doc.json\n');
     assert.ok(sampleAt > 0, out);
