@@ -51,7 +51,7 @@ export interface FieldFacts {
   enumOpen?: boolean;
   /** The string holds JSON text. */
   json?: boolean;
-  /** For json fields: the JSON value a sample carries. */
+  /** The value a sample carries (for json fields: the JSON value, written as text). */
   sample?: unknown;
   /** For json fields: one sample per value of this sibling field, with its content. */
   variantsBy?: string;

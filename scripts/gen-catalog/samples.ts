@@ -265,6 +265,7 @@ function usableExample(example: string | undefined): example is string {
 }
 
 function factValue(fact: FieldFacts, kind: 'string' | 'number', hint: string, ctx: Context, random: Random): unknown {
+  if (fact.sample !== undefined && !fact.json) return fact.sample;
   if (fact.enum) {
     const [first] = Object.keys(fact.enum);
     if (first !== undefined) return kind === 'number' ? Number(first) : first;
@@ -275,7 +276,9 @@ function factValue(fact: FieldFacts, kind: 'string' | 'number', hint: string, ct
   }
   if (fact.unit) return timeValue(ctx, hint, fact.unit, kind, random);
   if (fact.id && kind === 'string') return idValue(fact.id, random);
-  if (usableExample(fact.example) && !(kind === 'number' && Number.isNaN(Number(fact.example)))) return kind === 'number' ? Number(fact.example) : fact.example;
+  // Names are made up per object instead, so that a person's name, English name and email agree.
+  const isName = /(^|_)name$/.test(hint);
+  if (!isName && usableExample(fact.example) && !(kind === 'number' && Number.isNaN(Number(fact.example)))) return kind === 'number' ? Number(fact.example) : fact.example;
   return undefined;
 }
 
