@@ -12,21 +12,45 @@ export type FaultSpec =
   | { kind: 'refuse-handshake'; status: number; count: number }
   | { kind: 'slow'; ms: number }
   | { kind: 'restart'; pauseMs: number }
-  | { kind: 'clear' };
+  | { kind: 'clear' }
+  // The Open API (/open-apis/): the next `count` calls (0: every call until `clear`), optionally only on paths with `path`.
+  | { kind: 'api-rate-limit'; count: number; code: number; path?: string }
+  | { kind: 'api-5xx'; count: number; status: number; path?: string }
+  | { kind: 'api-slow'; ms: number; count: number; path?: string }
+  | { kind: 'api-token-expired' };
 
 export type FaultKind = FaultSpec['kind'];
 
 /** The discovery code a refused endpoint request carries by default: internal error, the one every SDK retries on. */
 export const REFUSAL_CODE = 1000040343;
 export const DEFAULT_RESTART_PAUSE_MS = 1000;
+/** The platform's code for a call over the gateway-wide rate limit (HTTP 429); 230020 is the per-chat message limit. */
+export const RATE_LIMIT_CODE = 99991400;
 
-export const FAULT_KINDS: readonly FaultKind[] = ['drop', 'close', 'half-open', 'refuse-endpoint', 'refuse-handshake', 'slow', 'restart', 'clear'];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'drop',
+  'close',
+  'half-open',
+  'refuse-endpoint',
+  'refuse-handshake',
+  'slow',
+  'restart',
+  'clear',
+  'api-rate-limit',
+  'api-5xx',
+  'api-slow',
+  'api-token-expired',
+];
+
+/** Faults of the gateway's Open API rather than of the long connection. */
+export const API_FAULTS: readonly FaultKind[] = ['api-rate-limit', 'api-5xx', 'api-slow', 'api-token-expired'];
 
 /** Faults that hit connected clients (and take `--client`); the others act on the gateway as a whole. */
 export const CLIENT_FAULTS: readonly FaultKind[] = ['drop', 'close', 'half-open', 'slow', 'clear'];
 
 export const FAULT_USAGE =
-  'drop | close | half-open | refuse-endpoint <n> [mixed|5xx|code|code=<n>|reset] | refuse-handshake <status> [<n>] | slow <ms> | restart [<pause-ms>] | clear';
+  'drop | close | half-open | refuse-endpoint <n> [mixed|5xx|code|code=<n>|reset] | refuse-handshake <status> [<n>] | slow <ms> | restart [<pause-ms>] | clear' +
+  ' | api-rate-limit [<n>] [code=<c>] [path=<p>] | api-5xx [<n>] [<status>] [path=<p>] | api-slow <ms> [<n>] [path=<p>] | api-token-expired';
 
 export class FaultSpecError extends Error {
   constructor(message: string) {
@@ -79,6 +103,29 @@ export function parseFaultSpec(input: string | readonly string[]): FaultSpec {
     case 'restart':
       maxArgs(1);
       return { kind, pauseMs: args[0] === undefined ? DEFAULT_RESTART_PAUSE_MS : whole('restart <pause-ms>', args[0], 0, 600_000) };
+    case 'api-rate-limit':
+    case 'api-5xx':
+    case 'api-slow': {
+      // Words: numbers in order (api-slow: <ms> first), then key=value options.
+      const numbers = args.filter((a) => !a.includes('='));
+      const options = new Map(args.filter((a) => a.includes('=')).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] as const));
+      for (const key of options.keys()) if (key !== 'path' && !(kind === 'api-rate-limit' && key === 'code')) throw new FaultSpecError(`${kind}: unknown option "${key}="`);
+      const path = options.get('path');
+      if (path !== undefined && path === '') throw new FaultSpecError(`${kind}: path= needs a part of a path, e.g. path=/im/v1/messages`);
+      const withPath = path !== undefined ? { path } : {};
+      if (kind === 'api-slow') {
+        if (numbers.length > 2) throw new FaultSpecError(`api-slow takes <ms> and at most a count, got "${numbers.join(' ')}"`);
+        return { kind, ms: whole('api-slow <ms>', numbers[0], 0, 600_000), count: numbers[1] === undefined ? 0 : whole('api-slow <n>', numbers[1], 1, 1_000_000), ...withPath };
+      }
+      if (numbers.length > (kind === 'api-5xx' ? 2 : 1)) throw new FaultSpecError(`${kind} takes ${kind === 'api-5xx' ? 'a count and a status' : 'a count'}, got "${numbers.join(' ')}"`);
+      const count = numbers[0] === undefined ? 1 : whole(`${kind} <n>`, numbers[0], 1, 1_000_000);
+      if (kind === 'api-5xx') return { kind, count, status: numbers[1] === undefined ? 500 : whole('api-5xx <status>', numbers[1], 500, 599), ...withPath };
+      const code = options.get('code');
+      return { kind, count, code: code === undefined ? RATE_LIMIT_CODE : whole('code=<c>', code, 1, Number.MAX_SAFE_INTEGER), ...withPath };
+    }
+    case 'api-token-expired':
+      maxArgs(0);
+      return { kind };
     case undefined:
       throw new FaultSpecError(`no fault given: ${FAULT_USAGE}`);
     default:
@@ -97,6 +144,12 @@ export function formatFaultSpec(spec: FaultSpec): string {
       return `slow ${spec.ms}`;
     case 'restart':
       return `restart ${spec.pauseMs}`;
+    case 'api-rate-limit':
+      return `api-rate-limit ${spec.count}${spec.code !== RATE_LIMIT_CODE ? ` code=${spec.code}` : ''}${spec.path !== undefined ? ` path=${spec.path}` : ''}`;
+    case 'api-5xx':
+      return `api-5xx ${spec.count} ${spec.status}${spec.path !== undefined ? ` path=${spec.path}` : ''}`;
+    case 'api-slow':
+      return `api-slow ${spec.ms}${spec.count > 0 ? ` ${spec.count}` : ''}${spec.path !== undefined ? ` path=${spec.path}` : ''}`;
     default:
       return spec.kind;
   }

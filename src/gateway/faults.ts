@@ -1,7 +1,7 @@
 // The resilience report: what each injected fault did to each client, read off the gateway's own event stream.
 // The server carries faults out (it owns the sockets); this book keeps the records and the refusals still to serve.
 import type { ConnectedClient } from './clients.js';
-import { formatFaultSpec, type FaultSpec } from './fault-spec.js';
+import { API_FAULTS, formatFaultSpec, type FaultSpec } from './fault-spec.js';
 import type { PushTracker } from './pushes.js';
 import type { FaultEventRecord, FaultRecord, GatewayEvent } from './types.js';
 
@@ -52,6 +52,8 @@ interface Entry {
   refusalsLeft: number;
   refusalsTotal: number;
   spec: FaultSpec;
+  /** Open API faults: the calls shaped, by method and path; retries on those; when a retry first succeeded. */
+  api?: { keys: Set<string>; shaped: number; retries: number; retryOkMs: number | null };
 }
 
 const round = (ms: number): number => Math.round(ms);
@@ -91,6 +93,7 @@ export function createFaultBook(options: FaultBookOptions): FaultBook {
     return {
       ...entry.record,
       ...(entry.spec.kind === 'refuse-endpoint' || entry.spec.kind === 'refuse-handshake' ? { refused: entry.refusalsTotal - entry.refusalsLeft } : {}),
+      ...(entry.api !== undefined ? { calls: { shaped: entry.api.shaped, retries: entry.api.retries, retry_ok_ms: entry.api.retryOkMs } } : {}),
       events,
       duplicates: events.filter((e) => e.acks > 1).length,
       unacked: events.filter((e) => e.acked_ms === null).length,
@@ -139,6 +142,7 @@ export function createFaultBook(options: FaultBookOptions): FaultBook {
           refusalsLeft: refusals,
           refusalsTotal: refusals,
           spec,
+          ...(API_FAULTS.includes(spec.kind) ? { api: { keys: new Set<string>(), shaped: 0, retries: 0, retryOkMs: null } } : {}),
         };
       });
       entries.push(...opened);
@@ -196,6 +200,26 @@ export function createFaultBook(options: FaultBookOptions): FaultBook {
         case 'held':
           for (const entry of active()) entry.messageIds.add(event.message_id);
           return;
+        case 'call': {
+          // Open API faults: the calls they shaped, and whether the app's next try on the same API succeeded.
+          const key = `${event.method} ${event.path}`;
+          const ok = event.status === 200 && event.code === 0;
+          for (const entry of active()) {
+            const api = entry.api;
+            if (api === undefined) continue;
+            if (api.keys.has(key)) api.retries++;
+            if (event.fault_id === entry.record.id) {
+              api.shaped++;
+              api.keys.add(key);
+              const spec = entry.spec;
+              if (spec.kind === 'api-slow' && spec.count > 0 && api.shaped >= spec.count) finish(entry, 'recovered');
+            } else if (ok && api.keys.has(key) && api.retryOkMs === null && entry.spec.kind !== 'api-slow') {
+              api.retryOkMs = since(entry);
+              finish(entry, 'recovered');
+            }
+          }
+          return;
+        }
         case 'ack':
           for (const entry of active()) {
             if (entry.record.new_client !== event.client || entry.record.receiving_ms !== null) continue;
@@ -232,7 +256,7 @@ export function createFaultBook(options: FaultBookOptions): FaultBook {
 
     clear(clientIds) {
       for (const entry of active()) {
-        const standing = entry.spec.kind === 'slow' || entry.spec.kind === 'half-open';
+        const standing = entry.spec.kind === 'slow' || entry.spec.kind === 'half-open' || (entry.api !== undefined && clientIds === null);
         const refusal = entry.refusalsLeft > 0;
         if (standing && (clientIds === null || (entry.record.client !== null && clientIds.includes(entry.record.client)))) finish(entry, 'cleared');
         else if (refusal && clientIds === null) {

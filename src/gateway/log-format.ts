@@ -33,6 +33,16 @@ function since(value: number | null): string {
 export function formatFaultRecord(record: FaultRecord, c: ChalkInstance): string {
   const who = record.client ?? (record.new_client !== null ? `gateway → ${record.new_client}` : 'gateway');
   const parts: string[] = [];
+  if (record.calls !== undefined) {
+    // An Open API fault: what it did to calls, and whether the app's retry got through.
+    const calls = record.calls;
+    const slow = record.kind === 'api-slow';
+    const out = [`${slow ? 'delayed' : 'refused'} ${plural(calls.shaped, 'call')}`];
+    if (!slow) out.push(`retried ${calls.retries}`, calls.retry_ok_ms !== null ? `retry ok after ${since(calls.retry_ok_ms)}` : c.yellow('no successful retry yet'));
+    out.push(`events ${record.events.length - record.unacked}/${record.events.length} acked`);
+    const state = record.state === 'recovered' ? c.green('recovered') : record.state === 'cleared' ? c.dim('cleared') : c.yellow('active');
+    return `${record.id} ${c.bold(record.spec)} → ${c.bold('Open API')}: ${out.join(' · ')} · ${state}`;
+  }
   if (record.refused !== undefined) parts.push(`refused ${record.refused}`);
   if (record.delayed !== undefined) parts.push(`delayed ${record.delayed}`);
   if (record.client !== null) parts.push(`noticed ${since(record.noticed_ms)}${record.noticed_by !== null ? ` (${record.noticed_by})` : ''}`);

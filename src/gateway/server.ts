@@ -8,7 +8,7 @@ import { packageVersion } from '../version.js';
 import { clientInfo, createClientRegistry, type ConnectedClient } from './clients.js';
 import { CONTROL_PREFIX, handleControlRequest, readBody, type ControlInfo } from './control-api.js';
 import { checkDiscovery, connectUrl, DISCOVERY_PATH, discoveryFailure, discoverySuccess, DiscoveryCode } from './discovery.js';
-import { CLIENT_FAULTS, formatFaultSpec, type FaultSpec } from './fault-spec.js';
+import { API_FAULTS, CLIENT_FAULTS, formatFaultSpec, type FaultSpec } from './fault-spec.js';
 import { createFaultBook, type FaultBook } from './faults.js';
 import { createOpenApi, OPEN_API_PREFIX } from './open-api/handler.js';
 import { createPushTracker } from './pushes.js';
@@ -95,7 +95,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     ...(options.appSecret !== undefined ? { appSecret: options.appSecret } : {}),
     ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
     historyLimit: (options.historyLimit ?? 1000) * 5,
-    emit: (event) => options.onEvent?.(event),
+    // Its calls go to the fault book too (the Open API faults' report), not back into itself.
+    emit: (event) => {
+      book?.observe(event);
+      options.onEvent?.(event);
+    },
   });
   const maxRedeliveries = options.maxRedeliveries ?? DEFAULT_MAX_REDELIVERIES;
   // The fault book reads every event first: the resilience report is made of them.
@@ -373,7 +377,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         client.slowMs = 0;
       }
       tracker.onClientAvailable();
+      if (targets.length === registry.size) openApi.clearFaults();
       return [];
+    }
+    if (API_FAULTS.includes(spec.kind)) {
+      // The Open API's faults: the record first, so that the calls it shapes carry its id.
+      const records = faultBook.open(spec, null);
+      openApi.addFault(records[0]?.id ?? 'fault', spec);
+      return records;
     }
     const gatewayWide = spec.kind === 'refuse-endpoint' || spec.kind === 'refuse-handshake';
     const records = faultBook.open(spec, gatewayWide ? null : targets);

@@ -228,6 +228,11 @@ export interface FaultRecord {
   /** Endpoint requests or handshakes refused so far (refusal faults), pushes and pongs delayed (slow). */
   refused?: number;
   delayed?: number;
+  /**
+   * Open API faults (`api-*`): calls it shaped (refused, or delayed for api-slow), calls the app made again on an API it
+   * shaped, and when one of those first succeeded (the app's retry worked; null: not seen).
+   */
+  calls?: { shaped: number; retries: number; retry_ok_ms: number | null };
   /** Events in flight at the fault and pushed before the client was receiving again, with their fate. */
   events: FaultEventRecord[];
   /** Events acked more than once (the app saw them again). */

@@ -8,6 +8,7 @@ import { createEventLinks } from '../../src/gateway/open-api/event-links.js';
 import { createKnownApis, parseSdkApis } from '../../src/gateway/open-api/known-apis.js';
 import { describeCall } from '../../src/gateway/open-api/summary.js';
 import type { CallRecord } from '../../src/gateway/open-api/types.js';
+import { FaultSpecError, formatFaultSpec, parseFaultSpec } from '../../src/gateway/fault-spec.js';
 import { silentLogger } from '../helpers/gateway.js';
 
 const APP_ID = 'cli_a1b2c3d4e5f60718';
@@ -159,4 +160,67 @@ test('known APIs: read from the SDK bundle; the most specific template wins', ()
   assert.equal(apis.match('GET', '/open-apis/im/v1/messages/om_1')?.template, '/open-apis/im/v1/messages/:message_id');
   assert.equal(apis.match('DELETE', '/open-apis/im/v1/messages/om_1'), undefined);
   assert.equal(apis.match('GET', '/open-apis/im/v1/messages/om_1/extra'), undefined);
+});
+
+test('fault words for the Open API parse, print back, and refuse what makes no sense', () => {
+  assert.deepEqual(parseFaultSpec('api-rate-limit'), { kind: 'api-rate-limit', count: 1, code: 99991400 });
+  assert.deepEqual(parseFaultSpec(['api-rate-limit', '3', 'code=230020', 'path=/im/v1/messages']), { kind: 'api-rate-limit', count: 3, code: 230020, path: '/im/v1/messages' });
+  assert.deepEqual(parseFaultSpec('api-5xx 2 503'), { kind: 'api-5xx', count: 2, status: 503 });
+  assert.deepEqual(parseFaultSpec('api-slow 1500'), { kind: 'api-slow', ms: 1500, count: 0 });
+  assert.deepEqual(parseFaultSpec('api-token-expired'), { kind: 'api-token-expired' });
+  assert.equal(formatFaultSpec(parseFaultSpec('api-rate-limit 3 code=230020')), 'api-rate-limit 3 code=230020');
+  for (const bad of ['api-5xx 1 404', 'api-slow', 'api-rate-limit 0', 'api-rate-limit 1 2', 'api-token-expired 1', 'api-5xx 1 500 code=1', 'api-slow 10 path=']) {
+    assert.throws(() => parseFaultSpec(bad), FaultSpecError, bad);
+  }
+});
+
+test('Open API faults: a rate limit and a 5xx refuse the next call once (the retry goes through); the report says so', async () => {
+  const start = lastSeq();
+  const send = (): Promise<unknown> => client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_f', msg_type: 'text', content: '{"text":"retry me"}' } });
+  const [limited] = await gateway.fault({ kind: 'api-rate-limit', count: 1, code: 99991400 });
+  await assert.rejects(send(), (error: { response?: { status: number; data: { code: number }; headers: Record<string, string> } }) => {
+    assert.equal(error.response?.status, 429);
+    assert.equal(error.response?.data.code, 99991400);
+    assert.equal(error.response?.headers['x-ogw-ratelimit-reset'], '1');
+    return true;
+  });
+  await send();
+  const [failing] = await gateway.fault({ kind: 'api-5xx', count: 1, status: 503 });
+  await assert.rejects(send(), (error: { response?: { status: number } }) => error.response?.status === 503);
+  await send();
+  const calls = callsSince(start);
+  assert.deepEqual(
+    calls.map((c) => [c.status, c.fault_id ?? null]),
+    [
+      [429, limited?.id],
+      [200, null],
+      [503, failing?.id],
+      [200, null],
+    ],
+  );
+  const report = gateway.faults().filter((f) => f.id === limited?.id || f.id === failing?.id);
+  assert.deepEqual(
+    report.map((f) => [f.kind, f.state, f.calls?.shaped, f.calls?.retries, typeof f.calls?.retry_ok_ms]),
+    [
+      ['api-rate-limit', 'recovered', 1, 1, 'number'],
+      ['api-5xx', 'recovered', 1, 1, 'number'],
+    ],
+  );
+});
+
+test('api-token-expired: node SDK 1.74 keeps its cached token and every call fails with 99991663 until the token would have expired', async () => {
+  const appId = 'cli_e0e0e0e0e0e0e0e0';
+  const app = new lark.Client({ appId, appSecret: 's', domain: gateway.domain, loggerLevel: lark.LoggerLevel.fatal, logger: silentLogger });
+  const send = (): Promise<unknown> => app.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_t', msg_type: 'text', content: '{"text":"x"}' } });
+  await send();
+  const [expired] = await gateway.fault({ kind: 'api-token-expired' });
+  const refused = (error: { response?: { status: number; data: { code: number } } }): boolean => error.response?.status === 400 && error.response.data.code === 99991663;
+  await assert.rejects(send(), refused);
+  await assert.rejects(send(), refused, 'no new token was fetched: the SDK does not look at 99991663');
+  const record = gateway.faults().find((f) => f.id === expired?.id);
+  assert.deepEqual([record?.state, record?.calls?.shaped, record?.calls?.retry_ok_ms], ['active', 2, null]);
+  // An app that fetches a new token (here: a new Client with its own cache) gets through, and the fault is over.
+  const fresh = new lark.Client({ appId, appSecret: 's', domain: gateway.domain, cache: new Map() as never, loggerLevel: lark.LoggerLevel.fatal, logger: silentLogger });
+  await fresh.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_t', msg_type: 'text', content: '{"text":"x"}' } });
+  assert.equal(gateway.faults().find((f) => f.id === expired?.id)?.state, 'recovered');
 });

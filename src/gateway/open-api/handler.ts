@@ -2,13 +2,15 @@
 // with the event it belongs to.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formatFaultSpec } from '../fault-spec.js';
 import type { GatewayEvent } from '../types.js';
 import { createEventLinks, type NamedId } from './event-links.js';
 import { maskToken, newId } from './ids.js';
 import { loadSdkApis, templateParams, type KnownApis } from './known-apis.js';
 import { createMessageBook, fieldViolation, matchRoute, success, type CallContext, type RouteAnswer } from './routes.js';
 import { createTokenStore, TokenCode } from './tokens.js';
-import type { CallEventLink, CallFilter, CallRecord, OpenApiFault, OpenApiFaultSpec } from './types.js';
+import type { FaultSpec } from '../fault-spec.js';
+import type { CallEventLink, CallFilter, CallRecord, OpenApiFault } from './types.js';
 
 export const OPEN_API_PREFIX = '/open-apis/';
 
@@ -48,8 +50,10 @@ export interface OpenApi {
   calls(filter?: CallFilter): CallRecord[];
   /** The `seq` of the last call (0 before any). */
   lastSeq(): number;
-  addFault(spec: OpenApiFaultSpec): OpenApiFault;
+  /** Put an Open API fault in force (`api-*` kinds); `api-token-expired` acts at once. Returns how many tokens it revoked, or 0. */
+  addFault(id: string, spec: FaultSpec): number;
   faults(): OpenApiFault[];
+  /** End every standing fault; returns how many there were. */
   clearFaults(): number;
   close(): void;
 }
@@ -135,14 +139,13 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
   const records: CallRecord[] = [];
   let seq = 0;
   let faults: OpenApiFault[] = [];
-  let faultCount = 0;
   const closing = new AbortController();
 
   const knownApis = (): KnownApis => (known ??= loadSdkApis());
 
   /** The fault that shapes this call, if any, counting it as used. */
   const takeFault = (path: string, isToken: boolean, kinds: readonly string[]): OpenApiFault | undefined => {
-    const fault = faults.find((f) => kinds.includes(f.kind) && (f.path !== undefined ? path.includes(f.path) : !isToken));
+    const fault = faults.find((f) => kinds.includes(f.kind) && f.count !== f.used && (f.path !== undefined ? path.includes(f.path) : !isToken));
     if (fault === undefined) return undefined;
     fault.used++;
     if (fault.count > 0 && fault.used >= fault.count) faults = faults.filter((f) => f !== fault);
@@ -150,7 +153,7 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
   };
 
   const faultAnswer = (fault: OpenApiFault): RouteAnswer => {
-    if (fault.kind === 'rate-limit') {
+    if (fault.kind === 'api-rate-limit') {
       const code = fault.code ?? 99991400;
       const message = code === 99991400 ? 'request trigger frequency limit' : 'This operation triggers the frequency limit. Reduce the request frequency and try again later.';
       return { status: code === 99991400 ? 429 : 400, body: { code, msg: message, error: { log_id: newId.log() } } };
@@ -252,9 +255,9 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
 
       const isToken = Object.values(TOKEN_PATHS).includes(path as never) && method === 'POST';
       if (isToken) {
-        const slow = takeFault(path, true, ['slow']);
-        if (slow !== undefined) await delay(slow.ms, closing.signal);
-        const fault = takeFault(path, true, ['rate-limit', 'server-error']);
+        const slow = takeFault(path, true, ['api-slow']);
+        if (slow !== undefined) await delay(slow.ms ?? 0, closing.signal);
+        const fault = takeFault(path, true, ['api-rate-limit', 'api-5xx']);
         const link = links.link(undefined, []);
         const { answer, appId } = fault !== undefined ? { answer: faultAnswer(fault), appId: typeof body?.app_id === 'string' ? body.app_id : undefined } : tokenAnswer(path, body);
         return finish(
@@ -262,11 +265,11 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
             ...(appId ? { app_id: appId } : {}),
             kind: 'token',
             api: `auth.v3.${path.split('/')[4] ?? 'token'}`,
-            ...(fault !== undefined || slow !== undefined ? { fault: ((fault ?? slow) as OpenApiFault).kind } : {}),
+            ...faultFields(fault ?? slow),
             ...(link !== undefined ? { event: link } : {}),
           },
           answer,
-          fault?.kind === 'rate-limit' ? rateLimitHeaders(fault) : undefined,
+          fault?.kind === 'api-rate-limit' ? rateLimitHeaders() : undefined,
         );
       }
 
@@ -285,7 +288,9 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
         const message =
           check.code === TokenCode.missing ? 'Missing access token for authorization. Please make a request with token attached.' : 'Invalid access token for authorization. Please make a request with token attached.';
         const link = links.link(undefined, pathIds(path));
-        return finish({ kind, api, ...(link !== undefined ? { event: link } : {}) }, authError(check.code, message));
+        // A token the api-token-expired fault revoked: the call belongs to that fault (the app must fetch a new token).
+        const revokedBy = check.reason === 'expired' ? check.revokedBy : undefined;
+        return finish({ kind, api, ...(revokedBy !== undefined ? { fault_id: revokedBy, fault: `${revokedBy} api-token-expired` } : {}), ...(link !== undefined ? { event: link } : {}) }, authError(check.code, message));
       }
       const appId = check.token.appId;
       const ctx: CallContext = { method, path, params, query: url.searchParams, body, appId, tenantKey: check.token.tenantKey ?? tenantKey, messages };
@@ -302,17 +307,17 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
         ...(link !== undefined ? { event: link } : {}),
       };
 
-      const slow = takeFault(path, false, ['slow']);
-      if (slow !== undefined) await delay(slow.ms, closing.signal);
-      const fault = takeFault(path, false, ['rate-limit', 'server-error']);
-      if (fault !== undefined) return finish({ ...described, fault: fault.kind }, faultAnswer(fault), fault.kind === 'rate-limit' ? rateLimitHeaders(fault) : undefined);
+      const slow = takeFault(path, false, ['api-slow']);
+      if (slow !== undefined) await delay(slow.ms ?? 0, closing.signal);
+      const fault = takeFault(path, false, ['api-rate-limit', 'api-5xx']);
+      if (fault !== undefined) return finish({ ...described, ...faultFields(fault) }, faultAnswer(fault), fault.kind === 'api-rate-limit' ? rateLimitHeaders() : undefined);
 
       let answer: RouteAnswer;
       if (badJson) answer = fieldViolation('body', 'the body is not valid JSON');
       else if (explicit !== undefined) answer = explicit.route.answer(ctx);
       else answer = success({});
       if (link !== undefined) for (const id of answer.created ?? []) links.noteCreated(id, link);
-      return finish({ ...described, ...(slow !== undefined ? { fault: slow.kind } : {}) }, answer);
+      return finish({ ...described, ...faultFields(slow) }, answer);
     },
 
     noteEnvelope(envelope) {
@@ -333,25 +338,21 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
 
     lastSeq: () => seq,
 
-    addFault(spec) {
-      const fault: OpenApiFault = {
-        id: `api-fault-${++faultCount}`,
+    addFault(id, spec) {
+      if (spec.kind === 'api-token-expired') return tokens.revokeAll(id);
+      if (spec.kind !== 'api-rate-limit' && spec.kind !== 'api-5xx' && spec.kind !== 'api-slow') return 0;
+      faults.push({
+        id,
         kind: spec.kind,
-        count: spec.count ?? 1,
-        ms: spec.ms ?? (spec.kind === 'slow' ? 5000 : 1000),
-        ...(spec.path !== undefined ? { path: spec.path } : {}),
-        ...(spec.status !== undefined ? { status: spec.status } : {}),
-        ...(spec.code !== undefined ? { code: spec.code } : {}),
+        spec: formatFaultSpec(spec),
+        count: spec.count,
         used: 0,
-        at: new Date().toISOString(),
-      };
-      if (fault.kind === 'token-expired') {
-        // Takes effect at once: every token issued so far is refused from now on.
-        fault.used = tokens.revokeAll();
-        return fault;
-      }
-      faults.push(fault);
-      return fault;
+        ...(spec.path !== undefined ? { path: spec.path } : {}),
+        ...(spec.kind === 'api-rate-limit' ? { code: spec.code } : {}),
+        ...(spec.kind === 'api-5xx' ? { status: spec.status } : {}),
+        ...(spec.kind === 'api-slow' ? { ms: spec.ms } : {}),
+      });
+      return 0;
     },
 
     faults: () => faults.map((f) => ({ ...f })),
@@ -376,7 +377,11 @@ function pathIds(path: string): NamedId[] {
     .map((id) => ({ id, by: 'message_id' as const }));
 }
 
-function rateLimitHeaders(fault: OpenApiFault): Record<string, string> {
-  // Seconds until the limit resets, as the platform's gateway says it (x-ogw-ratelimit-reset).
-  return { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': String(Math.max(1, Math.ceil(fault.ms / 1000))) };
+function rateLimitHeaders(): Record<string, string> {
+  // The limit per window and the seconds until it resets, as the platform's gateway says them.
+  return { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': '1' };
+}
+
+function faultFields(fault: OpenApiFault | undefined): { fault?: string; fault_id?: string } {
+  return fault === undefined ? {} : { fault: `${fault.id} ${fault.spec}`, fault_id: fault.id };
 }

@@ -7,12 +7,12 @@ export interface IssuedToken {
   tenantKey?: string;
   issuedAt: number;
   expiresAt: number;
-  /** Made invalid before its time (the `token-expired` fault). */
-  revoked: boolean;
+  /** Made invalid before its time by this fault (`api-token-expired`). */
+  revokedBy?: string;
 }
 
 /** Why a call's token is refused, with the platform's code. */
-export type TokenCheck = { ok: true; token: IssuedToken } | { ok: false; code: number; reason: 'missing' | 'unknown' | 'expired' };
+export type TokenCheck = { ok: true; token: IssuedToken } | { ok: false; code: number; reason: 'missing' | 'unknown' | 'expired'; revokedBy?: string };
 
 /** The platform's codes for a missing or invalid access token (the official Go SDK names the invalid ones). */
 export const TokenCode = {
@@ -27,8 +27,8 @@ export interface TokenStore {
   issue(kind: 'tenant' | 'app', appId: string, tenantKey?: string): IssuedToken;
   /** Check an `Authorization` header value. */
   check(authorization: string | undefined): TokenCheck;
-  /** The `token-expired` fault: every token issued so far stops working; new requests get fresh ones. Returns how many. */
-  revokeAll(): number;
+  /** The `api-token-expired` fault: every token issued so far stops working; new requests get fresh ones. Returns how many. */
+  revokeAll(by: string): number;
   readonly ttlSeconds: number;
 }
 
@@ -54,7 +54,6 @@ export function createTokenStore(ttlSeconds = 7200, now: () => number = Date.now
         ...(tenantKey !== undefined ? { tenantKey } : {}),
         issuedAt: now(),
         expiresAt: now() + ttlSeconds * 1000,
-        revoked: false,
       };
       tokens.set(token.token, token);
       if (tokens.size > TOKEN_LIMIT) tokens.delete(tokens.keys().next().value as string);
@@ -67,14 +66,16 @@ export function createTokenStore(ttlSeconds = 7200, now: () => number = Date.now
       const value = match[1] as string;
       const token = tokens.get(value);
       if (token === undefined) return { ok: false, code: invalidCode(value), reason: 'unknown' };
-      if (token.revoked || now() >= token.expiresAt) return { ok: false, code: invalidCode(value), reason: 'expired' };
+      if (token.revokedBy !== undefined) return { ok: false, code: invalidCode(value), reason: 'expired', revokedBy: token.revokedBy };
+      if (now() >= token.expiresAt) return { ok: false, code: invalidCode(value), reason: 'expired' };
       return { ok: true, token };
     },
-    revokeAll() {
+    revokeAll(by) {
       let n = 0;
       for (const token of tokens.values()) {
-        if (!token.revoked && now() < token.expiresAt) n++;
-        token.revoked = true;
+        if (token.revokedBy !== undefined || now() >= token.expiresAt) continue;
+        token.revokedBy = by;
+        n++;
       }
       return n;
     },

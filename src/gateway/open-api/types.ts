@@ -45,36 +45,27 @@ export interface CallRecord {
   answer: unknown;
   /** From receiving the request to answering it. */
   ms: number;
-  /** The fault that shaped the answer, when one did. */
+  /** The fault that shaped the answer, when one did: its id and its words (`fault-3 api-rate-limit 3`). */
   fault?: string;
+  fault_id?: string;
   event?: CallEventLink;
 }
 
-/** A fault of the Open API: the next `count` matching calls are answered this way instead. */
-export type OpenApiFaultKind = 'rate-limit' | 'server-error' | 'slow' | 'token-expired';
-
-export interface OpenApiFaultSpec {
-  kind: OpenApiFaultKind;
-  /** How many calls it shapes (default 1; 0 = every call until cleared). Ignored by `token-expired`. */
-  count?: number;
-  /** Only calls whose path contains this text (default: every call but token requests). */
-  path?: string;
-  /** `server-error`: the HTTP status (default 500). */
-  status?: number;
-  /** `rate-limit`: the error code (default 99991400, the platform's gateway-wide limit; 230020 is the per-chat message limit). */
-  code?: number;
-  /** `slow`: delay before the answer, in ms (default 5000). `rate-limit`: the seconds in `x-ogw-ratelimit-reset` come from it (default 1000). */
-  ms?: number;
-}
-
-export interface OpenApiFault extends Required<Omit<OpenApiFaultSpec, 'path' | 'status' | 'code'>> {
+/** A fault of the Open API in force: it shapes the next `count` matching calls (0: every one until cleared). */
+export interface OpenApiFault {
+  /** The gateway's fault id (`fault-3`), as the resilience report names it. */
   id: string;
+  kind: 'api-rate-limit' | 'api-5xx' | 'api-slow';
+  /** As words: `api-rate-limit 3`. */
+  spec: string;
+  count: number;
+  /** Only calls whose path contains this (default: every call but token requests). */
   path?: string;
   status?: number;
   code?: number;
+  ms?: number;
   /** Calls shaped so far. */
   used: number;
-  at: string;
 }
 
 export interface CallFilter {
