@@ -129,7 +129,7 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
       onAttempt: (report) => reporter.attempt(report),
     });
     if (summary.stopped) {
-      reporter.summary(summary, {});
+      // One error and one hint on stderr, as when the control or the challenge is refused; nothing on stdout.
       const stoppedAfterControl = control !== undefined && control.status !== undefined;
       throw stoppedAfterControl
         ? new UserError(`cannot deliver to ${options.to}: connection refused, though the control delivery was answered`, {

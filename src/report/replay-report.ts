@@ -141,8 +141,6 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
       }
     },
     summary(s, context = {}) {
-      // Stopped at the first attempt (nothing listens): the error and its hint are all there is to say.
-      if (s.stopped) return;
       if (context.challengeFailed) {
         out.write(`\n${c.red('the challenge failed')}: ${s.deliveries} deliver${s.deliveries === 1 ? 'y' : 'ies'} not sent\n`);
         return;
@@ -252,7 +250,6 @@ export function jsonReplayReporter(out: Sink): ReplayReporter {
       line({
         type: 'summary',
         ...(context.challengeFailed ? { challenge_failed: true, not_sent: s.deliveries } : {}),
-        ...(s.stopped ? { stopped: s.stopped.verdict, error: s.stopped.error ?? null, hint: s.stopped.hint ?? null, not_sent: s.deliveries } : {}),
         events: s.events,
         deliveries: s.deliveries,
         delivered: s.delivered,
