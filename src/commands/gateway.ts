@@ -3,7 +3,7 @@ import { usageError, UserError } from '../errors.js';
 import { writeOut, type CommandIO } from '../io.js';
 import type { ClientConfig } from '../protocol/frame.js';
 import { parseDuration } from '../delivery/schedule.js';
-import { FaultSpecError, parseFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
+import { FaultSpecError, formatFaultSpec, parseFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
 import type { ClientPick, FaultRecord, Gateway, GatewayEvent, GatewayOptions } from '../gateway/types.js';
 import { ExitCode } from '../errors.js';
 import { loadDotenv, resolveSetting } from '../config.js';
@@ -257,13 +257,13 @@ export async function runGateway(flags: Record<string, unknown>, io: CommandIO, 
           `  push:    feishu-events replay --gateway ${gateway.domain} [events…]\n` +
           `  acks:    ${options.ackTimeoutMs} ms to ack with code 200, then ${options.redeliver && options.repush > 0 ? `re-push (at most ${options.repush} times)` : 'no re-push'}` +
           `${options.fragmentSize !== undefined ? ` · fragments of ${options.fragmentSize} B` : ''} · ${options.pick}\n` +
-          `${options.faults.length > 0 ? `  faults:  ${options.faults.map((f) => f.kind).join(', ')} (see the log)\n` : ''}` +
-          `  faults:  feishu-events gateway fault <kind> --gateway ${gateway.domain}\n` +
+          `  faults:  feishu-events gateway fault <kind> --gateway ${gateway.domain}` +
+          `${options.faults.length > 0 ? ` · at start: ${options.faults.map(formatFaultSpec).join(', ')}` : ''}\n` +
           `  ${c.dim('Ctrl-C to stop')}\n`,
       );
       ready = true;
-      // The `listening` event says what the banner just said.
-      early.splice(0);
+      // The `listening` event says what the banner just said; the rest (start-up faults) goes to the log.
+      for (const event of early.splice(0)) if (event.type !== 'listening') log(event);
     }
     await stop.promise;
   } finally {

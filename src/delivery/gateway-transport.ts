@@ -76,6 +76,14 @@ export function outcomeOfPush(answer: PushAnswer, eventType: string, timeoutMs: 
   const fail = (verdict: VerdictKind, rest: Partial<AttemptOutcome>): AttemptOutcome => ({ ok: false, verdict, ms: answer.total_ms, deadlineMs: timeoutMs, details, ...rest });
   if (!answer.acked) {
     if (answer.state === 'closed') return fail('reset', { error: 'the gateway stopped before an ack came', hint: 'keep `feishu-events gateway` running until replay ends' });
+    if (answer.held === true && answer.pushes === 0) {
+      return fail('no-answer', {
+        ms: judgedAtMs ?? timeoutMs,
+        ...judged,
+        error: `no client was connected within ${timeoutMs} ms`,
+        hint: 'the gateway keeps the event and pushes it as soon as a client connects again; did the app go away? (give --timeout room for a reconnect)',
+      });
+    }
     return fail('no-answer', {
       ms: judgedAtMs ?? timeoutMs,
       ...judged,

@@ -298,4 +298,8 @@ test('replay --gateway outcome: ok only for ack code 200 in time; 500, late and 
   assert.match(late.error ?? '', /acked 200 after 3400 ms, past the 3000 ms deadline/);
   assert.equal(silent.verdict, 'no-answer');
   assert.equal(failed.verdict, 'wrong-status');
+  const waiting = outcomeOfPush({ ...base, acked: false, ack_count: 0, pushes: 0, clients: [], state: 'pending', held: true }, 't', 3000);
+  assert.equal(waiting.ok, false);
+  assert.equal(waiting.error, 'no client was connected within 3000 ms');
+  assert.match(waiting.hint ?? '', /pushes it as soon as a client connects again/);
 });
