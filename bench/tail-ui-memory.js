@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { render } from 'ink';
 import { createElement } from 'react';
 import { TailApp } from '../dist/src/ui/TailApp.js';
-import { createTailChannel } from '../dist/src/tail/store.js';
+import { createTailChannel } from '../dist/src/tail/channel.js';
 import { summarizeEvent } from '../dist/src/tail/summary.js';
 import { prepareEnvelope } from '../dist/src/index.js';
 import { DOCUMENTED_TYPES } from './documented-types.js';

@@ -5,7 +5,7 @@ import { isUserError } from './errors.js';
 import { processIO, type CommandIO } from './io.js';
 import { packageVersion } from './version.js';
 
-type Runner = (inputs: string[], options: Record<string, unknown>, io: CommandIO) => Promise<number>;
+type Runner = (inputs: string[], options: Record<string, unknown>, io: CommandIO, signal: AbortSignal) => Promise<number>;
 
 /** Each command's code, loaded only when that command runs. */
 const RUNNERS: Record<string, () => Promise<Runner>> = {
@@ -17,13 +17,35 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   },
   gateway: async () => {
     const { runGateway } = await import('./commands/gateway.js');
-    return (inputs, options, io) => runGateway(options, io, undefined, inputs);
+    return (inputs, options, io, signal) => runGateway(options, io, signal, inputs);
   },
   tail: async () => {
     const { runTail } = await import('./commands/tail.js');
-    return (_inputs, options, io) => runTail(options, io);
+    return (_inputs, options, io, signal) => runTail(options, io, signal);
   },
 };
+
+/**
+ * Commands that run until they are told to stop: SIGINT and SIGTERM abort their signal, and they shut down in
+ * order (close connections, give the terminal back). The others keep node's default: a signal ends the process.
+ */
+const RUN_UNTIL_STOPPED = new Set(['gateway', 'tail']);
+
+/** Run a command with its AbortSignal; the only place that listens for signals. */
+async function runCommand(name: string, inputs: string[], options: Record<string, unknown>, io: CommandIO): Promise<number> {
+  const run = await (RUNNERS[name] as () => Promise<Runner>)();
+  const controller = new AbortController();
+  if (!RUN_UNTIL_STOPPED.has(name)) return run(inputs, options, io, controller.signal);
+  const stop = (): void => controller.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    return await run(inputs, options, io, controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
 
 /** Collect a repeatable option into an array. */
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -97,8 +119,7 @@ function buildProgram(Command: typeof CommandType, io: CommandIO, setExit: (code
     command.action(async (...args: unknown[]) => {
       const inputs = spec.argument ? (args[0] as string[]) : [];
       const options = (spec.argument ? args[1] : args[0]) as Record<string, unknown>;
-      const run = await (RUNNERS[spec.name] as () => Promise<Runner>)();
-      setExit(await run(inputs, options, io));
+      setExit(await runCommand(spec.name, inputs, options, io));
     });
   }
   return program;
@@ -115,8 +136,7 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     const spec = COMMANDS.find((c) => c.name === argv[2]);
     const fast = spec ? fastParse(spec, argv.slice(3)) : undefined;
     if (spec && fast) {
-      const run = await (RUNNERS[spec.name] as () => Promise<Runner>)();
-      return await run(fast.inputs, fast.options, io);
+      return await runCommand(spec.name, fast.inputs, fast.options, io);
     }
     let exitCode = 0;
     const { Command } = await import('commander');

@@ -42,7 +42,7 @@ export type {
 } from './protocol/index.js';
 export { listSamples, readSample, resolveSampleSpec } from './catalog/samples.js';
 export type { SampleRef } from './catalog/samples.js';
-export { PLATFORM_RETRY_SCHEDULE_MS, parseRetrySchedule } from './delivery/schedule.js';
+export { PLATFORM_RETRY_SCHEDULE_MS, parseRetrySchedule } from './delivery/retry-schedule.js';
 // The local long-connection endpoint, for tests of apps that use the SDK's WSClient.
 export { startGateway } from './gateway/server.js';
 export type { Gateway, GatewayOptions, GatewayEvent, PushResult, PushOptions, ClientInfo, AckRecord } from './gateway/types.js';

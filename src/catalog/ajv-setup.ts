@@ -1,5 +1,5 @@
 import type { Options } from 'ajv';
-import { ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD } from './schemas.js';
+import { ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD } from './schema-files.js';
 
 /** The part of Ajv that this module touches, so that callers need not import Ajv's types. */
 interface KeywordHost {

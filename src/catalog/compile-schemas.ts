@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs';
 import AjvModule from 'ajv/dist/2020.js';
-import type { ErrorObject } from 'ajv';
 import { UserError } from '../errors.js';
 import { bundledAjvOptions, registerAnnotationKeywords, userAjvOptions } from './ajv-setup.js';
-import { listSchemaFiles, schemaNameOf, type CompiledSchema } from './schemas.js';
+import { listSchemaFiles, schemaNameOf, type CompiledSchema, type ValidateFunction } from './schema-files.js';
 import { withUndeclaredPropertiesReported } from './strict-variant.js';
-
-/** An Ajv error as the generated validators produce it (with `verbose`: the failing value and its schema). */
-export type ValidationError = ErrorObject;
-
-/** A compiled validator: Ajv's or one that Ajv standalone generated at build time. */
-export type ValidateFunction = ((data: unknown) => boolean) & { errors?: ValidationError[] | null };
 
 // ajv/dist/2020.js is CommonJS with both `module.exports` and `exports.default` set to the class.
 const Ajv2020 = AjvModule.default;

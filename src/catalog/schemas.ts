@@ -1,18 +1,25 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { schemasDir as bundledSchemasDir } from '../paths.js';
-import type { ValidateFunction } from './compile-schemas.js';
+import { ENVELOPE_NAMES, listSchemaFiles, SCHEMA_SUFFIX, schemaNameOf, type CompiledSchema, type ValidateFunction } from './schema-files.js';
 
-export type { ValidateFunction, ValidationError } from './compile-schemas.js';
-
-/** A validator and the name it is shown by (an event type, `envelope-v2`, or a file name for --schema). */
-export interface CompiledSchema {
-  name: string;
-  validate: ValidateFunction;
-}
+export {
+  ENUM_DESCRIPTIONS_KEYWORD,
+  ENVELOPE_NAMES,
+  FACT_KEYWORD,
+  FACT_SOURCES_KEYWORD,
+  GENERATED_FROM_KEYWORD,
+  listSchemaFiles,
+  SCHEMA_ID_BASE,
+  SCHEMA_SUFFIX,
+  schemaNameOf,
+  type CompiledSchema,
+  type ValidateFunction,
+  type ValidationError,
+} from './schema-files.js';
 
 /** Where each event's schema comes from. Lookups are synchronous: they sit on the per-event path. */
 export interface SchemaCatalog {
@@ -23,31 +30,6 @@ export interface SchemaCatalog {
   /** The envelope schema of a protocol version: what an event without a type-specific schema is checked against. */
   envelope(version: '2.0' | '1.0'): CompiledSchema | undefined;
 }
-
-export const SCHEMA_SUFFIX = '.schema.json';
-/** The `$id` of a bundled schema is this followed by its file name. */
-export const SCHEMA_ID_BASE = 'https://feishu-events.dev/schemas/';
-
-/**
- * Annotation keyword next to every `enum`: the documented meaning of each value, keyed by the value as a string
- * ({"1001": "新入职", …}). It never changes whether a value is valid; messages quote it.
- */
-export const ENUM_DESCRIPTIONS_KEYWORD = 'x-enum-descriptions';
-/**
- * Annotation keyword at the root of a schema that scripts/gen-catalog.ts wrote: where it came from
- * (`@larksuiteoapi/node-sdk@1.74.0 types/index.d.ts IHandles`). Hand-written schemas do not have it.
- */
-export const GENERATED_FROM_KEYWORD = 'x-generated-from';
-/**
- * Annotation keyword on the properties of generated schemas: what is known about the field and where from —
- * `{"from": "<source>" | "inferred", "unit"?: "s" | "ms" | "date" | "local-datetime", "id"?: "<kind>", "json"?: true,
- * "enumOpen"?: true, "changedFieldsOf"?: "<path>"}`. `from` names a source of scripts/catalog-facts.json (listed in the
- * schema's x-fact-sources) or says the facts were inferred from the field's name.
- */
-export const FACT_KEYWORD = 'x-fact';
-/** Annotation keyword at the root of a generated schema: the sources its x-fact annotations cite, by key. */
-export const FACT_SOURCES_KEYWORD = 'x-fact-sources';
-export const ENVELOPE_NAMES = { '2.0': 'envelope-v2', '1.0': 'envelope-v1' } as const;
 
 /** One precompiled schema in dist/src/validators/index.json, written by scripts/build-validators.js. */
 export interface ValidatorIndexEntry {
@@ -81,20 +63,6 @@ export function readValidatorIndex(dir: string): ValidatorIndex | undefined {
   }
   const index = JSON.parse(text) as ValidatorIndex;
   return index.generator === VALIDATOR_INDEX_GENERATOR ? index : undefined;
-}
-
-/** The schema name of a file: `hire.eco_exam.created_v1.schema.json` → `hire.eco_exam.created_v1`. */
-export function schemaNameOf(file: string): string {
-  const name = basename(file);
-  return name.endsWith(SCHEMA_SUFFIX) ? name.slice(0, -SCHEMA_SUFFIX.length) : name.replace(/\.json$/i, '');
-}
-
-/** Every `<name>.schema.json` directly in a directory, sorted. */
-export function listSchemaFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith(SCHEMA_SUFFIX))
-    .map((entry) => join(dir, entry.name))
-    .sort();
 }
 
 interface NamedLookup {

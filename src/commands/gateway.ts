@@ -1,42 +1,13 @@
 import { isIP } from 'node:net';
-import { usageError, UserError } from '../errors.js';
-import { writeOut, type CommandIO } from '../io.js';
-import type { ClientConfig } from '../protocol/frame.js';
-import { parseDuration } from '../delivery/schedule.js';
-import { FaultSpecError, formatFaultSpec, parseFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
-import type { ClientPick, FaultRecord, Gateway, GatewayEvent, GatewayOptions } from '../gateway/types.js';
-import { ExitCode } from '../errors.js';
 import { loadDotenv, resolveSetting } from '../config.js';
-
-export interface GatewayCommandOptions {
-  port: number;
-  host: string;
-  appId?: string;
-  appSecret?: string;
-  fragmentSize?: number;
-  redeliver: boolean;
-  ackTimeoutMs: number;
-  /** Re-pushes of one event at most. */
-  repush: number;
-  faults: FaultSpec[];
-  clientConfig: ClientConfig;
-  pick: ClientPick;
-  json: boolean;
-}
+import { ExitCode, usageError, UserError } from '../errors.js';
+import { durationFlag, httpUrl, oneOf, str, wholeNumber } from '../flags.js';
+import { FaultSpecError, parseFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
+import type { ClientPick, FaultRecord } from '../gateway/types.js';
+import { writeOut, type CommandIO } from '../io.js';
+import type { GatewayServiceOptions } from '../services/gateway.js';
 
 const PICKS: readonly ClientPick[] = ['round-robin', 'random'];
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function wholeNumber(flag: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw.trim())) throw usageError(`${flag} must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw usageError(`${flag} must be ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`}, got ${value}`);
-  return value;
-}
 
 function checkHost(raw: string): string {
   const host = raw.trim();
@@ -48,20 +19,10 @@ function checkHost(raw: string): string {
 }
 
 /** Flags → a complete, checked options object. */
-export function resolveGatewayOptions(flags: Record<string, unknown>): GatewayCommandOptions {
+export function resolveGatewayOptions(flags: Record<string, unknown>): GatewayServiceOptions {
   const fragmentText = str(flags.fragmentSize);
-  let ackTimeoutMs = 3000;
-  const ackText = str(flags.ackTimeout);
-  if (ackText !== undefined) {
-    try {
-      ackTimeoutMs = parseDuration(ackText);
-    } catch (error) {
-      throw usageError(`--ack-timeout: ${(error as Error).message}`);
-    }
-    if (ackTimeoutMs < 1) throw usageError('--ack-timeout must be more than 0');
-  }
-  const pick = str(flags.pick) ?? 'round-robin';
-  if (!(PICKS as readonly string[]).includes(pick)) throw usageError(`--pick must be one of ${PICKS.join(', ')}, got "${pick}"`);
+  const ackTimeoutMs = durationFlag('--ack-timeout', str(flags.ackTimeout), 3000);
+  const pick = oneOf('--pick', str(flags.pick), PICKS, 'round-robin');
   const appId = str(flags.appId);
   const appSecret = str(flags.appSecret);
   const faults = (Array.isArray(flags.fault) ? (flags.fault as unknown[]) : flags.fault === undefined ? [] : [flags.fault]).map((raw) => {
@@ -86,7 +47,7 @@ export function resolveGatewayOptions(flags: Record<string, unknown>): GatewayCo
       ReconnectInterval: wholeNumber('--reconnect-interval', str(flags.reconnectInterval), 120, 1),
       ReconnectNonce: wholeNumber('--reconnect-nonce', str(flags.reconnectNonce), 30, 0),
     },
-    pick: pick as ClientPick,
+    pick,
     json: flags.json === true,
   };
 }
@@ -100,46 +61,12 @@ function parseFault(raw: string | string[], flag: string): FaultSpec {
   }
 }
 
-function listenError(error: unknown, options: GatewayCommandOptions): never {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EADDRINUSE') throw usageError(`port ${options.port} on ${options.host} is already in use`, 'is another gateway running? pick another --port, or --port 0 for a free one');
-  if (code === 'EACCES') throw usageError(`not allowed to listen on port ${options.port}`, 'ports below 1024 need privileges: pick a higher --port');
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAFNOSUPPORT') {
-    throw usageError(`--host ${options.host}: cannot listen on that address (${code})`, 'use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0');
-  }
-  throw error;
-}
-
-/** Resolves when SIGINT or SIGTERM arrives, or when `signal` aborts. */
-function stopRequested(signal: AbortSignal | undefined): { promise: Promise<void>; dispose: () => void } {
-  let dispose = (): void => {};
-  const promise = new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    signal?.addEventListener('abort', stop, { once: true });
-    dispose = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      signal?.removeEventListener('abort', stop);
-    };
-  });
-  return { promise, dispose };
-}
-
 function controlDomain(flags: Record<string, unknown>, io: CommandIO): string {
   const raw = resolveSetting(str(flags.gateway), 'FEISHU_EVENTS_GATEWAY', { env: io.env, dotenv: loadDotenv(io.cwd) }, '').value;
   if (raw === '') {
     throw usageError('which gateway? pass --gateway <domain> (or set FEISHU_EVENTS_GATEWAY)', 'the domain is the first line `feishu-events gateway` prints, e.g. http://127.0.0.1:PORT');
   }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw usageError(`--gateway: "${raw}" is not a URL`, 'e.g. --gateway http://127.0.0.1:PORT');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--gateway: "${raw}" is not an http(s) URL`);
-  return url.origin;
+  return httpUrl('--gateway', raw, 'e.g. --gateway http://127.0.0.1:PORT').origin;
 }
 
 async function controlCall<T>(run: () => Promise<T>): Promise<T> {
@@ -160,7 +87,7 @@ async function printReport(records: FaultRecord[], io: CommandIO, json: boolean)
   }
   const { colorLevel, makeChalk } = await import('../report/color.js');
   const c = await makeChalk(colorLevel(io.stdout, io.env));
-  const { formatFaultRecord } = await import('../gateway/log-format.js');
+  const { formatFaultRecord } = await import('../report/gateway-log.js');
   await writeOut(io.stdout, records.length === 0 ? 'no faults injected yet\n' : `${records.map((r) => formatFaultRecord(r, c)).join('\n')}\n`);
 }
 
@@ -174,7 +101,7 @@ async function runFaultAction(words: string[], flags: Record<string, unknown>, i
   if (flags.json === true) await writeOut(io.stdout, `${JSON.stringify({ faults: records })}\n`);
   else if (records.length === 0) await writeOut(io.stdout, `${spec.kind}: done\n`);
   else await writeOut(io.stdout, `${records.map((r) => `${r.id} ${r.spec}${r.client !== null ? ` → ${r.client}` : ''}`).join('\n')}\n`);
-  return 0;
+  return ExitCode.ok;
 }
 
 /** `gateway report`: the resilience report of a running gateway. Exit 1 while an event of it is not acked with 200. */
@@ -187,10 +114,10 @@ async function runReportAction(flags: Record<string, unknown>, io: CommandIO): P
 }
 
 /**
- * `feishu-events gateway`: run until SIGINT/SIGTERM (or `signal`), logging as it goes; `gateway fault …` and
- * `gateway report` talk to a running one. Resolves to the exit code.
+ * `feishu-events gateway`: run until `signal` aborts (cli.ts aborts it on SIGINT/SIGTERM), logging as it goes;
+ * `gateway fault …` and `gateway report` talk to a running one. Resolves to the exit code.
  */
-export async function runGateway(flags: Record<string, unknown>, io: CommandIO, signal?: AbortSignal, actions: string[] = []): Promise<number> {
+export async function runGateway(flags: Record<string, unknown>, io: CommandIO, signal: AbortSignal, actions: string[] = []): Promise<number> {
   const [action, ...rest] = actions;
   if (action === 'fault') return runFaultAction(rest, flags, io);
   if (action === 'report') {
@@ -199,76 +126,6 @@ export async function runGateway(flags: Record<string, unknown>, io: CommandIO, 
   }
   if (action !== undefined) throw usageError(`unknown gateway action "${action}"`, 'run `feishu-events gateway` alone, or `gateway fault <kind>`, or `gateway report`');
   const options = resolveGatewayOptions(flags);
-  const { startGateway } = await import('../gateway/server.js');
-  const { colorLevel, makeChalk } = await import('../report/color.js');
-  const c = await makeChalk(colorLevel(io.stderr, io.env));
-  const { formatGatewayEvent } = await import('../gateway/log-format.js');
-
-  // Until the domain line is out, events wait: scripts read the first line of stdout to find the gateway.
-  let ready = false;
-  const early: GatewayEvent[] = [];
-  const log = (event: GatewayEvent): void => {
-    if (!ready) {
-      early.push(event);
-      return;
-    }
-    if (options.json) {
-      io.stdout.write(`${JSON.stringify(event)}\n`);
-      return;
-    }
-    const line = formatGatewayEvent(event, c);
-    if (line !== undefined) io.stderr.write(`${line}\n`);
-  };
-
-  const stop = stopRequested(signal);
-  const gatewayOptions: GatewayOptions = {
-    port: options.port,
-    host: options.host,
-    ...(options.appId !== undefined ? { appId: options.appId } : {}),
-    ...(options.appSecret !== undefined ? { appSecret: options.appSecret } : {}),
-    ...(options.fragmentSize !== undefined ? { fragmentSize: options.fragmentSize } : {}),
-    redeliver: options.redeliver && options.repush > 0,
-    ackTimeoutMs: options.ackTimeoutMs,
-    maxRedeliveries: options.repush,
-    faults: options.faults,
-    clientConfig: options.clientConfig,
-    pick: options.pick,
-    onEvent: log,
-  };
-  let gateway: Gateway;
-  try {
-    gateway = await startGateway(gatewayOptions);
-  } catch (error) {
-    stop.dispose();
-    if (error instanceof UserError) throw error;
-    listenError(error, options);
-  }
-
-  try {
-    if (options.json) {
-      ready = true;
-      for (const event of early.splice(0)) log(event);
-    } else {
-      await writeOut(io.stdout, `${gateway.domain}\n`);
-      const auth = options.appId !== undefined || options.appSecret !== undefined ? `only ${options.appId ?? 'any app id'}${options.appSecret !== undefined ? ' with its secret' : ''}` : 'any app id and secret';
-      io.stderr.write(
-        `${c.bold('feishu-events gateway')} on ${c.cyan(gateway.domain)}\n` +
-          `  apps:    new WSClient({ appId, appSecret, domain: '${gateway.domain}' })  (${auth})\n` +
-          `  push:    feishu-events replay --gateway ${gateway.domain} [events…]\n` +
-          `  acks:    ${options.ackTimeoutMs} ms to ack with code 200, then ${options.redeliver && options.repush > 0 ? `re-push (at most ${options.repush} times)` : 'no re-push'}` +
-          `${options.fragmentSize !== undefined ? ` · fragments of ${options.fragmentSize} B` : ''} · ${options.pick}\n` +
-          `  faults:  feishu-events gateway fault <kind> --gateway ${gateway.domain}` +
-          `${options.faults.length > 0 ? ` · at start: ${options.faults.map(formatFaultSpec).join(', ')}` : ''}\n` +
-          `  ${c.dim('Ctrl-C to stop')}\n`,
-      );
-      ready = true;
-      // The `listening` event says what the banner just said; the rest (start-up faults) goes to the log.
-      for (const event of early.splice(0)) if (event.type !== 'listening') log(event);
-    }
-    await stop.promise;
-  } finally {
-    stop.dispose();
-    await gateway.close();
-  }
-  return 0;
+  const { serveGateway } = await import('../services/gateway.js');
+  return serveGateway(options, io, signal);
 }

@@ -1,16 +1,10 @@
 import { loadDotenv, resolveSetting } from '../config.js';
 import { usageError } from '../errors.js';
+import { durationFlag, httpUrl, str, wholeNumber } from '../flags.js';
 import type { CommandIO } from '../io.js';
 import { colorLevel } from '../report/color.js';
-import { parseDuration } from '../delivery/schedule.js';
+import type { TailOptions } from '../services/tail.js';
 import { APP_ID_PATTERN, resolveDomain } from '../tail/discovery.js';
-import type { TailOptions } from '../tail/run.js';
-
-export type { TailOptions };
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
 
 /** Flags + environment + .env → options; every problem is a one-line usage error. */
 export function resolveTailOptions(flags: Record<string, unknown>, io: CommandIO): TailOptions {
@@ -25,31 +19,11 @@ export function resolveTailOptions(flags: Record<string, unknown>, io: CommandIO
   }
   if (!APP_ID_PATTERN.test(appId)) throw usageError(`--app-id: "${appId}" is not an app id (cli_ followed by 16 hex digits)`);
   const forwardTo = str(flags.forwardTo);
-  if (forwardTo !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(forwardTo);
-    } catch {
-      throw usageError(`--forward-to: "${forwardTo}" is not a URL`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--forward-to: "${forwardTo}" is not an http(s) URL`);
-  }
+  if (forwardTo !== undefined) httpUrl('--forward-to', forwardTo);
   const encryptKey = resolveSetting(str(flags.encryptKey), 'FEISHU_ENCRYPT_KEY', sources, '').value;
   const verificationToken = resolveSetting(str(flags.verificationToken), 'FEISHU_VERIFICATION_TOKEN', sources, '').value;
-  const capacityText = str(flags.keep) ?? '5000';
-  if (!/^\d+$/.test(capacityText) || Number(capacityText) < 1) throw usageError(`--keep must be a whole number of at least 1, got "${capacityText}"`);
   const maxEventsText = str(flags.maxEvents);
-  if (maxEventsText !== undefined && (!/^\d+$/.test(maxEventsText) || Number(maxEventsText) < 1)) throw usageError(`--max-events must be a whole number of at least 1, got "${maxEventsText}"`);
-  let timeoutMs: number | undefined;
   const timeoutText = str(flags.timeout);
-  if (timeoutText !== undefined) {
-    try {
-      timeoutMs = parseDuration(timeoutText);
-    } catch (error) {
-      throw usageError(`--timeout: ${(error as Error).message}`);
-    }
-    if (timeoutMs <= 0) throw usageError('--timeout must be more than 0');
-  }
   return {
     appId,
     appSecret,
@@ -60,27 +34,17 @@ export function resolveTailOptions(flags: Record<string, unknown>, io: CommandIO
     ...(forwardTo !== undefined ? { forwardTo } : {}),
     ...(encryptKey ? { encryptKey } : {}),
     ...(verificationToken ? { verificationToken } : {}),
-    capacity: Number(capacityText),
-    ...(maxEventsText !== undefined ? { maxEvents: Number(maxEventsText) } : {}),
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    capacity: wholeNumber('--keep', str(flags.keep), 5000, 1),
+    ...(maxEventsText !== undefined ? { maxEvents: wholeNumber('--max-events', maxEventsText, 1, 1) } : {}),
+    ...(timeoutText !== undefined ? { timeoutMs: durationFlag('--timeout', timeoutText, 0) } : {}),
     color: colorLevel(io.stdout, io.env) > 0 || (io.stdout.isTTY === true && io.env.FORCE_COLOR === undefined && !(io.env.NO_COLOR ?? '')),
   };
 }
 
-export async function runTail(flags: Record<string, unknown>, io: CommandIO): Promise<number> {
+/** Ctrl-C and SIGTERM abort `signal` (cli.ts): the session ends cleanly (acks flushed, closed with 1000, the screen restored). */
+export async function runTail(flags: Record<string, unknown>, io: CommandIO, signal: AbortSignal): Promise<number> {
   const options = resolveTailOptions(flags, io);
-  // React's development build is several times slower and larger; the terminal UI wants the production one.
-  if (!options.json && process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
-  // Ctrl-C and SIGTERM end the session cleanly (acks flushed, the connection closed with 1000, the screen restored).
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    if (options.json) return await (await import('../tail/run.js')).tailToStdout(options, io, controller.signal);
-    return await (await import('../ui/tail-terminal.js')).tailToTerminal(options, io, controller.signal);
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+  const { tail } = await import('../services/tail.js');
+  if (options.json) return tail(options, io, signal);
+  return tail(options, io, signal, async () => (await import('../ui/tail-terminal.js')).openTailScreen(io));
 }

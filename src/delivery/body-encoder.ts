@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { HttpDelivery } from '../protocol/http-request.js';
-import type { PlannedDelivery } from './replay.js';
+import type { PlannedDelivery } from './deliveries.js';
 
 export interface EncoderSettings {
   url: string;

@@ -3,7 +3,7 @@
 import { buildDelivery, type HttpDelivery } from '../protocol/http-request.js';
 import { CONTROL_EVENT_TYPE, signedWith, withEventType, wrongKey } from '../protocol/probes.js';
 import { pooledRandom } from '../protocol/random.js';
-import type { PlannedDelivery } from './replay.js';
+import type { PlannedDelivery } from './deliveries.js';
 import { sendHttp } from './http-sender.js';
 import type { VerdictKind } from './verdict.js';
 

@@ -5,7 +5,7 @@ import type { ChalkInstance } from 'chalk';
 import { ControlRefused, ControlUnreachable, fetchFaultReport, injectFault, summarizeFaults } from '../gateway/control-client.js';
 import { formatFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
 import type { FaultRecord } from '../gateway/types.js';
-import type { Transport } from './replay.js';
+import type { Transport } from './deliveries.js';
 
 export interface FaultEvery {
   every: number;

@@ -2,8 +2,8 @@
 // to one of the WSClient apps connected to it. Kept light: undici only; no ws, no SDK.
 import { ExitCode, UserError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import type { AttemptOutcome, PlannedDelivery, Transport } from './replay.js';
-import { formatDuration } from './schedule.js';
+import type { AttemptOutcome, PlannedDelivery, Transport } from './deliveries.js';
+import { formatDuration } from '../report/format.js';
 import { lateGraceMs } from './http-sender.js';
 import type { VerdictKind } from './verdict.js';
 import type { PushResult } from '../gateway/types.js';

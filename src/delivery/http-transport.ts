@@ -3,7 +3,7 @@ import { buildChallengeDelivery, buildDelivery } from '../protocol/http-request.
 import { pooledRandom } from '../protocol/random.js';
 import { startBodyEncoder } from './body-encoder.js';
 import { sendHttp, type HttpOutcome } from './http-sender.js';
-import type { AttemptOutcome, PlannedDelivery, Transport } from './replay.js';
+import type { AttemptOutcome, PlannedDelivery, Transport } from './deliveries.js';
 
 export interface HttpTransportOptions {
   url: string;

@@ -1,8 +1,8 @@
 import type { ChalkInstance } from 'chalk';
 import type { ControlOutcome } from '../delivery/control.js';
 import type { ChallengeOutcome } from '../delivery/http-transport.js';
-import type { AttemptReport, ReplaySummary } from '../delivery/replay.js';
-import { formatDuration } from '../delivery/schedule.js';
+import type { AttemptReport, ReplaySummary } from '../delivery/deliveries.js';
+import { formatDuration } from './format.js';
 import { formatTally, type CallSummary, type CallTally } from '../delivery/gateway-calls.js';
 import { excerpt, markOf, unknownReadExplanation, type Mark, type VerdictKind } from '../delivery/verdict.js';
 

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { accessSync, constants, createReadStream, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -242,4 +242,65 @@ export async function* readRecords(inputs: readonly string[], stdin: Readable = 
   for (const path of await expandPaths(inputs)) {
     for await (const batch of fileBatches(path, stdin)) yield* batch;
   }
+}
+
+/** Every input expanded to files, each checked readable now: an unreadable path is an input error before any output. */
+export async function resolveInputFiles(inputs: readonly string[]): Promise<string[]> {
+  const files = await expandPaths(inputs);
+  if (files.length === 0) {
+    throw inputError(`no .json, .ndjson or .jsonl files in ${inputs.join(', ')}`);
+  }
+  for (const file of files) {
+    if (file === '-') continue;
+    try {
+      accessSync(file, constants.R_OK);
+    } catch (error) {
+      throw inputError(describeFsError(file, error), error);
+    }
+  }
+  return files;
+}
+
+/**
+ * Batches of records of a .json file or stdin. A .json document is read at once (it is parsed whole anyway, and a
+ * synchronous read of a small file is much cheaper than the promise-based one); stdin goes to the shared reader,
+ * which tells JSON from NDJSON and streams the latter. NDJSON files take the faster path: `openChunks` and the NdjsonLineReader.
+ */
+export async function* documentBatches(path: string, stdin: Readable): AsyncGenerator<InputRecord[]> {
+  if (path === '-') {
+    yield* fileBatches(path, stdin);
+    return;
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw inputError(describeFsError(path, error), error);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') {
+    yield [{ kind: 'malformed', source: path, index: 0, line: 1, column: 1, message: 'invalid JSON: the file is empty' }];
+    return;
+  }
+  yield recordsOfJsonText(path, text);
+}
+
+/**
+ * Chunk size for NDJSON files. 256 KiB is as fast as 1 MiB and keeps peak RSS near 80 MB on a 1 GB file (1 MiB
+ * chunks: ~145 MB), because fewer parsed events are alive between two garbage collections.
+ */
+export const NDJSON_CHUNK_BYTES = 256 * 1024;
+
+/** The chunks of a file, as Buffers; an unreadable file is an input error. */
+export async function openChunks(path: string): Promise<AsyncIterable<Buffer>> {
+  const stream = createReadStream(path, { highWaterMark: NDJSON_CHUNK_BYTES });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+  } catch (error) {
+    throw inputError(describeFsError(path, error), error);
+  }
+  return stream as AsyncIterable<Buffer>;
 }

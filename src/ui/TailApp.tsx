@@ -2,7 +2,7 @@ import { useEffect, useReducer, useRef, useState } from 'react';
 import { useApp, useInput, useStdin, useStdout } from 'ink';
 import { commandForKey, splitKeys } from '../tail/keys.js';
 import { initialTailState, keyReducer, selectedEvent, tailReducer, type TailAction, type TailEvent, type TailState } from '../tail/state.js';
-import type { TailChannel } from '../tail/store.js';
+import type { TailChannel } from '../tail/channel.js';
 import { toKeyPress } from './keys.js';
 import { TailView } from './TailView.js';
 

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, parseDuration, parseRetrySchedule, percentile, PLATFORM_RETRY_SCHEDULE_MS } from '../../src/delivery/schedule.js';
-import { planDeliveries, runDeliveries, type AttemptReport, type PlannedDelivery, type ReplayEvent } from '../../src/delivery/replay.js';
+import { parseRetrySchedule, PLATFORM_RETRY_SCHEDULE_MS } from '../../src/delivery/retry-schedule.js';
+import { percentile, planDeliveries, runDeliveries, type AttemptReport, type PlannedDelivery, type ReplayEvent } from '../../src/delivery/deliveries.js';
+import { parseDuration } from '../../src/flags.js';
+import { formatDuration } from '../../src/report/format.js';
 import type { EnvelopeV2 } from '../../src/protocol/envelope.js';
 import { judgeHttp, markOf, readEvidence } from '../../src/delivery/verdict.js';
 

@@ -6,7 +6,7 @@ import stringWidth from 'string-width';
 import { TailView } from '../../src/ui/TailView.js';
 import { TailApp } from '../../src/ui/TailApp.js';
 import { initialTailState, selectedEvent, tailReducer, visibleEvents, type TailAction, type TailEvent, type TailState } from '../../src/tail/state.js';
-import { createTailChannel } from '../../src/tail/store.js';
+import { createTailChannel } from '../../src/tail/channel.js';
 import type { KeyName } from '../../src/tail/keys.js';
 import { summarizeEvent } from '../../src/tail/summary.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { InputRecord } from '../../src/sources/records.js';
-import { NdjsonLineReader } from '../../src/validate/ndjson-lines.js';
+import { NdjsonLineReader } from '../../src/sources/ndjson-lines.js';
 
 function readAll(bytes: Buffer, split: (length: number) => number[]): InputRecord[] {
   const records: InputRecord[] = [];

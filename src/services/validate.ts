@@ -1,14 +1,28 @@
-import { accessSync, constants, createReadStream, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { SchemaCatalog } from '../catalog/schemas.js';
-import { UserError } from '../errors.js';
-import type { ValidateReporter } from '../report/validate-reporter.js';
-import { expandPaths, fileBatches, NDJSON_EXTENSIONS, recordsOfJsonText, type InputRecord } from '../sources/records.js';
-import type { EventDescriber } from './describe.js';
-import { EventChecker, type CheckOutcome, type Decrypter } from './engine.js';
-import { NdjsonLineReader, type NdjsonVisitor } from './ndjson-lines.js';
-import type { UnknownTypeLevel, ValidateSummary } from './types.js';
+import { openSchemaCatalog, type SchemaCatalog } from '../catalog/schemas.js';
+import { ExitCode } from '../errors.js';
+import type { CommandIO } from '../io.js';
+import { progressLine } from '../report/progress-line.js';
+import { streamWriter } from '../report/stream-writer.js';
+import { createValidateReporter } from '../report/validate-formats.js';
+import type { ValidateFormat, ValidateReporter } from '../report/validate-reporter.js';
+import { NdjsonLineReader, type NdjsonVisitor } from '../sources/ndjson-lines.js';
+import { documentBatches, NDJSON_EXTENSIONS, openChunks, resolveInputFiles, type InputRecord } from '../sources/records.js';
+import type { EventDescriber } from '../validate/describe.js';
+import { EventChecker, type CheckOutcome, type Decrypter } from '../validate/engine.js';
+import type { UnknownTypeLevel, ValidateSummary } from '../validate/types.js';
+
+/** What `validate` does, complete and checked (commands/validate.ts makes it from flags, environment and .env). */
+export interface ValidateOptions {
+  inputs: string[];
+  encryptKey: string | undefined;
+  schemaFile: string | undefined;
+  schemasDir: string | undefined;
+  unknownType: UnknownTypeLevel;
+  strict: boolean;
+  format: ValidateFormat;
+}
 
 export interface ValidateRun {
   /** Files, directories or `-`, as the user gave them. */
@@ -29,77 +43,8 @@ export interface ValidateRun {
   startedAt?: number;
 }
 
-function describeFsError(path: string, error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return `${path}: permission denied`;
-  if (code === 'ENOENT') return `${path}: no such file or directory`;
-  if (code === 'EISDIR') return `${path}: is a directory`;
-  return `${path}: cannot read (${code ?? String(error)})`;
-}
-
-/** Every input expanded to files, each checked readable now: an unreadable path is an input error before any output. */
-export async function resolveInputFiles(inputs: readonly string[]): Promise<string[]> {
-  const files = await expandPaths(inputs);
-  if (files.length === 0) {
-    throw new UserError(`no .json, .ndjson or .jsonl files in ${inputs.join(', ')}`, { exitCode: 2 });
-  }
-  for (const file of files) {
-    if (file === '-') continue;
-    try {
-      accessSync(file, constants.R_OK);
-    } catch (error) {
-      throw new UserError(describeFsError(file, error), { exitCode: 2, cause: error });
-    }
-  }
-  return files;
-}
-
-/**
- * Batches of records of a .json file or stdin. A .json document is read at once (it is parsed whole anyway, and a
- * synchronous read of a small file is much cheaper than the promise-based one); stdin goes to the shared reader,
- * which tells JSON from NDJSON and streams the latter. NDJSON files take the faster path in `validateEvents`.
- */
-export async function* documentBatches(path: string, stdin: Readable): AsyncGenerator<InputRecord[]> {
-  if (path === '-') {
-    yield* fileBatches(path, stdin);
-    return;
-  }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UserError(describeFsError(path, error), { exitCode: 2, cause: error });
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') {
-    yield [{ kind: 'malformed', source: path, index: 0, line: 1, column: 1, message: 'invalid JSON: the file is empty' }];
-    return;
-  }
-  yield recordsOfJsonText(path, text);
-}
-
-/**
- * Chunk size for NDJSON files. 256 KiB is as fast as 1 MiB and keeps peak RSS near 80 MB on a 1 GB file (1 MiB
- * chunks: ~145 MB), because fewer parsed events are alive between two garbage collections.
- */
-const NDJSON_CHUNK_BYTES = 256 * 1024;
-
-/** The chunks of a file, as Buffers; an unreadable file is an input error. */
-async function openChunks(path: string): Promise<AsyncIterable<Buffer>> {
-  const stream = createReadStream(path, { highWaterMark: NDJSON_CHUNK_BYTES });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', reject);
-    });
-  } catch (error) {
-    throw new UserError(describeFsError(path, error), { exitCode: 2, cause: error });
-  }
-  return stream as AsyncIterable<Buffer>;
-}
-
 async function loadDescriber(): Promise<EventDescriber> {
-  const { EventDescriber } = await import('./describe.js');
+  const { EventDescriber } = await import('../validate/describe.js');
   return new EventDescriber();
 }
 
@@ -178,4 +123,46 @@ export async function validateEvents(run: ValidateRun): Promise<ValidateSummary>
   reporter.end(summary, out);
   await flush();
   return summary;
+}
+
+/** node:crypto is loaded only when there is a key to decrypt with. */
+async function decrypterFor(encryptKey: string | undefined): Promise<((encrypted: string) => string) | undefined> {
+  if (encryptKey === undefined) return undefined;
+  const { decrypt } = await import('../protocol/crypto.js');
+  return (encrypted) => decrypt(encrypted, encryptKey);
+}
+
+/** validate = sources → schema checks → reporter, written as it goes. Resolves to the exit code. */
+export async function validate(options: ValidateOptions, io: CommandIO, startedAt = performance.now()): Promise<number> {
+  const warn = (message: string): void => {
+    io.stderr.write(`feishu-events: warning: ${message}\n`);
+  };
+  const catalog = await openSchemaCatalog({ strict: options.strict, schemaFile: options.schemaFile, schemasDir: options.schemasDir, warn });
+  const reporter = await createValidateReporter(options.format, io);
+  const decrypt = await decrypterFor(options.encryptKey);
+  const progress = progressLine(io.stderr, () => performance.now());
+  if (options.inputs.includes('-') && (io.stdin as { isTTY?: boolean }).isTTY) warn('reading events from stdin (end with Ctrl-D)');
+  const out = streamWriter(io.stdout);
+  try {
+    const summary = await validateEvents({
+      inputs: options.inputs,
+      catalog,
+      decrypt,
+      unknownType: options.unknownType,
+      reporter,
+      stdin: io.stdin,
+      write: (text) => {
+        // The progress line shares the terminal only when stdout is one too.
+        if (io.stdout.isTTY) progress?.clear();
+        return out.write(text);
+      },
+      progress: progress ? (checked, invalid) => progress.update(checked, invalid) : undefined,
+      startedAt,
+    });
+    if (summary.checked === 0) warn(`no events in ${options.inputs.join(', ')}`);
+    return summary.invalid > 0 ? ExitCode.findings : ExitCode.ok;
+  } finally {
+    progress?.clear();
+    out.dispose();
+  }
 }

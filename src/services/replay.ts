@@ -1,18 +1,62 @@
-import type { FaultInjection } from './fault-injection.js';
-import type { ReplayOptions } from '../commands/replay.js';
+import type { FaultEvery, FaultInjection } from '../delivery/fault-injection.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { bufferedWriter, type BufferedWriter } from '../report/buffered-writer.js';
 import { colorLevel, makeChalk } from '../report/color.js';
 import { exitCodeOf, jsonReplayReporter, prettyReplayReporter, type ReplayReporter } from '../report/replay-report.js';
-import type { ControlOutcome } from './control.js';
-import type { CallTally } from './gateway-calls.js';
-import type { GatewayTransport } from './gateway-transport.js';
-import { createHttpTransport, sendChallenge } from './http-transport.js';
-import { emptySummary, planDeliveries, runDeliveries, type ReplayEvent, type Transport } from './replay.js';
+import type { ControlOutcome } from '../delivery/control.js';
+import type { CallTally } from '../delivery/gateway-calls.js';
+import type { GatewayTransport } from '../delivery/gateway-transport.js';
+import { createHttpTransport, sendChallenge } from '../delivery/http-transport.js';
+import { emptySummary, planDeliveries, runDeliveries, type ReplayEvent, type Transport } from '../delivery/deliveries.js';
 
-/** replay = events → prepare → (challenge) → (control) → deliver → report. Resolves to the exit code. */
-export async function replay(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string): Promise<number> {
+import type { FieldOverride } from '../protocol/envelope.js';
+import { loadEvents } from '../sources/events.js';
+
+/** What `replay` does, complete and checked (commands/replay.ts makes it from flags, environment and .env). */
+export interface ReplayOptions {
+  /** Event types, globs, samples, files, directories, `-`; none: every bundled sample. */
+  inputs: string[];
+  to: string;
+  encryptKey?: string;
+  verificationToken?: string;
+  appId?: string;
+  tenantKey?: string;
+  keepIds: boolean;
+  overrides: FieldOverride[];
+  challenge: boolean;
+  timeoutMs: number;
+  retrySchedule: number[];
+  duplicate: number;
+  shuffle: boolean;
+  concurrency: number;
+  json: boolean;
+  gateway?: string;
+  waitClientMs: number;
+  /** With --gateway: a fault into the gateway after every n-th delivery, and its resilience report at the end. */
+  faultEvery?: FaultEvery;
+  /** With --gateway: an event (duplicates and re-pushes included) may cause at most this many Open API calls of one kind. */
+  maxCallsPerEvent?: number;
+  /** Send the control delivery first (`--no-control` turns it off). */
+  control: boolean;
+  /** ⚠ (and, with --contract, advisory findings) exit 1. */
+  strict: boolean;
+  /** Run the contract probes instead of replaying. */
+  contract: boolean;
+  format: 'pretty' | 'json' | 'junit';
+  /** The User-Agent of every push. */
+  userAgent: string;
+}
+
+/** replay = sources → prepare → (challenge) → (control) → deliver → report. Resolves to the exit code. */
+export async function replay(options: ReplayOptions, io: CommandIO): Promise<number> {
+  const events = await loadEvents(options.inputs, { stdin: io.stdin, cwd: io.cwd, ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) });
+  return replayEvents(events, options, io);
+}
+
+/** Deliver events already loaded. */
+export async function replayEvents(events: ReplayEvent[], options: ReplayOptions, io: CommandIO): Promise<number> {
+  const agent = options.userAgent;
   const out = bufferedWriter(io.stdout);
   try {
     return await replayTo(events, options, io, agent, options.json ? jsonReplayReporter(out) : prettyReplayReporter(out, io.stderr, await makeChalk(colorLevel(io.stdout, io.env))), out);
@@ -26,7 +70,7 @@ export async function replay(events: ReplayEvent[], options: ReplayOptions, io: 
  * on (at most the time the gateway needs for all its re-pushes). Exit 1 when an event was never acked with 200.
  */
 async function reportResilience(faults: FaultInjection, options: ReplayOptions, io: CommandIO, out: BufferedWriter): Promise<number> {
-  const { resilienceVerdict, formatResilience } = await import('./fault-injection.js');
+  const { resilienceVerdict, formatResilience } = await import('../delivery/fault-injection.js');
   const settleMs = Math.max(10_000, options.timeoutMs * 6);
   let records;
   try {
@@ -38,7 +82,7 @@ async function reportResilience(faults: FaultInjection, options: ReplayOptions, 
   const verdict = resilienceVerdict(records);
   if (options.json) out.write(`${JSON.stringify(verdict)}\n`);
   else {
-    const { formatFaultRecord } = await import('../gateway/log-format.js');
+    const { formatFaultRecord } = await import('../report/gateway-log.js');
     out.write(formatResilience(verdict, await makeChalk(colorLevel(io.stdout, io.env)), formatFaultRecord));
   }
   return verdict.unacked > 0 || faults.injected().ok === 0 ? ExitCode.findings : ExitCode.ok;
@@ -77,11 +121,11 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
     // Events over the long connection are plaintext and there is no challenge: say so rather than ignore flags.
     if (options.challenge) io.stderr.write('feishu-events: note: --challenge does not apply to the long connection; skipped\n');
     if (options.encryptKey) io.stderr.write('feishu-events: note: events over the long connection are plaintext; --encrypt-key only decrypts encrypted inputs\n');
-    const { createGatewayTransport } = await import('./gateway-transport.js');
+    const { createGatewayTransport } = await import('../delivery/gateway-transport.js');
     gatewayTransport = await createGatewayTransport({ gateway: options.gateway, timeoutMs: options.timeoutMs, waitClientMs: options.waitClientMs, io });
     transport = gatewayTransport;
     if (options.faultEvery) {
-      const { withFaults } = await import('./fault-injection.js');
+      const { withFaults } = await import('../delivery/fault-injection.js');
       faults = withFaults(transport, options.gateway, options.faultEvery, plan.length, io);
       transport = faults.transport;
     }
@@ -101,7 +145,7 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
       }
     }
     if (options.control && plan[0]) {
-      const { sendControl } = await import('./control.js');
+      const { sendControl } = await import('../delivery/control.js');
       control = await sendControl(plan[0], { url: options.to, userAgent: agent, timeoutMs: options.timeoutMs, ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) });
       if (control.verdict === 'refused' && failFast) throw nothingListening(options.to, control.hint);
       reporter.control(control);

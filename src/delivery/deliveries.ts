@@ -1,7 +1,6 @@
 import type { Envelope, PrepareOptions } from '../protocol/envelope.js';
 import { eventIdOf, eventTypeOf, prepareEnvelope } from '../protocol/envelope.js';
 import { pooledRandom } from '../protocol/random.js';
-import { percentile } from './schedule.js';
 import { readEvidence, type ReadEvidence, type VerdictKind } from './verdict.js';
 
 /** An event to replay and where it came from. */
@@ -148,6 +147,14 @@ export interface RunOptions {
   control?: { status?: number; body?: string };
   /** Stop after the first attempt when it is refused (nothing listens): one error instead of one per delivery. */
   failFast?: boolean;
+}
+
+/** Percentile (nearest rank) of a list of numbers; 0 for an empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] as number;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
-import { describeCall } from './open-api/summary.js';
-import type { FaultRecord, GatewayEvent } from './types.js';
+import { describeCall } from '../gateway/open-api/summary.js';
+import type { FaultRecord, GatewayEvent } from '../gateway/types.js';
 
 function clock(iso: string): string {
   const date = new Date(iso);

@@ -1,5 +1,5 @@
-import { describeJsonError } from '../sources/json-position.js';
-import type { MalformedRecord } from '../sources/records.js';
+import { describeJsonError } from './json-position.js';
+import type { MalformedRecord } from './records.js';
 
 /** Where the reader hands what it reads. Values come without a record object: most are never reported. */
 export interface NdjsonVisitor {
@@ -12,7 +12,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /**
- * NDJSON from raw bytes, one record at a time, handed to `onRecord` as soon as its line is complete.
+ * NDJSON from raw bytes, one record at a time, handed to the visitor as soon as its line is complete.
  *
  * Same rules as sources/records.ts (blank lines skipped but counted, CRLF and a leading BOM tolerated, a line that
  * is not JSON is a `malformed` record and the next line is read as usual), but faster on large inputs, which is

@@ -1,16 +1,19 @@
 // replay --contract: send the probes one at a time, judge each, report them as a table, JSON lines or JUnit.
-import type { ReplayOptions } from '../commands/replay.js';
 import { ExitCode, UserError, usageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import { loadEvents } from '../sources/events.js';
+import type { ReplayOptions } from './replay.js';
 import { bufferedWriter } from '../report/buffered-writer.js';
 import { colorLevel, makeChalk } from '../report/color.js';
 import { contractReporter } from '../report/contract-report.js';
-import { buildProbes, judgeProbe, summarizeContract, type ProbeResult } from './contract.js';
-import { CHALLENGE_DEADLINE_MS } from './http-transport.js';
-import { sendHttp } from './http-sender.js';
-import { planDeliveries, type ReplayEvent } from './replay.js';
+import { buildProbes, judgeProbe, summarizeContract, type ProbeResult } from '../delivery/contract.js';
+import { CHALLENGE_DEADLINE_MS } from '../delivery/http-transport.js';
+import { sendHttp } from '../delivery/http-sender.js';
+import { planDeliveries, type ReplayEvent } from '../delivery/deliveries.js';
 
-export async function runContract(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string): Promise<number> {
+export async function runContract(options: ReplayOptions, io: CommandIO): Promise<number> {
+  const agent = options.userAgent;
+  const events: ReplayEvent[] = await loadEvents(options.inputs, { stdin: io.stdin, cwd: io.cwd, ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) });
   if (!options.encryptKey) {
     throw usageError(
       '--contract needs the app\'s Encrypt Key (--encrypt-key or FEISHU_ENCRYPT_KEY)',

@@ -1,0 +1,10 @@
+// Units and names in output, one way each: every report, log line and message that shows a duration, a count
+// or an id uses these. Imports nothing, so that every layer may use it (see ARCHITECTURE.md).
+
+/** A schedule-like duration: `500ms`, `15s`, `5m`, `1.5h` (how durations are written on the command line). */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
+  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)}m`;
+  return `${+(ms / 3_600_000).toFixed(1)}h`;
+}

@@ -1,0 +1,83 @@
+// Events to send, from what the user names: bundled samples (`type`, `type/name`, globs), files, directories and
+// stdin; `{"encrypt": …}` captures are decrypted when the key is known. Every problem is an input error (exit 2)
+// naming where it was found.
+import { stat } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type { Readable } from 'node:stream';
+import { listSamples, looksLikeSampleSpec, readSample, resolveSampleSpec, type SampleRef } from '../catalog/samples.js';
+import { usageError } from '../errors.js';
+import { packageRoot } from '../paths.js';
+import { decrypt, DecryptError } from '../protocol/crypto.js';
+import { envelopeKind, type Envelope } from '../protocol/envelope.js';
+import { readRecords } from './records.js';
+
+/** An event and where it came from: `samples/<type>/<name>.json`, `file.ndjson:12`, `<stdin>:3`… */
+export interface SourcedEvent {
+  envelope: Envelope;
+  source: string;
+}
+
+export interface LoadEventsOptions {
+  stdin: Readable;
+  /** Sample paths are shown relative to it. */
+  cwd: string;
+  /** Decrypts `{"encrypt": …}` inputs; without it they are an input error. */
+  encryptKey?: string;
+}
+
+async function isPath(input: string): Promise<boolean> {
+  try {
+    await stat(input);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An input value as an event envelope, decrypting `{"encrypt": …}` captures when the key is known. */
+function toEnvelope(value: unknown, where: string, encryptKey: string | undefined): Envelope {
+  const kind = envelopeKind(value);
+  if (kind === '2.0' || kind === '1.0') return value as Envelope;
+  if (kind === 'encrypted') {
+    if (!encryptKey) throw usageError(`${where}: the event is encrypted`, 'pass --encrypt-key to decrypt it before it is replayed');
+    let plaintext: string;
+    try {
+      plaintext = decrypt((value as { encrypt: string }).encrypt, encryptKey);
+    } catch (error) {
+      throw usageError(`${where}: ${error instanceof DecryptError ? error.message : 'cannot decrypt'}`);
+    }
+    let inner: unknown;
+    try {
+      inner = JSON.parse(plaintext);
+    } catch {
+      throw usageError(`${where}: the decrypted payload is not JSON`);
+    }
+    return toEnvelope(inner, where, undefined);
+  }
+  if (kind === 'url_verification') throw usageError(`${where}: a url_verification request is not an event`, 'use --challenge to send the challenge');
+  throw usageError(`${where}: not an event envelope (expected "schema":"2.0" with a header, or a 1.0 event with event.type)`);
+}
+
+/** Turn the inputs into events, in order: bundled samples (every one when there are no inputs), files, directories, stdin. */
+export async function loadEvents(inputs: readonly string[], options: LoadEventsOptions): Promise<SourcedEvent[]> {
+  const events: SourcedEvent[] = [];
+  const specs = inputs.length === 0 ? ['*/*'] : inputs;
+  const all = listSamples();
+  const sampleSource = (ref: SampleRef): string => relative(options.cwd, ref.path) || ref.path;
+  for (const input of specs) {
+    if (input !== '-' && !(await isPath(input))) {
+      if (!looksLikeSampleSpec(input)) throw usageError(`${input}: no such file or directory`);
+      for (const ref of resolveSampleSpec(input, all)) {
+        events.push({ envelope: toEnvelope(readSample(ref), sampleSource(ref), undefined), source: sampleSource(ref) });
+      }
+      continue;
+    }
+    for await (const record of readRecords([input], options.stdin)) {
+      const where = `${record.source}${record.kind === 'value' && record.pointer === '' && record.line > 1 ? `:${record.line}` : record.kind === 'value' && record.pointer !== '' ? `[${record.index}]` : ''}`;
+      if (record.kind === 'malformed') throw usageError(`${record.source}:${record.line}:${record.column}: ${record.message}`);
+      events.push({ envelope: toEnvelope(record.value, where, options.encryptKey), source: where });
+    }
+  }
+  if (events.length === 0) throw usageError('no events to replay', inputs.length === 0 ? `no bundled samples found under ${packageRoot}samples` : 'the inputs hold no events');
+  return events;
+}
