@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { Chalk } from 'chalk';
 import { FaultSpecError, formatFaultSpec, parseFaultSpec } from '../../src/gateway/fault-spec.js';
-import { formatGatewayEvent } from '../../src/gateway/log-format.js';
+import { formatGatewayEvent } from '../../src/report/gateway-log.js';
 import { startGateway } from '../../src/gateway/server.js';
 import type { GatewayEvent } from '../../src/gateway/types.js';
 import { decodeFrame, encodeFrame, getHeader, pingFrame } from '../../src/protocol/frame.js';
