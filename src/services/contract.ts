@@ -20,6 +20,17 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
       'its required probes forge signatures and ciphertexts; without an Encrypt Key the platform neither encrypts nor signs, and any sender can post events',
     );
   }
+  // Say which flags the probes ignore, rather than ignore them silently.
+  const ignored = [
+    options.duplicate > 0 ? '--duplicate' : '',
+    options.shuffle ? '--shuffle' : '',
+    options.concurrency > 1 ? '--concurrency' : '',
+    options.retrySchedule.length > 0 ? '--retries' : '',
+    options.challenge ? '--challenge (the challenge is a probe)' : '',
+    options.control ? '' : '--no-control',
+  ].filter(Boolean);
+  if (ignored.length > 0) io.stderr.write(`feishu-events: note: ${ignored.join(', ')} ${ignored.length === 1 ? 'does' : 'do'} not apply to --contract; ignored\n`);
+  if (events.length > 1) io.stderr.write(`feishu-events: note: --contract probes with the first of ${events.length} input events (${events[0]?.source})\n`);
   const [first] = planDeliveries(events.slice(0, 1), {
     prepare: {
       keepIds: options.keepIds,

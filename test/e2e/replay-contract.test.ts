@@ -117,9 +117,11 @@ test('--contract: an app that stops listening mid-way; nothing listening; no Enc
   assert.match(String(lines[5]?.reason), /stopped listening after the "bad signature" probe/);
   assert.ok(lines.slice(6).every((l) => l.verdict === 'not-sent'), JSON.stringify(lines));
   const port = await freePort();
-  const none = await runCli(['replay', '--contract', '--to', `http://127.0.0.1:${port}/webhook/event`, '--encrypt-key', KEY]);
+  const none = await runCli(['replay', '--contract', '--to', `http://127.0.0.1:${port}/webhook/event`, '--encrypt-key', KEY, '--duplicate', '1']);
   assert.equal(none.code, 1);
   assert.equal(none.stdout, '');
+  assert.match(none.stderr, /note: --duplicate does not apply to --contract; ignored/);
+  assert.match(none.stderr, /note: --contract probes with the first of \d+ input events/);
   assert.match(none.stderr, /connection refused\n {2}hint: nothing is listening/);
   const keyless = await runCli(['replay', '--contract', '--to', `http://127.0.0.1:${port}/webhook/event`]);
   assert.equal(keyless.code, 2);
