@@ -8,11 +8,14 @@
 //   so that no long file starts last and runs alone.
 // - Files run in parallel: each has its own temp directories and ephemeral ports. Most e2e time is spent waiting for
 //   spawned CLIs and sockets, so more files than cores are in flight (FEISHU_EVENTS_TEST_CONCURRENCY overrides).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// - The unit tests (no process, socket or shared state) run in one process, imported one after the other: a process
+//   per file would cost more than most of them take. A unit test file whose opening comment says it "runs in its own
+//   process" gets one (e.g. it must load a module first).
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const testDir = join(root, 'dist', 'test');
@@ -46,21 +49,36 @@ if (!existsSync(testDir)) {
   console.error('no compiled tests under dist/test: run npm run build first');
   process.exit(1);
 }
-const times = previousTimes();
-const isE2e = (file) => relative(testDir, file).startsWith(`e2e${sep}`);
-const files = walk(testDir)
+/** The file's opening comment asks for a process of its own. */
+function ownProcess(file) {
+  const opening = /^(?:\/\/.*\n)+/.exec(readFileSync(sourceOf(file), 'utf8'))?.[0] ?? '';
+  return /runs in its own process/.test(opening.replace(/\s*\n\/\/\s*/g, ' '));
+}
+
+let files = walk(testDir)
   .filter((file) => sourceOf(file) !== undefined)
-  .filter((file) => filter.length === 0 || filter.some((f) => relative(root, file).includes(f)))
-  .sort((a, b) => {
-    const [ta, tb] = [times[relative(root, a)], times[relative(root, b)]];
-    if (typeof ta === 'number' && typeof tb === 'number' && ta !== tb) return tb - ta;
-    if (isE2e(a) !== isE2e(b)) return isE2e(a) ? -1 : 1;
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  .filter((file) => filter.length === 0 || filter.some((f) => relative(root, file).includes(f)));
 if (files.length === 0) {
   console.error('no test files found under dist/test');
   process.exit(1);
 }
+const times = previousTimes();
+const units = files.filter((file) => relative(testDir, file).startsWith(`unit${sep}`) && !ownProcess(file));
+if (units.length > 1) {
+  const bundle = join(testDir, 'unit', 'all-unit-tests.js');
+  writeFileSync(bundle, units.map((file) => `import ${JSON.stringify(pathToFileURL(file).href)};\n`).join(''));
+  files = [...files.filter((file) => !units.includes(file)), bundle];
+  // The reporter names each test's own file: the bundle takes as long as its files together.
+  const known = units.map((file) => times[relative(root, file)]).filter((ms) => typeof ms === 'number');
+  if (known.length > 0) times[relative(root, bundle)] = known.reduce((sum, ms) => sum + ms, 0);
+}
+const isE2e = (file) => relative(testDir, file).startsWith(`e2e${sep}`);
+files.sort((a, b) => {
+  const [ta, tb] = [times[relative(root, a)], times[relative(root, b)]];
+  if (typeof ta === 'number' && typeof tb === 'number' && ta !== tb) return tb - ta;
+  if (isE2e(a) !== isE2e(b)) return isE2e(a) ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+});
 const concurrency = Number(process.env.FEISHU_EVENTS_TEST_CONCURRENCY) || Math.max(2, availableParallelism() * 2);
 const reporters = [
   '--test-reporter=spec',
