@@ -2,8 +2,22 @@
 // gateway, and `replay --gateway … --fault-every` ending with the resilience report. The app is the pinned SDK.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli } from '../helpers/cli.js';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli.js';
+import { root, runCli, type RunResult } from '../helpers/cli.js';
 import { startGatewayProcess, startWsApp, waitUntil, type Json } from '../helpers/gateway.js';
+
+/** The CLI in this process (what a spawned one would print), for the quick commands: spawning each costs more than it tests. */
+async function cli(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const code = await main(['node', 'feishu-events', ...args], { stdin: new PassThrough(), stdout, stderr, env: { NO_COLOR: '1', ...env }, cwd: root });
+  return { code, stdout: out, stderr: err };
+}
 
 const TYPES = ['hire.eco_exam.created_v1', 'hire.application.deleted_v1', 'hire.offer.status_changed_v1', 'hire.eco_account.created_v1'];
 
@@ -30,25 +44,25 @@ test('gateway --fault, gateway fault / report, replay --fault-every: faults from
     // gateway fault / report against the running gateway.
     const clients = (await (await fetch(`${gateway.domain}/_feishu-events/clients`)).json()) as { clients: Json[] };
     const client = clients.clients[0]?.id as string;
-    const slow = await runCli(['gateway', 'fault', 'slow', '50', '--client', client, '--gateway', gateway.domain, '--json']);
+    const slow = await cli(['gateway', 'fault', 'slow', '50', '--client', client, '--gateway', gateway.domain, '--json']);
     assert.equal(slow.code, 0, slow.stderr);
     assert.deepEqual(((JSON.parse(slow.stdout) as { faults: Json[] }).faults[0] as Json).client, client);
-    const [report, pretty] = await Promise.all([runCli(['gateway', 'report', '--gateway', gateway.domain, '--json']), runCli(['gateway', 'report', '--gateway', gateway.domain])]);
+    const [report, pretty] = await Promise.all([cli(['gateway', 'report', '--gateway', gateway.domain, '--json']), cli(['gateway', 'report', '--gateway', gateway.domain])]);
     assert.equal(report.code, 0, report.stderr);
     const records = (JSON.parse(report.stdout) as { faults: Json[] }).faults;
     assert.ok(records.some((r) => r.kind === 'slow' && r.state === 'active'));
     assert.match(pretty.stdout, /fault-\d+ slow 50 → client-\d+: delayed \d+/);
-    const cleared = await runCli(['gateway', 'fault', 'clear', '--gateway', gateway.domain]);
+    const cleared = await cli(['gateway', 'fault', 'clear', '--gateway', gateway.domain]);
     assert.equal(cleared.code, 0, cleared.stderr);
 
     // Usage and refusals, side by side.
     const [unknown, nobody, wide, noGateway, badStart, badEvery] = await Promise.all([
-      runCli(['gateway', 'fault', 'melt', '--gateway', gateway.domain]),
-      runCli(['gateway', 'fault', 'drop', '--client', 'client-99', '--gateway', gateway.domain]),
-      runCli(['gateway', 'fault', 'refuse-endpoint', '2', '--client', client, '--gateway', gateway.domain]),
-      runCli(['gateway', 'fault', 'drop'], { env: { FEISHU_EVENTS_GATEWAY: undefined } }),
-      runCli(['gateway', '--fault', 'restart']),
-      runCli(['replay', 'hire.eco_exam.created_v1', '--fault-every', '2:drop']),
+      cli(['gateway', 'fault', 'melt', '--gateway', gateway.domain]),
+      cli(['gateway', 'fault', 'drop', '--client', 'client-99', '--gateway', gateway.domain]),
+      cli(['gateway', 'fault', 'refuse-endpoint', '2', '--client', client, '--gateway', gateway.domain]),
+      cli(['gateway', 'fault', 'drop']),
+      cli(['gateway', '--fault', 'restart']),
+      cli(['replay', 'hire.eco_exam.created_v1', '--fault-every', '2:drop']),
     ]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown fault "melt"/);
