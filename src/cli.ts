@@ -98,7 +98,9 @@ export function fastParse(spec: CommandSpec, args: readonly string[]): { inputs:
   return { inputs: parsed.positionals, options };
 }
 
-function buildProgram(Command: typeof CommandType, io: CommandIO, setExit: (code: number) => void): CommandType {
+type Act = (spec: CommandSpec, inputs: string[], options: Record<string, unknown>) => Promise<void>;
+
+function buildProgram(Command: typeof CommandType, io: CommandIO, act: Act): CommandType {
   const program = new Command('feishu-events')
     .description('Replay, validate and tail Feishu / Lark events.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -119,10 +121,26 @@ function buildProgram(Command: typeof CommandType, io: CommandIO, setExit: (code
     command.action(async (...args: unknown[]) => {
       const inputs = spec.argument ? (args[0] as string[]) : [];
       const options = (spec.argument ? args[1] : args[0]) as Record<string, unknown>;
-      setExit(await runCommand(spec.name, inputs, options, io));
+      await act(spec, inputs, options);
     });
   }
   return program;
+}
+
+/**
+ * What commander makes of `args` (after the program name): the command, its inputs and the options object its
+ * action gets, without running it. The fast path must give the same (test/unit/cli-parity.test.ts).
+ */
+export async function commanderParse(args: readonly string[]): Promise<{ command: string; inputs: string[]; options: Record<string, unknown> }> {
+  const { Command } = await import('commander');
+  const silent = { write: () => true } as unknown as CommandIO['stdout'];
+  let parsed: { command: string; inputs: string[]; options: Record<string, unknown> } | undefined;
+  const program = buildProgram(Command, { ...processIO(), stdout: silent, stderr: silent }, async (spec, inputs, options) => {
+    parsed = { command: spec.name, inputs, options: { ...options } };
+  });
+  await program.parseAsync(['node', 'feishu-events', ...args]);
+  if (!parsed) throw new Error(`commander ran no command for ${args.join(' ')}`);
+  return parsed;
 }
 
 /** Run the CLI; resolves to the exit code. Only this function prints errors. */
@@ -140,8 +158,8 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     }
     let exitCode = 0;
     const { Command } = await import('commander');
-    const program = buildProgram(Command, io, (code) => {
-      exitCode = code;
+    const program = buildProgram(Command, io, async (command, inputs, options) => {
+      exitCode = await runCommand(command.name, inputs, options, io);
     });
     if (argv.length <= 2) {
       program.outputHelp();
