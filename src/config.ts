@@ -1,29 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { stripBom } from './sources/bom.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Parse a `.env` file: KEY=value lines, `#` comments, optional `export `, single or double quotes. */
+/**
+ * Parse a `.env` file with node's own parser (util.parseEnv): KEY=value lines, `#` comments, `export `, single,
+ * double and backtick quotes, quoted values over several lines, `\n` in double quotes. A leading BOM is ignored.
+ */
 export function parseDotenv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    const key = match[1] as string;
-    let value = (match[2] as string).trim();
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote)) {
-      value = value.slice(1, -1);
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
-    } else {
-      const hash = value.search(/\s#/);
-      if (hash !== -1) value = value.slice(0, hash).trim();
-    }
-    out[key] = value;
-  }
-  return out;
+  return parseEnv(stripBom(text)) as Record<string, string>;
 }
 
 /** The `.env` file of a directory, or nothing when there is none. */

@@ -111,6 +111,8 @@ test('sample specs: type, glob, type/name, type/*', () => {
 test('settings: flag > env > .env > default; secrets never shown', () => {
   const dotenv = parseDotenv('# c\nexport A=from-file\nB="quoted # kept"\nC=plain # comment\n');
   assert.deepEqual(dotenv, { A: 'from-file', B: 'quoted # kept', C: 'plain' });
+  // What the hand-written parser got wrong: values over several lines, backticks, a BOM, CRLF.
+  assert.deepEqual(parseDotenv('\uFEFFKEY="line one\nline two"\r\nT=`it\'s "both"`\r\nN="a\\nb"\r\n'), { KEY: 'line one\nline two', T: 'it\'s "both"', N: 'a\nb' });
   const sources = { env: { A: 'from-env' }, dotenv };
   assert.deepEqual(resolveSetting('flag', 'A', sources, 'd'), { value: 'flag', from: 'flag' });
   assert.deepEqual(resolveSetting(undefined, 'A', sources, 'd'), { value: 'from-env', from: 'env' });
