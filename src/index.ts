@@ -46,6 +46,7 @@ export { PLATFORM_RETRY_SCHEDULE_MS, parseRetrySchedule } from './delivery/retry
 // The local long-connection endpoint, for tests of apps that use the SDK's WSClient.
 export { startGateway } from './gateway/server.js';
 export type { Gateway, GatewayOptions, GatewayEvent, PushResult, PushOptions, ClientInfo, AckRecord } from './gateway/types.js';
+export type { CallRecord, CallEventLink, CallFilter } from './gateway/open-api/types.js';
 // pbbp2 frames of the long connection.
 export { encodeFrame, decodeFrame, getHeader, FrameError, FrameMethod, MessageType, PLATFORM_CLIENT_CONFIG } from './protocol/frame.js';
 export type { Frame, FrameHeader, ClientConfig } from './protocol/frame.js';
