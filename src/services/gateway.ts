@@ -101,6 +101,7 @@ export async function serveGateway(options: GatewayServiceOptions, io: CommandIO
       io.stderr.write(
         `${c.bold('feishu-events gateway')} on ${c.cyan(gateway.domain)}\n` +
           `  apps:    new WSClient({ appId, appSecret, domain: '${gateway.domain}' })  (${auth})\n` +
+          `  api:     new Client({ appId, appSecret, domain: '${gateway.domain}' }): its calls are answered and recorded\n` +
           `  push:    feishu-events replay --gateway ${gateway.domain} [events…]\n` +
           `  acks:    ${options.ackTimeoutMs} ms to ack with code 200, then ${options.redeliver && options.repush > 0 ? `re-push (at most ${options.repush} times)` : 'no re-push'}` +
           `${options.fragmentSize !== undefined ? ` · fragments of ${options.fragmentSize} B` : ''} · ${options.pick}\n` +

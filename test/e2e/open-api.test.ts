@@ -10,6 +10,8 @@ import { describeCall } from '../../src/gateway/open-api/summary.js';
 import type { CallRecord } from '../../src/gateway/open-api/types.js';
 import { FaultSpecError, formatFaultSpec, parseFaultSpec } from '../../src/gateway/fault-spec.js';
 import { silentLogger } from '../helpers/gateway.js';
+import { Chalk } from 'chalk';
+import { formatGatewayEvent } from '../../src/report/gateway-log.js';
 
 const APP_ID = 'cli_a1b2c3d4e5f60718';
 let gateway: Gateway;
@@ -66,7 +68,9 @@ test('the SDK Client gets a tenant token and sends, replies, reacts and patches 
   assert.equal(describeCall(calls[1] as CallRecord), 'send oc_chat "hello"');
   assert.equal(describeCall(calls[2] as CallRecord), `reply ${String(sent.data?.message_id).slice(0, 11)}… "again"`);
   assert.equal(describeCall(calls[6] as CallRecord).startsWith('card_stream'), true);
-  assert.ok(events.some((e) => e.type === 'call' && e.kind === 'reply'), 'every call is an event of the gateway log');
+  const replyEvent = events.find((e) => e.type === 'call' && e.kind === 'reply');
+  assert.ok(replyEvent, 'every call is an event of the gateway log');
+  assert.match(formatGatewayEvent(replyEvent, new Chalk({ level: 0 })) ?? '', new RegExp(`⇠ ${APP_ID} {2}reply om_[0-9a-f]{8}… "again"$`), 'and a line of its live log');
 });
 
 test('refusals: a missing or unknown token gets the platform code; an unknown path a plain-text 404, recorded', async () => {
