@@ -105,9 +105,11 @@ test('--contract against a node SDK 1.40 app: it answers \'\' to everything, so 
 
 test('--contract: an app that stops listening mid-way; nothing listening; no Encrypt Key', async () => {
   let stop: () => void = () => {};
+  // At the fifth probe the app "crashes": it stops listening and drops its connections, in that order.
   const server = await startRecordingServer((_req, n) => {
-    if (n === 5) setImmediate(() => stop());
-    return n === 5 ? { destroy: true } : { status: 200, body: n <= 2 ? '' : 'ok' };
+    if (n !== 5) return { status: 200, body: n <= 2 ? '' : 'ok' };
+    stop();
+    return { never: true };
   });
   stop = () => void server.close();
   const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--contract', '--to', server.url, '--encrypt-key', KEY, '--json']);
