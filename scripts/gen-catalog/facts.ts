@@ -45,6 +45,9 @@ export interface FieldFacts {
   example?: string;
   unit?: Unit;
   id?: IdKind;
+  /** The id's kind follows a parameter of the subscription (user_id_type, department_id_type): the kind is the
+   * default one, and the schema does not check its shape. */
+  idVaries?: boolean;
   /** Value → meaning. */
   enum?: Record<string, string>;
   /** The platform may send values beyond the documented ones: the schema lists the meanings but does not restrict. */

@@ -115,7 +115,7 @@ function propertySchema(field: Field, ctx: SchemaContext, path: string): JsonObj
       schema[ENUM_DESCRIPTIONS_KEYWORD] = { ...facts.enum };
     }
     if (facts.json) schema.contentMediaType = 'application/json';
-    if (facts.id && documented?.facts.id && PREFIXED_ID_KINDS.has(facts.id)) schema.pattern = ID_PATTERNS[facts.id];
+    if (facts.id && documented?.facts.id && !documented.facts.idVaries && PREFIXED_ID_KINDS.has(facts.id)) schema.pattern = ID_PATTERNS[facts.id];
     if (facts.unit) fact.unit = facts.unit;
     if (facts.id) fact.id = facts.id;
     const inferred = (['unit', 'id'] as const).filter((k) => facts[k] !== undefined && documented?.facts[k] === undefined);
