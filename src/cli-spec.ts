@@ -42,6 +42,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--strict', description: 'exit 1 on ⚠ too (delivered, but replay cannot tell whether the app read it); with --contract: on advisory findings' },
       { flags: '--contract', description: 'probe the endpoint with forged and replayed deliveries of the first input event (security suite for CI; needs --encrypt-key)' },
       { flags: '--format <format>', description: 'pretty, json or (with --contract) junit (default pretty)' },
+      { flags: '--max-event-size <size>', description: 'the longest NDJSON line / largest JSON document read, e.g. 64MiB (default 64MiB; at most 512MiB)' },
       { flags: '--gateway <domain>', description: 'push through a running `feishu-events gateway` to its WSClient apps instead of HTTP' },
       { flags: '--wait-client <ms>', description: 'with --gateway: how long to wait for a connected client (default 5000)' },
       { flags: '--fault-every <n:fault>', description: 'with --gateway: inject a fault after every n deliveries (e.g. 5:drop, 3:refuse-endpoint:2) and end with the resilience report' },
@@ -62,6 +63,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--unknown-type <level>', description: 'an event type without a schema is an error, warn or ignore (default warn)' },
       { flags: '--strict', description: 'also report properties the schema does not declare' },
       { flags: '--format <format>', description: 'pretty, json, junit or github (default pretty)' },
+      { flags: '--max-event-size <size>', description: 'the longest NDJSON line / largest JSON document read, e.g. 64MiB (default 64MiB; at most 512MiB)' },
     ],
   },
   {

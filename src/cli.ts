@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { COMMANDS, type CommandSpec, type OptionSpec } from './cli-spec.js';
 import { isUserError } from './errors.js';
 import { processIO, type CommandIO } from './io.js';
+import { escapeControl, maskUrlCredentials } from './safe-text.js';
 import { packageVersion } from './version.js';
 
 type Runner = (inputs: string[], options: Record<string, unknown>, io: CommandIO, signal: AbortSignal) => Promise<number>;
@@ -31,16 +32,40 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
  */
 const RUN_UNTIL_STOPPED = new Set(['gateway', 'tail']);
 
+/**
+ * Commands that stop early on SIGINT / SIGTERM and report what they did so far (replay: stop sending, wait briefly
+ * for what is in flight, print the partial summary), then exit 130 / 143. A second signal ends the process at once;
+ * a closed stdout (`replay | head`) stops them too, quietly.
+ */
+const INTERRUPTIBLE = new Set(['replay']);
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
 /** Run a command with its AbortSignal; the only place that listens for signals. */
 async function runCommand(name: string, inputs: string[], options: Record<string, unknown>, io: CommandIO): Promise<number> {
   const run = await (RUNNERS[name] as () => Promise<Runner>)();
   const controller = new AbortController();
-  if (!RUN_UNTIL_STOPPED.has(name)) return run(inputs, options, io, controller.signal);
-  const stop = (): void => controller.abort();
+  const interruptible = INTERRUPTIBLE.has(name);
+  if (!RUN_UNTIL_STOPPED.has(name) && !interruptible) return run(inputs, options, io, controller.signal);
+  let caught: string | undefined;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (!interruptible) return controller.abort();
+    if (caught !== undefined) process.exit(SIGNAL_EXIT[signal] ?? 1);
+    caught = signal;
+    controller.abort(signal);
+  };
+  const onStdoutError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') controller.abort('EPIPE');
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Left in place after the run: a write still on its way may fail with EPIPE, and must not crash the process.
+  if (interruptible) io.stdout.on('error', onStdoutError);
   try {
-    return await run(inputs, options, io, controller.signal);
+    const code = await run(inputs, options, io, controller.signal);
+    return caught !== undefined ? (SIGNAL_EXIT[caught] ?? code) : code;
+  } catch (error) {
+    if (caught !== undefined) return SIGNAL_EXIT[caught] ?? 1;
+    throw error;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -179,8 +204,9 @@ function reportError(error: unknown, io: CommandIO): number {
     return code === 0 ? 0 : 2;
   }
   if (isUserError(error)) {
-    io.stderr.write(`feishu-events: ${error.message}\n`);
-    if (error.hint) io.stderr.write(`  hint: ${error.hint}\n`);
+    // One line each, whatever the message quotes (a file name, an answer, a URL with a password in it).
+    io.stderr.write(`feishu-events: ${maskUrlCredentials(escapeControl(error.message))}\n`);
+    if (error.hint) io.stderr.write(`  hint: ${maskUrlCredentials(escapeControl(error.hint))}\n`);
     return error.exitCode;
   }
   if (isBrokenPipe(error)) return 0;

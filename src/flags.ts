@@ -2,6 +2,7 @@
 // value the same way (`--flag must be …, got "…"`, exit 2). The pure parsers (parseDuration) throw a
 // SyntaxError and are part of the library; the flag readers turn problems into usage errors.
 import { usageError } from './errors.js';
+import { describeMs, MAX_TIMER_MS } from './limits.js';
 
 /** A flag's value when it is a string (commander and the fast path both give strings or booleans). */
 export function str(value: unknown): string | undefined {
@@ -14,8 +15,10 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 export function parseDuration(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
   if (!match) throw new SyntaxError(`"${text}" is not a duration (e.g. 500ms, 15s, 5m, 1h)`);
-  const value = Number(match[1]) * (UNIT_MS[(match[2] ?? 'ms').toLowerCase()] ?? 1);
-  return Math.round(value);
+  const value = Math.round(Number(match[1]) * (UNIT_MS[(match[2] ?? 'ms').toLowerCase()] ?? 1));
+  // node fires a longer timer after ~1 ms: refuse it rather than let `1000h` mean "now".
+  if (value > MAX_TIMER_MS) throw new RangeError(`"${text.trim()}" is longer than the longest supported duration (${describeMs(MAX_TIMER_MS)}, 2^31-1 ms)`);
+  return value;
 }
 
 /** A whole-number flag between `min` and `max` (inclusive); `fallback` when it is not given. */

@@ -31,7 +31,10 @@ function readSchema(file: string): Record<string, unknown> {
   } catch (error) {
     throw schemaError(file, `not JSON (${oneLine((error as Error).message)})`, error);
   }
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw schemaError(file, 'not a JSON Schema (expected an object)');
+  // The boolean schemas are valid JSON Schemas: `true` accepts everything (as `{}` does), `false` nothing.
+  if (schema === true) return {};
+  if (schema === false) return { not: {} };
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw schemaError(file, 'not a JSON Schema (expected an object, true or false)');
   return schema as Record<string, unknown>;
 }
 

@@ -6,6 +6,10 @@ import { FaultSpecError, parseFaultSpec, type FaultSpec } from '../gateway/fault
 import type { ClientPick, FaultRecord } from '../gateway/types.js';
 import { writeOut, type CommandIO } from '../io.js';
 import type { GatewayServiceOptions } from '../services/gateway.js';
+import { MAX_TIMER_MS } from '../limits.js';
+
+/** Intervals given to clients in seconds become their timers in ms: no longer than a timer can be. */
+const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 
 const PICKS: readonly ClientPick[] = ['round-robin', 'random'];
 
@@ -42,10 +46,10 @@ export function resolveGatewayOptions(flags: Record<string, unknown>): GatewaySe
     faults,
     clientConfig: {
       // PingInterval 0 would make the node SDK ping in a tight loop, and ReconnectInterval 0 retry in one.
-      PingInterval: wholeNumber('--ping-interval', str(flags.pingInterval), 120, 1),
+      PingInterval: wholeNumber('--ping-interval', str(flags.pingInterval), 120, 1, MAX_TIMER_SECONDS),
       ReconnectCount: wholeNumber('--reconnect-count', str(flags.reconnectCount), -1, -1),
-      ReconnectInterval: wholeNumber('--reconnect-interval', str(flags.reconnectInterval), 120, 1),
-      ReconnectNonce: wholeNumber('--reconnect-nonce', str(flags.reconnectNonce), 30, 0),
+      ReconnectInterval: wholeNumber('--reconnect-interval', str(flags.reconnectInterval), 120, 1, MAX_TIMER_SECONDS),
+      ReconnectNonce: wholeNumber('--reconnect-nonce', str(flags.reconnectNonce), 30, 0, MAX_TIMER_SECONDS),
     },
     pick,
     json: flags.json === true,

@@ -7,6 +7,7 @@ import type { CommandIO } from '../io.js';
 import { parseOverride, type FieldOverride } from '../protocol/envelope.js';
 import { parseRetrySchedule } from '../delivery/retry-schedule.js';
 import { userAgent } from '../version.js';
+import { MAX_TIMER_MS, maxEventSize } from '../limits.js';
 
 import { durationFlag, httpUrl, str, wholeNumber } from '../flags.js';
 import type { ReplayOptions } from '../services/replay.js';
@@ -61,17 +62,18 @@ export function resolveReplayOptions(inputs: string[], flags: Record<string, unk
     challenge: flags.challenge === true,
     timeoutMs,
     retrySchedule,
-    duplicate: wholeNumber('--duplicate', str(flags.duplicate), 0, 0),
+    duplicate: wholeNumber('--duplicate', str(flags.duplicate), 0, 0, 10_000),
     shuffle: flags.shuffle === true,
-    concurrency: wholeNumber('--concurrency', str(flags.concurrency), 1, 1),
+    concurrency: wholeNumber('--concurrency', str(flags.concurrency), 1, 1, 10_000),
     json: format === 'json',
     control: flags.control !== false,
     strict: flags.strict === true,
     contract,
     format,
+    maxEventBytes: maxEventSize(str(flags.maxEventSize)),
     // The gateway is a domain, as `feishu-events gateway` prints it: no trailing slash.
     ...(gateway !== undefined ? { gateway: httpUrl('--gateway', gateway, TARGET_HINT).href.replace(/\/+$/, '') } : {}),
-    waitClientMs: wholeNumber('--wait-client', str(flags.waitClient), 5000, 0),
+    waitClientMs: wholeNumber('--wait-client', str(flags.waitClient), 5000, 0, MAX_TIMER_MS),
     ...(faultEvery !== undefined ? { faultEvery } : {}),
     ...(maxCallsText !== undefined ? { maxCallsPerEvent: wholeNumber('--max-calls-per-event', maxCallsText, 0, 0) } : {}),
     userAgent: userAgent(),
@@ -96,7 +98,7 @@ function parseFaultEvery(raw: string | undefined): FaultEvery | undefined {
   }
 }
 
-export async function runReplay(inputs: string[], flags: Record<string, unknown>, io: CommandIO): Promise<number> {
+export async function runReplay(inputs: string[], flags: Record<string, unknown>, io: CommandIO, signal?: AbortSignal): Promise<number> {
   if (flags.list === true) return listBundled(io, flags.json === true);
   const options = resolveReplayOptions(inputs, flags, io);
   if (options.contract) {
@@ -105,7 +107,7 @@ export async function runReplay(inputs: string[], flags: Record<string, unknown>
   }
   // The delivery code (undici, the worker) is loaded only once the flags are known to be good.
   const { replay } = await import('../services/replay.js');
-  return replay(options, io);
+  return replay(options, io, signal);
 }
 
 function listBundled(io: CommandIO, json: boolean): number {

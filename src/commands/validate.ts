@@ -1,6 +1,7 @@
 import { loadDotenv, resolveSetting } from '../config.js';
 import { usageError } from '../errors.js';
 import { oneOf, str } from '../flags.js';
+import { maxEventSize } from '../limits.js';
 import type { CommandIO } from '../io.js';
 import type { ValidateFormat } from '../report/validate-reporter.js';
 import { validate, type ValidateOptions } from '../services/validate.js';
@@ -29,6 +30,7 @@ export function resolveValidateOptions(inputs: string[], flags: Record<string, u
     unknownType: oneOf('--unknown-type', str(flags.unknownType), UNKNOWN_TYPE_LEVELS, 'warn'),
     strict: flags.strict === true,
     format: oneOf('--format', str(flags.format), VALIDATE_FORMATS, 'pretty'),
+    maxEventBytes: maxEventSize(str(flags.maxEventSize)),
   };
 }
 

@@ -83,7 +83,8 @@ export interface AttemptOutcome {
 
 export interface Transport {
   send(delivery: PlannedDelivery, attempt: number): Promise<AttemptOutcome>;
-  close?(): Promise<void>;
+  /** `force`: the run was interrupted; requests still open are cut rather than waited for. */
+  close?(options?: { force?: boolean }): Promise<void>;
 }
 
 export interface AttemptReport extends AttemptOutcome {
@@ -114,6 +115,12 @@ export interface ReplaySummary {
   verdicts: Partial<Record<VerdictKind, number>>;
   /** Set when the run stopped at its first attempt because nothing listens there. */
   stopped?: AttemptReport;
+  /**
+   * Set when the run was interrupted (SIGINT, SIGTERM): no new attempt was started after that, the ones in flight
+   * were waited for briefly. `signal` is the abort reason when it is a signal name; `unfinished` the deliveries
+   * with no final outcome (never sent, waiting for a retry, or still in flight when the wait ended).
+   */
+  interrupted?: { signal?: string; unfinished: number; abandoned: number };
   p50Ms: number;
   p95Ms: number;
   elapsedMs: number;
@@ -147,6 +154,10 @@ export interface RunOptions {
   control?: { status?: number; body?: string };
   /** Stop after the first attempt when it is refused (nothing listens): one error instead of one per delivery. */
   failFast?: boolean;
+  /** Stop starting attempts when this aborts (SIGINT, SIGTERM); the summary says what was left unfinished. */
+  signal?: AbortSignal;
+  /** After an abort, how long attempts in flight are waited for before the run ends without them (default 2 s). */
+  drainMs?: number;
 }
 
 /** Percentile (nearest rank) of a list of numbers; 0 for an empty list. */
@@ -156,6 +167,8 @@ export function percentile(values: readonly number[], p: number): number {
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
   return sorted[rank - 1] as number;
 }
+/** How long, after an interruption, deliveries in flight get to finish: long enough for a local app, short for a person. */
+export const DEFAULT_DRAIN_MS = 2000;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -189,9 +202,21 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
     resolve?.();
   };
 
+  const signal = options.signal;
+  const interrupted = (): boolean => signal?.aborted === true;
+  let inFlight = 0;
+  /** Set once the summary is taken: an attempt that ends later changes nothing. */
+  let finished = false;
+
   const runTask = async (task: Task): Promise<void> => {
-    const outcome = await options.transport.send(task.delivery, task.attempt);
-    if (stopped) return;
+    inFlight++;
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await options.transport.send(task.delivery, task.attempt);
+    } finally {
+      inFlight--;
+    }
+    if (stopped || finished) return;
     attempts++;
     const read: ReadEvidence = outcome.ok ? readEvidence(outcome, options.control) : 'unchecked';
     if (outcome.ok) latencies.push(outcome.ms);
@@ -209,7 +234,7 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
       delivered++;
       if (read === 'unknown') unknownRead++;
       if (task.attempt > 1) retried++;
-    } else if (retryDelay !== undefined) {
+    } else if (retryDelay !== undefined && !interrupted()) {
       pendingRetries++;
       void sleep(retryDelay).then(() => {
         pendingRetries--;
@@ -224,7 +249,7 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (stopped) return;
+      if (stopped || interrupted()) return;
       const task = head < queue.length ? queue[head++] : undefined;
       if (task) {
         await runTask(task);
@@ -241,7 +266,22 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
     }
   };
 
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, plan.length)) }, worker));
+  // An interruption wakes workers waiting for a retry (they then stop) and bounds the wait for attempts in flight.
+  let drainTimer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const drained = new Promise<void>((resolve) => {
+    onAbort = () => {
+      notify();
+      drainTimer = setTimeout(resolve, options.drainMs ?? DEFAULT_DRAIN_MS);
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  await Promise.race([Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, plan.length)) }, worker)), drained]);
+  finished = true;
+  clearTimeout(drainTimer);
+  if (onAbort) signal?.removeEventListener('abort', onAbort);
+  const reason: unknown = signal?.reason;
   return {
     ...emptySummary(plan),
     delivered,
@@ -251,6 +291,9 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
     unknownRead,
     verdicts,
     ...(stopped ? { stopped } : {}),
+    ...(interrupted() && !stopped
+      ? { interrupted: { ...(typeof reason === 'string' ? { signal: reason } : {}), unfinished: plan.length - delivered - failed, abandoned: inFlight } }
+      : {}),
     p50Ms: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
     elapsedMs: performance.now() - started,

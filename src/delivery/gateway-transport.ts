@@ -1,6 +1,8 @@
 // replay --gateway: each delivery is pushed through a running `feishu-events gateway` (its control API, over HTTP)
 // to one of the WSClient apps connected to it. Kept light: undici only; no ws, no SDK.
 import { ExitCode, UserError } from '../errors.js';
+import { readExcerpt } from '../limits.js';
+import { maskUrlCredentials } from '../safe-text.js';
 import type { CommandIO } from '../io.js';
 import type { AttemptOutcome, PlannedDelivery, Transport } from './deliveries.js';
 import { formatDuration } from '../report/format.js';
@@ -37,6 +39,8 @@ const CALLS_SETTLE_MAX_MS = 3000;
 const CALLS_POLL_MS = 100;
 
 const CONTROL_PATH = '_feishu-events/';
+/** The gateway's answers are small (an ack's data is at most 1 MiB): something else answering is not read whole. */
+const GATEWAY_ANSWER_LIMIT = 4 * 1024 * 1024;
 /** Extra time over the gateway's own deadline before we stop waiting for its answer. */
 const ANSWER_SLACK_MS = 10_000;
 
@@ -143,7 +147,7 @@ export async function createGatewayTransport(options: GatewayTransportOptions): 
         dispatcher,
       });
       status = response.statusCode;
-      text = await response.body.text();
+      text = await readExcerpt(response.body, GATEWAY_ANSWER_LIMIT);
     } catch (error) {
       throw new UserError(`cannot reach the gateway at ${domain} (${networkReason(error)})`, {
         exitCode: ExitCode.findings,
@@ -189,7 +193,7 @@ export async function createGatewayTransport(options: GatewayTransportOptions): 
     const info = await getJson('');
     callsBefore = typeof info?.calls === 'number' ? info.calls : undefined;
     if (clients.length === 0 && options.waitClientMs > 0) {
-      options.io.stderr.write(`waiting up to ${formatDuration(options.waitClientMs)} for a WSClient to connect to ${domain}…\n`);
+      options.io.stderr.write(`waiting up to ${formatDuration(options.waitClientMs)} for a WSClient to connect to ${maskUrlCredentials(domain)}…\n`);
       clients = await listClients(options.waitClientMs);
     }
     if (clients.length === 0) {
@@ -221,7 +225,7 @@ export async function createGatewayTransport(options: GatewayTransportOptions): 
           dispatcher,
         });
         status = response.statusCode;
-        text = await response.body.text();
+        text = await readExcerpt(response.body, GATEWAY_ANSWER_LIMIT);
       } catch (error) {
         clearTimeout(timer);
         const reason = networkReason(error);
@@ -266,8 +270,8 @@ export async function createGatewayTransport(options: GatewayTransportOptions): 
       }
       return tallyCalls(calls, eventIds, limit);
     },
-    async close() {
-      await dispatcher.close();
+    async close(closeOptions) {
+      await (closeOptions?.force ? dispatcher.destroy() : dispatcher.close());
     },
   };
 }

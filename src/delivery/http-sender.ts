@@ -1,5 +1,6 @@
 import type { Dispatcher, request as undiciRequest } from 'undici';
 import type { HttpDelivery } from '../protocol/http-request.js';
+import { ANSWER_EXCERPT_BYTES, readExcerpt } from '../limits.js';
 import { judgeHttp, type Purpose, type VerdictKind } from './verdict.js';
 
 /** What came back for one HTTP push, and the verdict on it. */
@@ -21,7 +22,25 @@ export interface HttpOutcome {
   hint?: string;
 }
 
-const BODY_LIMIT = 64 * 1024;
+/** The most of an answer that is read: enough for any excerpt and verdict; a 300 MB answer is not buffered. */
+const BODY_LIMIT = ANSWER_EXCERPT_BYTES;
+
+/** Ends a body that is still arriving when the wait is over (a trickled answer): `--timeout` bounds the whole answer. */
+class AnswerDeadlineError extends Error {
+  constructor() {
+    super('the answer was still arriving at the deadline');
+    this.name = 'BodyTimeoutError';
+  }
+}
+
+type Answer = Awaited<ReturnType<typeof undiciRequest>>;
+
+/** The body, at most BODY_LIMIT bytes of it. A declared small length is read with text(), which is cheapest. */
+function readAnswer(response: Answer): Promise<string> {
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared <= BODY_LIMIT) return response.body.text();
+  return readExcerpt(response.body, BODY_LIMIT);
+}
 
 /** After the deadline, how much longer an answer is waited for, to report it as late with its real latency. */
 export function lateGraceMs(deadlineMs: number): number {
@@ -57,12 +76,17 @@ export async function sendHttp(delivery: HttpDelivery, options: SendOptions): Pr
   const url = new URL(delivery.url);
   const started = performance.now();
   let judgedAtMs: number | undefined;
+  const waitMs = deadlineMs + lateGraceMs(deadlineMs);
+  let response: Answer | undefined;
+  let hardStop: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     judgedAtMs = performance.now() - started;
+    // Past the deadline, a late answer is waited for a grace period; a body still trickling then is cut off
+    // (undici's body timeout is per chunk, so a trickle would never trip it). Armed only for late answers.
+    hardStop = setTimeout(() => response?.body.destroy(new AnswerDeadlineError()), waitMs - deadlineMs);
   }, deadlineMs);
-  const waitMs = deadlineMs + lateGraceMs(deadlineMs);
   try {
-    const response = await options.request(delivery.url, {
+    response = await options.request(delivery.url, {
       method: delivery.method,
       headers: delivery.headers,
       body: delivery.body,
@@ -70,10 +94,11 @@ export async function sendHttp(delivery: HttpDelivery, options: SendOptions): Pr
       bodyTimeout: waitMs,
       dispatcher: options.dispatcher,
     });
-    // text() is much cheaper than async-iterating the stream; answers to event pushes are small.
-    const body = (await response.body.text()).slice(0, BODY_LIMIT);
+    if (judgedAtMs !== undefined && performance.now() - started >= waitMs) response.body.destroy(new AnswerDeadlineError());
+    const body = (await readAnswer(response)).slice(0, BODY_LIMIT);
     const ms = performance.now() - started;
     clearTimeout(timer);
+    clearTimeout(hardStop);
     const verdict = judgeHttp({ url, purpose, deadlineMs, status: response.statusCode, ms, body, encrypted: options.encrypted ?? false });
     return {
       ok: verdict.kind === 'delivered',
@@ -89,6 +114,7 @@ export async function sendHttp(delivery: HttpDelivery, options: SendOptions): Pr
   } catch (error) {
     const elapsed = performance.now() - started;
     clearTimeout(timer);
+    clearTimeout(hardStop);
     const { code, message, timeout } = errorCodeOf(error);
     const timedOut = timeout || (judgedAtMs !== undefined && code === undefined);
     const verdict = judgeHttp({ url, purpose, deadlineMs, ms: elapsed, timedOut, ...(code !== undefined ? { errorCode: code } : {}), ...(message !== undefined ? { errorMessage: message } : {}) });

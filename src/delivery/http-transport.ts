@@ -49,9 +49,9 @@ export async function createHttpTransport(options: HttpTransportOptions): Promis
       const note = noteFromAnswer(delivery.eventType, outcome);
       return note ? { ...outcome, note } : outcome;
     },
-    async close() {
+    async close(closeOptions) {
       await encoder?.close();
-      await dispatcher.close();
+      await (closeOptions?.force ? dispatcher.destroy() : dispatcher.close());
     },
   };
 }

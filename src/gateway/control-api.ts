@@ -19,17 +19,23 @@
  *                                            for a fault that does not parse; 409 `{ error: "fault_refused" }` when it
  *                                            cannot be injected now (no such client, none connected, restarting)
  * - `GET  /_feishu-events/faults`          → `{ faults: FaultRecord[] }`: the resilience report so far
+ *
+ * What a web page could send is refused (the server checks the Origin before any route): a POST must say
+ * `content-type: application/json` (415 otherwise — a page cannot send that cross-origin without a preflight,
+ * which the gateway never grants); a body over 8 MiB gets 413; `timeout_ms` is at most 2^31-1.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientConfig } from '../protocol/frame.js';
+import { MAX_TIMER_MS } from '../limits.js';
 import { FaultSpecError, parseFaultSpec, type FaultSpec } from './fault-spec.js';
+import { isJsonContentType } from './http-guard.js';
 import type { CallFilter, CallRecord } from './open-api/types.js';
 import { FaultError, NoClientError, type ClientInfo, type FaultRecord, type PushOptions, type PushRecord, type PushResult } from './types.js';
 
 export const CONTROL_PREFIX = '/_feishu-events/';
 
-/** Request bodies larger than this are refused: an event envelope is a few KB. */
-const BODY_LIMIT = 8 * 1024 * 1024;
+/** Request bodies larger than this are refused with 413: an event envelope is a few KB. */
+export const BODY_LIMIT = 8 * 1024 * 1024;
 const MAX_WAIT_MS = 600_000;
 
 export interface ControlInfo {
@@ -64,6 +70,21 @@ export interface ControlTarget {
 
 class BadRequest extends Error {}
 
+/** A body over the limit: answered 413, and the connection is closed rather than the rest read. */
+export class PayloadTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the body is larger than ${limit} bytes`);
+  }
+}
+
+/** Answer 413 without reading the rest of the body, then close the connection (the client may still be sending). */
+export function sendTooLarge(res: ServerResponse, limit: number): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = JSON.stringify({ error: 'payload_too_large', message: `the body is larger than ${limit} bytes` });
+  res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.end(body);
+}
+
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   if (res.destroyed) return;
   const body = JSON.stringify(value);
@@ -71,15 +92,24 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.end(body);
 }
 
+/** The body as text; rejects with PayloadTooLarge as soon as it is known to be over `limit` (before reading it all). */
 export function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new PayloadTooLarge(limit));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (chunk: Buffer) => {
+      if (over) return;
       size += chunk.length;
       if (size > limit) {
-        reject(new BadRequest(`the body is larger than ${limit} bytes`));
-        req.destroy();
+        over = true;
+        chunks.length = 0;
+        reject(new PayloadTooLarge(limit));
         return;
       }
       chunks.push(chunk);
@@ -89,20 +119,25 @@ export function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<stri
   });
 }
 
-function optionalPositiveInteger(body: Record<string, unknown>, key: string): number | undefined {
+function optionalPositiveInteger(body: Record<string, unknown>, key: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const value = body[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new BadRequest(`${key} must be a whole number ≥ 1`);
+  if (value > max) throw new BadRequest(`${key} must be at most ${max}`);
   return value;
 }
 
 /** The request body as a JSON object, or BadRequest with `expected`. */
+/** A POST without `content-type: application/json`: what a web page can send cross-origin without a preflight. */
+class UnsupportedMediaType extends Error {}
+
 async function readJsonObject(req: IncomingMessage, expected: string): Promise<Record<string, unknown>> {
+  if (!isJsonContentType(req.headers['content-type'])) throw new UnsupportedMediaType('send the body with content-type: application/json');
   let body: unknown;
   try {
     body = JSON.parse(await readBody(req));
   } catch (error) {
-    throw error instanceof BadRequest ? error : new BadRequest('the body is not JSON');
+    throw error instanceof BadRequest || error instanceof PayloadTooLarge ? error : new BadRequest('the body is not JSON');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest(expected);
   return body as Record<string, unknown>;
@@ -161,7 +196,7 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
       const fields = await readJsonObject(req, 'expected {"envelope": {…}}');
       if (typeof fields.envelope !== 'object' || fields.envelope === null) throw new BadRequest('"envelope" must be the event envelope, a JSON object');
       const fragmentSize = optionalPositiveInteger(fields, 'fragment_size');
-      const timeoutMs = optionalPositiveInteger(fields, 'timeout_ms');
+      const timeoutMs = optionalPositiveInteger(fields, 'timeout_ms', MAX_TIMER_MS);
       const result = await target.push(fields.envelope, {
         ...(fragmentSize !== undefined ? { fragmentSize } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -174,6 +209,10 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
     if (error instanceof NoClientError) return sendJson(res, 503, { error: 'no_client', message: error.message });
     if (error instanceof BadRequest) return sendJson(res, 400, { error: 'bad_request', message: error.message });
     if (error instanceof FaultError) return sendJson(res, 409, { error: 'fault_refused', message: error.message });
+    if (error instanceof PayloadTooLarge) return sendTooLarge(res, error.limit);
+    if (error instanceof UnsupportedMediaType) return sendJson(res, 415, { error: 'unsupported_media_type', message: error.message });
+    // The push's own checks (a fragment size, too many fragments) are about the request.
+    if (error instanceof RangeError) return sendJson(res, 400, { error: 'bad_request', message: error.message });
     throw error;
   }
 }

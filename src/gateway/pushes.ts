@@ -45,12 +45,25 @@ interface PushState {
   ackedAt?: number;
   attempts: Attempt[];
   acks: AckRecord[];
+  /** Acks received beyond MAX_ACKS_PER_PUSH: counted, not kept. */
+  acksDropped: number;
   state: PushResult['state'];
   timer?: NodeJS.Timeout;
   waiters: Set<() => void>;
   /** Waiting for a client to push to. */
   held: boolean;
 }
+
+/**
+ * Acks kept per push: a client acking one message over and over (a bug, or hostile) must not grow the gateway's
+ * memory or `/pushes` without bound. The first ones are kept (the first answers the push); the rest are counted.
+ */
+export const MAX_ACKS_PER_PUSH = 100;
+/**
+ * Fragments per event at most: `fragment_size: 1` on a 200 KB event would be 200,000 frames, built and sent at
+ * once, holding the gateway up for many seconds. The platform splits large events into a handful.
+ */
+export const MAX_FRAGMENTS = 1000;
 
 /** Acks are matched by the SeqID they echo; this many SeqIDs are remembered (oldest forgotten first). */
 const SEQ_INDEX_LIMIT = 100_000;
@@ -220,6 +233,7 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
     ...resultOf(push),
     attempts: push.attempts.map(({ sentAt: _sentAt, ...rest }) => rest),
     acks: [...push.acks],
+    ...(push.acksDropped > 0 ? { acks_dropped: push.acksDropped } : {}),
   });
 
   return {
@@ -229,6 +243,9 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
       if (options.clients.size === 0 && !everConnected) throw new NoClientError();
       const payload = Buffer.from(JSON.stringify(envelope), 'utf8');
       const fragmentSize = pushOptions.fragmentSize ?? options.fragmentSize;
+      if (fragmentSize !== undefined && Math.ceil(payload.length / fragmentSize) > MAX_FRAGMENTS) {
+        throw new RangeError(`fragment size ${fragmentSize} would split this ${payload.length}-byte event into more than ${MAX_FRAGMENTS} fragments: use at least ${Math.ceil(payload.length / MAX_FRAGMENTS)}`);
+      }
       const eventType = eventTypeOf(envelope);
       const eventId = eventIdOf(envelope);
       const push: PushState = {
@@ -243,6 +260,7 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
         firstSentAt: performance.now(),
         attempts: [],
         acks: [],
+        acksDropped: 0,
         state: 'pending',
         waiters: new Set(),
         held: false,
@@ -300,7 +318,8 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
         at: isoNow(),
       };
       client.acks++;
-      push.acks.push(record);
+      if (push.acks.length < MAX_ACKS_PER_PUSH) push.acks.push(record);
+      else push.acksDropped++;
       options.emit({ type: 'ack', message_id: push.messageId, ...eventFields(push), ...record });
       if (record.code === 200 && push.ackedAt === undefined) push.ackedAt = now;
       // The first ack of any code answers a waiting `push` call; only code 200 ends the event. Any other code is

@@ -6,10 +6,11 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { decodeFrame, encodeFrame, FrameMethod, getHeader, HeaderKey, MessageType, PLATFORM_CLIENT_CONFIG, pongFrame, type ClientConfig } from '../protocol/frame.js';
 import { packageVersion } from '../version.js';
 import { clientInfo, createClientRegistry, type ConnectedClient } from './clients.js';
-import { CONTROL_PREFIX, handleControlRequest, readBody, type ControlInfo } from './control-api.js';
+import { CONTROL_PREFIX, handleControlRequest, PayloadTooLarge, readBody, sendTooLarge, type ControlInfo } from './control-api.js';
 import { checkDiscovery, connectUrl, DISCOVERY_PATH, discoveryFailure, discoverySuccess, DiscoveryCode } from './discovery.js';
 import { API_FAULTS, CLIENT_FAULTS, formatFaultSpec, type FaultSpec } from './fault-spec.js';
 import { createFaultBook, type FaultBook } from './faults.js';
+import { originAllowed, ownOrigins, requestUrl } from './http-guard.js';
 import { createOpenApi, OPEN_API_PREFIX } from './open-api/handler.js';
 import { createPushTracker } from './pushes.js';
 import { FaultError, type FaultRecord, type Gateway, type GatewayEvent, type GatewayOptions, type PushOptions } from './types.js';
@@ -18,6 +19,14 @@ import { FaultError, type FaultRecord, type Gateway, type GatewayEvent, type Gat
 export const WS_PATH = '/ws';
 export const DEFAULT_ACK_TIMEOUT_MS = 3000;
 export const DEFAULT_MAX_REDELIVERIES = 4;
+/**
+ * The largest WebSocket message a client may send (the `ws` default is 100 MiB). Clients send pings and acks; an
+ * ack carries the handler's return value (a card callback answers a card, at most some tens of KB): 1 MiB is
+ * plenty, and a larger message closes the connection with 1009 (message too big), as a limit on the platform does.
+ */
+export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
+/** Discovery requests are a few hundred bytes. */
+const DISCOVERY_BODY_LIMIT = 64 * 1024;
 /** How long `close()` lets clients answer the close frame before it cuts their connections. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -44,6 +53,12 @@ function remoteOf(socket: Socket | Duplex): string {
   const s = socket as Socket;
   const address = s.remoteAddress ?? '?';
   return `${isIP(address) === 6 ? `[${address}]` : address}:${s.remotePort ?? '?'}`;
+}
+
+/** An Origin header as it may appear in the log: at most 100 characters, no control characters. */
+function printableOrigin(origin: string | undefined): string {
+  const text = (origin ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
 }
 
 function toBytes(data: RawData): Uint8Array {
@@ -144,12 +159,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   let onLastSocketClosed: (() => void) | undefined;
   let domain = '';
   let port = 0;
+  let origins: ReadonlySet<string> = new Set();
 
   const discovery = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     let body: unknown;
     try {
-      body = JSON.parse(await readBody(req, 64 * 1024));
-    } catch {
+      body = JSON.parse(await readBody(req, DISCOVERY_BODY_LIMIT));
+    } catch (error) {
+      if (error instanceof PayloadTooLarge) return sendTooLarge(res, error.limit);
       body = undefined;
     }
     const check = checkDiscovery(body, {
@@ -196,7 +213,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     // A restart is under way: a connection kept alive from before finds nobody there.
     if (restarting) return void req.socket.destroy();
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    const url = requestUrl(req.url);
+    if (!url) return sendJson(res, 400, { code: 400, msg: 'bad request target' });
+    if (!originAllowed(req.headers.origin, req.headers.host, origins)) {
+      emit({ at: now(), type: 'rejected', remote: remoteOf(req.socket), reason: `a request from a web page (Origin ${printableOrigin(req.headers.origin)})` });
+      return sendJson(res, 403, { code: 403, msg: 'requests from web pages are refused (foreign Origin)' });
+    }
     if (url.pathname === DISCOVERY_PATH) {
       if (req.method !== 'POST') return sendJson(res, 405, { code: 405, msg: 'use POST' });
       return discovery(req, res);
@@ -220,10 +242,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
 
   const server = http.createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
-      sendJson(res, 500, { error: 'internal', message: error instanceof Error ? error.message : String(error) });
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { error: 'internal', message: error instanceof Error ? error.message : String(error) });
     });
   });
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
+  // A request that is not HTTP at all: answer 400 and close, as node does by default, but never throw.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
 
   const onConnection = (ws: WebSocket, session: Session, remote: string): void => {
     const client: ConnectedClient = {
@@ -297,12 +325,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     });
   };
 
-  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => {});
+  const upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     const remote = remoteOf(socket);
     if (closing || restarting) return refuseUpgrade(socket, 503, closing ? 'the gateway is shutting down' : 'the gateway is restarting');
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    const url = requestUrl(req.url);
+    if (!url) return refuseUpgrade(socket, 400, 'bad request target');
     if (url.pathname !== WS_PATH) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`);
+    if (!originAllowed(req.headers.origin, req.headers.host, origins)) {
+      emit({ at: now(), type: 'rejected', remote, reason: `a WebSocket from a web page (Origin ${printableOrigin(req.headers.origin)})` });
+      return refuseUpgrade(socket, 403, 'connections from web pages are refused (foreign Origin)');
+    }
     const refusal = faultBook.takeHandshakeRefusal();
     if (refusal !== undefined) {
       emit({ at: now(), type: 'refused', what: 'handshake', fault: refusal.fault, how: `HTTP ${refusal.status}`, app_id: '', remote, left: refusal.left });
@@ -315,6 +347,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       return refuseUpgrade(socket, 401, 'no valid ticket: run endpoint discovery first', DiscoveryCode.authFailed);
     }
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, session, remote));
+  };
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    // Whatever a request holds, it must never take the gateway down.
+    try {
+      upgrade(req, socket, head);
+    } catch {
+      if (!socket.destroyed) refuseUpgrade(socket, 400, 'bad upgrade request');
+    }
   });
 
   const listen = (listenPort: number): Promise<void> =>
@@ -329,6 +370,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   await listen(options.port ?? 0);
   port = (server.address() as { port: number }).port;
   domain = `http://${urlHost(host)}:${port}`;
+  origins = ownOrigins(domain, host, port);
   emit({ at: now(), type: 'listening', domain, ws_path: WS_PATH, control_api: `${domain}${CONTROL_PREFIX}` });
 
   const cutClients = (targets: readonly ConnectedClient[], how: 'drop' | 'close'): void => {

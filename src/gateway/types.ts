@@ -122,7 +122,10 @@ export interface PushResult {
 /** The full record of a push, as `GET /_feishu-events/pushes` lists it. */
 export interface PushRecord extends PushResult {
   attempts: PushAttemptRecord[];
+  /** The first 100 acks (see MAX_ACKS_PER_PUSH). */
   acks: AckRecord[];
+  /** Acks received beyond those kept. */
+  acks_dropped?: number;
 }
 
 export interface PushOptions {

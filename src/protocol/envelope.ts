@@ -8,6 +8,10 @@ export function newEventId(random: RandomSource = systemRandom): string {
   return Buffer.from(random(16)).toString('hex');
 }
 
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** `event.items.300000000=1` would build an array of 300 million holes: an event never has that many items. */
+export const MAX_ARRAY_INDEX = 100_000;
+
 export interface FieldOverride {
   /** Dotted path split into keys, e.g. ['event', 'candidate_info', 'name']. */
   path: string[];
@@ -72,6 +76,11 @@ export function parseOverride(expression: string): FieldOverride {
   const rawValue = expression.slice(eq + 1);
   const path = rawPath.split('.');
   if (path.some((segment) => segment === '')) throw new SyntaxError(`empty segment in path "${rawPath}"`);
+  // Refused here, where it is a usage error, rather than when the envelope is prepared.
+  const forbidden = path.find((segment) => FORBIDDEN_KEYS.has(segment));
+  if (forbidden !== undefined) throw new SyntaxError(`"${forbidden}" is not allowed in a path (it would reach the object's prototype)`);
+  const huge = path.find((segment) => /^\d+$/.test(segment) && Number(segment) > MAX_ARRAY_INDEX);
+  if (huge !== undefined) throw new SyntaxError(`index ${huge.length > 12 ? `${huge.slice(0, 12)}…` : huge} is too large: an array index in a path is at most ${MAX_ARRAY_INDEX}`);
   let value: unknown = rawValue;
   try {
     value = JSON.parse(rawValue);
@@ -81,7 +90,6 @@ export function parseOverride(expression: string): FieldOverride {
   return { path, value };
 }
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** A copy of `target` with `value` at `path`: only the objects along the path are copied. */
 export function withPath(target: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {

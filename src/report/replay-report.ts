@@ -4,6 +4,7 @@ import type { ChallengeOutcome } from '../delivery/http-transport.js';
 import type { AttemptReport, ReplaySummary } from '../delivery/deliveries.js';
 import { formatDuration } from './format.js';
 import { formatTally, type CallSummary, type CallTally } from '../delivery/gateway-calls.js';
+import { escapeControl, maskUrlCredentials } from '../safe-text.js';
 import { excerpt, markOf, unknownReadExplanation, type Mark, type VerdictKind } from '../delivery/verdict.js';
 
 export interface SummaryContext {
@@ -35,7 +36,8 @@ const EXCERPT = 200;
 
 function bodyExcerpt(body: string | undefined): string | undefined {
   if (!body) return undefined;
-  const flat = excerpt(body, EXCERPT);
+  // An answer may hold escape sequences: shown, not obeyed.
+  const flat = escapeControl(excerpt(body, EXCERPT));
   return flat === '' ? undefined : flat;
 }
 
@@ -75,6 +77,14 @@ function hintCounter(): { add(hint: string | undefined): void; lines(): Array<[s
   };
 }
 
+/** `interrupted by SIGINT: 37 deliveries not finished (2 in flight were not waited for)`. */
+function interruptedLine(i: NonNullable<ReplaySummary['interrupted']>): string {
+  const by = i.signal ? ` by ${i.signal}` : '';
+  const left = i.unfinished === 0 ? 'every delivery had finished' : `${i.unfinished} deliver${i.unfinished === 1 ? 'y' : 'ies'} not finished`;
+  const abandoned = i.abandoned > 0 ? ` (${i.abandoned} in flight ${i.abandoned === 1 ? 'was' : 'were'} not waited for)` : '';
+  return `interrupted${by}: ${left}${abandoned}`;
+}
+
 export function exitCodeOf(summary: ReplaySummary, strict: boolean): number {
   if (summary.failed > 0 || summary.stopped) return 1;
   return strict && summary.unknownRead > 0 ? 1 : 0;
@@ -98,7 +108,7 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
   const markText = (mark: Mark): string => (mark === 'ok' ? c.green('✓') : mark === 'warn' ? c.yellow('⚠') : c.red('✗'));
   return {
     start({ target, deliveries, encrypted }) {
-      err.write(c.dim(`replaying ${deliveries} deliver${deliveries === 1 ? 'y' : 'ies'} to ${target}${encrypted ? ' (encrypted + signed)' : ' (plaintext)'}\n`));
+      err.write(c.dim(`replaying ${deliveries} deliver${deliveries === 1 ? 'y' : 'ies'} to ${maskUrlCredentials(target)}${encrypted ? ' (encrypted + signed)' : ' (plaintext)'}\n`));
     },
     challenge(o) {
       const status = o.status === undefined ? '---' : String(o.status);
@@ -125,7 +135,7 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
       if (d.copy > 0) tags.push(`duplicate ${d.copy}`);
       const clientTag = typeof r.details?.client === 'string' ? `→ ${r.details.client}` : '';
       if (clientTag) tags.push(clientTag);
-      const line = `${mark} ${status} ${ms(r.ms).padStart(8)}  ${c.bold(d.eventType)}  ${c.dim(d.eventId)}${tags.length ? `  ${c.cyan(tags.join(', '))}` : ''}`;
+      const line = `${mark} ${status} ${ms(r.ms).padStart(8)}  ${c.bold(escapeControl(d.eventType))}  ${c.dim(escapeControl(d.eventId))}${tags.length ? `  ${c.cyan(tags.join(', '))}` : ''}`;
       out.write(`${line}\n`);
       if (typeof r.details?.message_id === 'string') pushLabels.set(r.details.message_id, d.copy > 0 ? `duplicate ${d.copy}` : r.attempt > 1 ? `attempt ${r.attempt}` : `delivery #${d.seq}`);
       for (const call of callsOf(r.details)) out.write(callLine(call));
@@ -133,7 +143,7 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
         const reason = r.error ?? 'failed';
         const judged = r.judgedAtMs !== undefined && r.verdict === 'late' ? ` (failed at ${ms(r.judgedAtMs)})` : '';
         const body = bodyExcerpt(r.body);
-        out.write(`    ${c.red(`${reason}${judged}`)}${body !== undefined ? `: ${body}` : ''}  ${c.dim(d.source)}\n`);
+        out.write(`    ${c.red(`${escapeControl(reason)}${judged}`)}${body !== undefined ? `: ${body}` : ''}  ${c.dim(escapeControl(d.source))}\n`);
         hints.add(r.hint);
         if (r.retryInMs !== undefined) out.write(`    ${c.dim(`↻ re-push ${r.attempt + 1} with the same event_id in ${formatDuration(r.retryInMs)}`)}\n`);
       } else if (r.note) {
@@ -153,6 +163,7 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
       out.write(
         `\n${parts.join(', ')}${extra} · ${s.attempts} attempt${s.attempts === 1 ? '' : 's'} · p50 ${s.delivered ? ms(s.p50Ms) : '-'} · p95 ${s.delivered ? ms(s.p95Ms) : '-'} · ${formatDuration(s.elapsedMs)}\n`,
       );
+      if (s.interrupted) out.write(`${c.yellow(interruptedLine(s.interrupted))}\n`);
       for (const [hint, count] of hints.lines()) out.write(`${c.yellow('hint')}${count > 1 ? c.dim(` (${count} deliveries)`) : ''}${c.yellow(':')} ${hint}\n`);
       if (context.calls !== undefined) {
         const tally = context.calls;
@@ -273,6 +284,9 @@ export function jsonReplayReporter(out: Sink): ReplayReporter {
         p50_ms: round1(s.p50Ms),
         p95_ms: round1(s.p95Ms),
         elapsed_ms: Math.round(s.elapsedMs),
+        ...(s.interrupted
+          ? { interrupted: s.interrupted.signal ?? true, unfinished: s.interrupted.unfinished, abandoned_in_flight: s.interrupted.abandoned }
+          : {}),
       });
     },
   };

@@ -2,14 +2,15 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { EventReport } from '../validate/types.js';
 import { shortId, showPointer, summaryLine, typeLines } from './validate-pretty.js';
 import type { ValidateReporter } from './validate-reporter.js';
+import { escapeControl, escapeWorkflowData, escapeWorkflowProperty, safeLogLine } from '../safe-text.js';
 
-/** Workflow-command escaping: data escapes %, CR, LF; property values also `:` and `,`. */
+/** Workflow-command escaping: data escapes %, CR, LF (and shows other control characters); property values also `:` and `,`. */
 function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return escapeControl(escapeWorkflowData(text));
 }
 
 function escapeProperty(text: string): string {
-  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return escapeControl(escapeWorkflowProperty(text));
 }
 
 /** Annotations need the path from the repository root (the job's working directory), with forward slashes. */
@@ -51,8 +52,9 @@ export function githubValidateReporter(cwd: string): ValidateReporter {
       }
     },
     end(summary, out) {
-      out.push(`${summaryLine(summary)}\n`);
-      for (const line of typeLines(summary)) out.push(`${line}\n`);
+      // Plain log lines too: an event type holding a newline and `::error …` or `::stop-commands::` must not become a command.
+      out.push(`${safeLogLine(summaryLine(summary))}\n`);
+      for (const line of typeLines(summary)) out.push(`${safeLogLine(line)}\n`);
     },
   };
 }

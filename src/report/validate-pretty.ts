@@ -1,5 +1,6 @@
 import type { EventReport, Finding, ValidateSummary } from '../validate/types.js';
 import type { Paint, ValidateReporter } from './validate-reporter.js';
+import { escapeControl } from '../safe-text.js';
 
 const identity = (text: string): string => text;
 
@@ -27,8 +28,10 @@ export function summaryLine(s: ValidateSummary): string {
 
 /** One line per event type: `  corehr.employee.domain_event_v2   5 checked, 1 invalid`. */
 export function typeLines(s: ValidateSummary): string[] {
-  const width = Math.max(0, ...s.byType.map((row) => row.eventType.length));
-  return s.byType.map((row) => `  ${row.eventType.padEnd(width)}   ${row.checked} checked, ${row.invalid} invalid`);
+  // Event types come from the input: shown with control characters escaped.
+  const rows = s.byType.map((row) => ({ ...row, eventType: escapeControl(row.eventType) }));
+  const width = rows.reduce((max, row) => Math.max(max, row.eventType.length), 0);
+  return rows.map((row) => `  ${row.eventType.padEnd(width)}   ${row.checked} checked, ${row.invalid} invalid`);
 }
 
 /** `/event/x`, or words for the event as a whole. */
@@ -38,13 +41,13 @@ export function showPointer(pointer: string): string {
 
 function findingLines(report: EventReport, finding: Finding, c: Paint): string {
   const mark = finding.severity === 'error' ? c.red('✗') : c.yellow('⚠');
-  const where = c.bold(`${report.source}:${finding.line}:${finding.column}`);
+  const where = c.bold(`${escapeControl(report.source)}:${finding.line}:${finding.column}`);
   const head =
     report.status === 'malformed'
       ? `${mark} ${where}  malformed JSON  #${report.index}`
-      : `${mark} ${where}  ${report.eventType ?? '(no event type)'}  #${report.index} ${c.dim(shortId(report.eventId))}  ${c.cyan(showPointer(finding.pointer))}`;
+      : `${mark} ${where}  ${escapeControl(report.eventType ?? '(no event type)')}  #${report.index} ${c.dim(escapeControl(shortId(report.eventId)))}  ${c.cyan(escapeControl(showPointer(finding.pointer)))}`;
   const note = finding.decrypted ? c.dim('  (in the decrypted payload)') : '';
-  return `${head}\n    ${finding.message}${note}\n`;
+  return `${head}\n    ${escapeControl(finding.message)}${note}\n`;
 }
 
 /** For people: one block per finding, then the summary with a line per event type. */

@@ -46,20 +46,28 @@ export interface ReplayOptions {
   format: 'pretty' | 'json' | 'junit';
   /** The User-Agent of every push. */
   userAgent: string;
+  /** The longest NDJSON line / largest JSON document read (`--max-event-size`). */
+  maxEventBytes?: number;
 }
 
 /** replay = sources → prepare → (challenge) → (control) → deliver → report. Resolves to the exit code. */
-export async function replay(options: ReplayOptions, io: CommandIO): Promise<number> {
-  const events = await loadEvents(options.inputs, { stdin: io.stdin, cwd: io.cwd, ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) });
-  return replayEvents(events, options, io);
+export async function replay(options: ReplayOptions, io: CommandIO, signal?: AbortSignal): Promise<number> {
+  const events = await loadEvents(options.inputs, {
+    stdin: io.stdin,
+    cwd: io.cwd,
+    ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
+    ...(options.maxEventBytes !== undefined ? { maxEventBytes: options.maxEventBytes } : {}),
+  });
+  return replayEvents(events, options, io, signal);
 }
 
-/** Deliver events already loaded. */
-export async function replayEvents(events: ReplayEvent[], options: ReplayOptions, io: CommandIO): Promise<number> {
+/** Deliver events already loaded. SIGINT / SIGTERM abort `signal`: sending stops and the partial summary is printed. */
+export async function replayEvents(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, signal?: AbortSignal): Promise<number> {
   const agent = options.userAgent;
   const out = bufferedWriter(io.stdout);
   try {
-    return await replayTo(events, options, io, agent, options.json ? jsonReplayReporter(out) : prettyReplayReporter(out, io.stderr, await makeChalk(colorLevel(io.stdout, io.env))), out);
+    const reporter = options.json ? jsonReplayReporter(out) : prettyReplayReporter(out, io.stderr, await makeChalk(colorLevel(io.stdout, io.env)));
+    return await replayTo(events, options, io, agent, reporter, out, signal);
   } finally {
     await out.flush();
   }
@@ -96,7 +104,15 @@ function nothingListening(url: string, hint: string | undefined): UserError {
   });
 }
 
-async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, agent: string, reporter: ReplayReporter, out: BufferedWriter): Promise<number> {
+async function replayTo(
+  events: ReplayEvent[],
+  options: ReplayOptions,
+  io: CommandIO,
+  agent: string,
+  reporter: ReplayReporter,
+  out: BufferedWriter,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   const plan = planDeliveries(events, {
     prepare: {
       keepIds: options.keepIds,
@@ -171,6 +187,7 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
       // Only an answer in time is compared: a late one says nothing about how the app treats what it cannot accept.
       ...(control?.status !== undefined && control.verdict !== 'late' ? { control: { status: control.status, ...(control.body !== undefined ? { body: control.body } : {}) } } : {}),
       onAttempt: (report) => reporter.attempt(report),
+      ...(signal ? { signal } : {}),
     });
     if (summary.stopped) {
       // One error and one hint on stderr, as when the control or the challenge is refused; nothing on stdout.
@@ -201,6 +218,6 @@ async function replayTo(events: ReplayEvent[], options: ReplayOptions, io: Comma
     if (faults) return Math.max(code, await reportResilience(faults, options, io, out));
     return code;
   } finally {
-    await transport.close?.();
+    await transport.close?.({ force: signal?.aborted === true });
   }
 }

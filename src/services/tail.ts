@@ -4,6 +4,8 @@ import { maskId } from '../config.js';
 import { ExitCode } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { createTailChannel, type TailChannel } from '../tail/channel.js';
+import { escapeControl, maskUrlCredentials } from '../safe-text.js';
+import { openCaptureFile } from '../tail/capture-file.js';
 import { checkDiscovery } from '../tail/discovery.js';
 import { startTailSession, type TailSession, type TailSessionHandlers, type TailSessionOptions } from '../tail/session.js';
 import type { TailEvent } from '../tail/state.js';
@@ -64,6 +66,8 @@ async function openCatalog(io: CommandIO) {
 
 /** Discovery checked (a clear error for bad credentials or an unreachable domain), the warning said, schemas open. */
 async function prepareTail(options: TailOptions, io: CommandIO): Promise<TailCatalog> {
+  // A place that cannot be written is said before anything connects (the session opens it again to append).
+  if (options.save !== undefined) await (await openCaptureFile(options.save)).close();
   await checkDiscovery(options.domain, options.appId, options.appSecret);
   io.stderr.write(`feishu-events: warning: ${CLUSTER_WARNING}\n`);
   return openCatalog(io);
@@ -130,11 +134,11 @@ async function tailToStdout(options: TailOptions, io: CommandIO, signal: AbortSi
   let ready = false;
   const handlers: TailSessionHandlers = {
     connection: (state, error) => {
-      io.stderr.write(`feishu-events: ${state}${error ? `: ${error}` : ''} (${maskId(options.appId)} @ ${options.domain})\n`);
+      io.stderr.write(`feishu-events: ${state}${error ? `: ${escapeControl(error)}` : ''} (${maskId(options.appId)} @ ${maskUrlCredentials(options.domain)})\n`);
       // One line a script can wait for before it pushes events (the app id is not a secret; the secret is never printed).
       if (state === 'connected' && !ready) {
         ready = true;
-        io.stderr.write(`ready app=${options.appId} domain=${options.domain}\n`);
+        io.stderr.write(`ready app=${options.appId} domain=${maskUrlCredentials(options.domain)}\n`);
       }
       if (state === 'failed') latch.stop('failed');
     },
@@ -147,12 +151,12 @@ async function tailToStdout(options: TailOptions, io: CommandIO, signal: AbortSi
       if (options.maxEvents !== undefined && received >= options.maxEvents) latch.stop('max-events');
     },
     forwarded: (seq, result) => {
-      io.stderr.write(`feishu-events: forwarded #${seq} to ${options.forwardTo}: ${result.ok ? `${result.status} in ${Math.round(result.ms)} ms` : (result.error ?? `HTTP ${result.status}`)}\n`);
+      io.stderr.write(`feishu-events: forwarded #${seq} to ${maskUrlCredentials(options.forwardTo ?? '')}: ${result.ok ? `${result.status} in ${Math.round(result.ms)} ms` : escapeControl(result.error ?? `HTTP ${result.status}`)}\n`);
     },
     dropped: () => {
       dropped++;
     },
-    warning: (text) => io.stderr.write(`feishu-events: ${text}\n`),
+    warning: (text) => io.stderr.write(`feishu-events: ${maskUrlCredentials(escapeControl(text))}\n`),
   };
   const session: TailSession = await startTailSession(sessionOptions(options, catalog), handlers);
   // A closed stdout (`tail | head`) ends the session quietly.
@@ -194,7 +198,8 @@ async function tailToScreen(options: TailOptions, io: CommandIO, signal: AbortSi
   };
   channel.send({ type: 'message', text: `warning: ${CLUSTER_WARNING}` });
   const saveEvent = async (event: TailEvent): Promise<string> => {
-    const file = `${event.eventType}-${event.eventId.slice(0, 12)}.json`;
+    // The name comes from the event: only safe characters, so that `../` in an event type cannot leave the directory.
+    const file = `${event.eventType}-${event.eventId.slice(0, 12)}.json`.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
     await writeFile(join(io.cwd, file), `${JSON.stringify(event.envelope, null, 2)}\n`);
     return `saved to ${file}`;
   };
@@ -202,11 +207,11 @@ async function tailToScreen(options: TailOptions, io: CommandIO, signal: AbortSi
     if (!options.forwardTo) return 'start tail with --forward-to <url> to re-deliver events to a local webhook';
     if (!session) return 'not connected yet';
     const result = await session.forward(event);
-    return result.ok ? `re-delivered ${event.eventId} to ${options.forwardTo}: ${result.status} in ${Math.round(result.ms)} ms` : `re-delivery failed: ${result.error ?? `HTTP ${result.status}`}`;
+    return result.ok ? `re-delivered ${event.eventId} to ${maskUrlCredentials(options.forwardTo)}: ${result.status} in ${Math.round(result.ms)} ms` : `re-delivery failed: ${result.error ?? `HTTP ${result.status}`}`;
   };
   const shown = screen.show({
     appId: options.appId,
-    domain: options.domain,
+    domain: maskUrlCredentials(options.domain),
     channel,
     capacity: options.capacity,
     filters: options.filters,
@@ -229,7 +234,7 @@ async function tailToScreen(options: TailOptions, io: CommandIO, signal: AbortSi
   await shown.close();
   // The connection is closed with a close frame (1000) before the process leaves.
   await session?.close();
-  if (reason === 'failed') io.stderr.write(`feishu-events: connection failed: ${failure ?? 'unknown reason'}\n`);
+  if (reason === 'failed') io.stderr.write(`feishu-events: connection failed: ${maskUrlCredentials(escapeControl(failure ?? 'unknown reason'))}\n`);
   if (reason === 'timeout') io.stderr.write(`feishu-events: --timeout reached after ${received} event${received === 1 ? '' : 's'}\n`);
   return exitCodeFor(reason, options, received);
 }

@@ -22,6 +22,8 @@ export interface ValidateOptions {
   unknownType: UnknownTypeLevel;
   strict: boolean;
   format: ValidateFormat;
+  /** --max-event-size, in bytes. */
+  maxEventBytes: number;
 }
 
 export interface ValidateRun {
@@ -41,6 +43,8 @@ export interface ValidateRun {
   now?: () => number;
   /** When the run started, for the elapsed time in the summary (default: when this function is called). */
   startedAt?: number;
+  /** The longest NDJSON line and largest JSON document read (`--max-event-size`; default 64 MiB). */
+  maxEventBytes?: number;
 }
 
 async function loadDescriber(): Promise<EventDescriber> {
@@ -104,14 +108,14 @@ export async function validateEvents(run: ValidateRun): Promise<ValidateSummary>
   for (const file of files) {
     currentFile = file;
     if (file !== '-' && NDJSON_EXTENSIONS.has(extname(file).toLowerCase())) {
-      const reader = new NdjsonLineReader(file, visitor);
+      const reader = new NdjsonLineReader(file, visitor, run.maxEventBytes);
       for await (const chunk of await openChunks(file)) {
         reader.push(chunk);
         await flush();
       }
       reader.end();
     } else {
-      for await (const batch of documentBatches(file, run.stdin)) {
+      for await (const batch of documentBatches(file, run.stdin, run.maxEventBytes)) {
         for (const record of batch) handle(record);
         await flush();
       }
@@ -158,6 +162,7 @@ export async function validate(options: ValidateOptions, io: CommandIO, startedA
       },
       progress: progress ? (checked, invalid) => progress.update(checked, invalid) : undefined,
       startedAt,
+      maxEventBytes: options.maxEventBytes,
     });
     if (summary.checked === 0) warn(`no events in ${options.inputs.join(', ')}`);
     return summary.invalid > 0 ? ExitCode.findings : ExitCode.ok;

@@ -19,6 +19,8 @@ export interface SourcedEvent {
 
 export interface LoadEventsOptions {
   stdin: Readable;
+  /** The longest NDJSON line / largest JSON document read (default 64 MiB). */
+  maxEventBytes?: number;
   /** Sample paths are shown relative to it. */
   cwd: string;
   /** Decrypts `{"encrypt": …}` inputs; without it they are an input error. */
@@ -72,7 +74,7 @@ export async function loadEvents(inputs: readonly string[], options: LoadEventsO
       }
       continue;
     }
-    for await (const record of readRecords([input], options.stdin)) {
+    for await (const record of readRecords([input], options.stdin, options.maxEventBytes !== undefined ? { maxEventBytes: options.maxEventBytes } : {})) {
       const where = `${record.source}${record.kind === 'value' && record.pointer === '' && record.line > 1 ? `:${record.line}` : record.kind === 'value' && record.pointer !== '' ? `[${record.index}]` : ''}`;
       if (record.kind === 'malformed') throw usageError(`${record.source}:${record.line}:${record.column}: ${record.message}`);
       events.push({ envelope: toEnvelope(record.value, where, options.encryptKey), source: where });

@@ -1,5 +1,6 @@
+import { DEFAULT_MAX_EVENT_BYTES } from '../limits.js';
 import { describeJsonError } from './json-position.js';
-import type { MalformedRecord } from './records.js';
+import { INVALID_UTF8, invalidUtf8At, tooLargeMessage, type MalformedRecord } from './records.js';
 
 /** Where the reader hands what it reads. Values come without a record object: most are never reported. */
 export interface NdjsonVisitor {
@@ -25,42 +26,79 @@ export class NdjsonLineReader {
   private readonly visitor: NdjsonVisitor;
   /** The start of a line that continues in the next chunk. */
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** The line being read is longer than the limit: its bytes are dropped until its newline. */
+  private skipping = false;
   private lineNumber = 0;
   private index = 0;
+  private readonly maxLineBytes: number;
 
-  constructor(source: string, visitor: NdjsonVisitor) {
+  constructor(source: string, visitor: NdjsonVisitor, maxLineBytes = DEFAULT_MAX_EVENT_BYTES) {
     this.source = source;
     this.visitor = visitor;
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  /** Keep the start of an unfinished line, unless it is already longer than the limit. */
+  private keep(bytes: Buffer): void {
+    if (this.skipping) return;
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes > this.maxLineBytes) {
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.skipping = true;
+      return;
+    }
+    this.pending.push(bytes);
+  }
+
+  /** The end of a line that was too long: one malformed record for it. */
+  private skipped(): void {
+    this.skipping = false;
+    const lineNumber = ++this.lineNumber;
+    this.visitor.malformed({ kind: 'malformed', source: this.source, index: this.index++, line: lineNumber, column: 1, message: tooLargeMessage('line', this.maxLineBytes) });
   }
 
   push(chunk: Buffer): void {
     let start = 0;
     let nl = chunk.indexOf(LF);
-    if (this.pending.length > 0) {
+    if (this.pending.length > 0 || this.skipping) {
       if (nl === -1) {
-        this.pending.push(chunk);
+        this.keep(chunk);
         return;
       }
-      this.pending.push(chunk.subarray(0, nl));
-      const joined = Buffer.concat(this.pending);
-      this.pending = [];
-      this.line(joined, 0, joined.length);
+      this.keep(chunk.subarray(0, nl));
+      if (this.skipping) this.skipped();
+      else {
+        const joined = Buffer.concat(this.pending);
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.line(joined, 0, joined.length);
+      }
       start = nl + 1;
       nl = chunk.indexOf(LF, start);
     }
     while (nl !== -1) {
-      this.line(chunk, start, nl);
+      if (nl - start > this.maxLineBytes) {
+        this.skipping = true;
+        this.skipped();
+      } else this.line(chunk, start, nl);
       start = nl + 1;
       nl = chunk.indexOf(LF, start);
     }
-    if (start < chunk.length) this.pending.push(chunk.subarray(start));
+    if (start < chunk.length) this.keep(chunk.subarray(start));
   }
 
   /** The last line, when the input does not end with a newline. */
   end(): void {
+    if (this.skipping) {
+      this.skipped();
+      return;
+    }
     if (this.pending.length === 0) return;
     const joined = Buffer.concat(this.pending);
     this.pending = [];
+    this.pendingBytes = 0;
     this.line(joined, 0, joined.length);
   }
 
@@ -71,6 +109,14 @@ export class NdjsonLineReader {
     if (lineNumber === 1 && end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3;
     if (end <= start) return;
     const text = bytes.toString('utf8', start, end);
+    // Bytes that are not UTF-8 became U+FFFD: say so, rather than check an event that is not what the file holds.
+    if (text.includes('\uFFFD')) {
+      const bad = invalidUtf8At(bytes.subarray(start, end), text);
+      if (bad !== undefined) {
+        this.visitor.malformed({ kind: 'malformed', source: this.source, index: this.index++, line: lineNumber, column: bad + 1, message: INVALID_UTF8 });
+        return;
+      }
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);

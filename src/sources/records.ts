@@ -1,9 +1,34 @@
-import { accessSync, constants, createReadStream, readFileSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { accessSync, constants, createReadStream, readFileSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UserError } from '../errors.js';
-import { describeJsonError } from './json-position.js';
+import { DEFAULT_MAX_EVENT_BYTES, describeBytes } from '../limits.js';
+import { describeJsonError, positionAt } from './json-position.js';
+
+/** How much one event may take: the longest NDJSON line, the largest JSON document (`--max-event-size`). */
+export interface ReadLimits {
+  maxEventBytes?: number;
+}
+
+/** The one-line reason for a line or document over the limit. */
+export function tooLargeMessage(what: 'line' | 'document', limit: number): string {
+  return `the ${what} is longer than ${describeBytes(limit)} (raise the limit with --max-event-size)`;
+}
+
+/** Where the first byte that is not UTF-8 sits in a decoded text (it became U+FFFD), when the bytes were not valid UTF-8. */
+export function invalidUtf8At(bytes: Uint8Array, text: string): number | undefined {
+  const at = text.indexOf('\uFFFD');
+  if (at === -1) return undefined;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return undefined; // A real U+FFFD in the input, not a decoding error.
+  } catch {
+    return at;
+  }
+}
+
+export const INVALID_UTF8 = 'invalid UTF-8: the text is not UTF-8 from here on (re-save the file as UTF-8)';
 
 /** A JSON value read from a source, with what is needed to point back into its text. */
 export interface ValueRecord {
@@ -112,12 +137,42 @@ export function recordsOfJsonText(source: string, text: string, firstIndex = 0):
   return [{ kind: 'value', source, index: firstIndex, line: 1, value, text, pointer: '' }];
 }
 
+/**
+ * Text from a byte stream, chunk by chunk, with multi-byte characters kept whole across chunks. `invalid` says that
+ * this chunk held bytes that are not UTF-8 (they became U+FFFD), so that lines holding U+FFFD can be reported.
+ */
+async function* utf8Chunks(stream: AsyncIterable<string | Buffer>): AsyncGenerator<{ text: string; invalid: boolean }> {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  const lenient = new TextDecoder('utf-8', { fatal: false });
+  let broken = false;
+  for await (const chunk of stream) {
+    if (typeof chunk === 'string') {
+      yield { text: chunk, invalid: false };
+      continue;
+    }
+    if (!broken) {
+      try {
+        yield { text: strict.decode(chunk, { stream: true }), invalid: false };
+        continue;
+      } catch {
+        // From here on the lenient decoder takes over (the strict one lost its state).
+        broken = true;
+      }
+    }
+    yield { text: lenient.decode(chunk, { stream: true }), invalid: true };
+  }
+  const tail = broken ? lenient.decode() : '';
+  if (tail !== '') yield { text: tail, invalid: true };
+}
+
 /** Parse one NDJSON line. Blank lines give nothing. */
-function recordOfLine(source: string, lineText: string, lineNumber: number, index: number): InputRecord | undefined {
+function recordOfLine(source: string, lineText: string, lineNumber: number, index: number, invalidUtf8 = false): InputRecord | undefined {
   // Tolerate CRLF files and a UTF-8 BOM on the first line.
   let text = lineText.endsWith('\r') ? lineText.slice(0, -1) : lineText;
   if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return undefined;
+  const bad = invalidUtf8 ? text.indexOf('\uFFFD') : -1;
+  if (bad !== -1) return { kind: 'malformed', source, index, line: lineNumber, column: bad + 1, message: INVALID_UTF8 };
   try {
     return { kind: 'value', source, index, line: lineNumber, value: JSON.parse(text), text, pointer: '' };
   } catch (error) {
@@ -129,37 +184,73 @@ function recordOfLine(source: string, lineText: string, lineNumber: number, inde
 /**
  * Read NDJSON from a stream in batches (one batch per chunk), so memory stays flat however large the input.
  */
-export async function* ndjsonBatches(source: string, stream: AsyncIterable<string | Buffer>): AsyncGenerator<InputRecord[]> {
+export async function* ndjsonBatches(source: string, stream: AsyncIterable<string | Buffer>, limits: ReadLimits = {}): AsyncGenerator<InputRecord[]> {
+  const maxLine = limits.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   let rest = '';
+  /** The line being read is over the limit: its text is dropped until its newline. */
+  let skipping = false;
+  let restInvalid = false;
   let lineNumber = 0;
   let index = 0;
-  for await (const chunk of stream) {
-    const text = rest + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+  for await (const { text: decoded, invalid } of utf8Chunks(stream)) {
+    const text = rest + decoded;
     const batch: InputRecord[] = [];
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       lineNumber++;
-      const record = recordOfLine(source, text.slice(start, nl), lineNumber, index);
-      if (record) {
-        batch.push(record);
-        index++;
+      if (skipping || nl - start > maxLine) {
+        batch.push({ kind: 'malformed', source, index: index++, line: lineNumber, column: 1, message: tooLargeMessage('line', maxLine) });
+        skipping = false;
+      } else {
+        const record = recordOfLine(source, text.slice(start, nl), lineNumber, index, invalid || restInvalid);
+        if (record) {
+          batch.push(record);
+          index++;
+        }
       }
+      restInvalid = false;
       start = nl + 1;
     }
     rest = text.slice(start);
+    restInvalid ||= invalid;
+    // Characters, not bytes: a UTF-8 character is at least one byte, so this never lets more than the limit through.
+    if (rest.length > maxLine) {
+      skipping = true;
+      rest = '';
+    }
+    if (skipping) rest = '';
     if (batch.length > 0) yield batch;
   }
-  if (rest !== '') {
+  if (skipping) {
+    yield [{ kind: 'malformed', source, index, line: lineNumber + 1, column: 1, message: tooLargeMessage('line', maxLine) }];
+  } else if (rest !== '') {
     lineNumber++;
-    const record = recordOfLine(source, rest, lineNumber, index);
+    const record = recordOfLine(source, rest, lineNumber, index, restInvalid);
     if (record) yield [record];
   }
 }
 
-async function readWhole(stream: AsyncIterable<string | Buffer>): Promise<string> {
-  const parts: string[] = [];
-  for await (const chunk of stream) parts.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-  return parts.join('');
+/** A whole stream as bytes, refusing more than `limit` (an input error: `validate /dev/zero` must not fill memory). */
+export async function readAllBytes(stream: AsyncIterable<string | Buffer>, source: string, limit: number, first?: Buffer): Promise<Buffer> {
+  const parts: Buffer[] = first ? [first] : [];
+  let size = first?.length ?? 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    if (size > limit) throw inputError(`${source}: ${tooLargeMessage('document', limit)}`);
+    parts.push(bytes);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Records of one JSON document given as bytes: invalid UTF-8 is reported where it starts. */
+export function recordsOfJsonBytes(source: string, bytes: Buffer): InputRecord[] {
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') return [{ kind: 'malformed', source, index: 0, line: 1, column: 1, message: 'invalid JSON: the file is empty' }];
+  const bad = invalidUtf8At(bytes, text);
+  if (bad !== undefined) return [{ kind: 'malformed', source, index: 0, ...positionAt(text, bad), message: INVALID_UTF8 }];
+  return recordsOfJsonText(source, text);
 }
 
 /**
@@ -167,19 +258,30 @@ async function readWhole(stream: AsyncIterable<string | Buffer>): Promise<string
  * line: if it is complete JSON on its own, the input is NDJSON and is streamed (so `tail | validate -` works
  * live); otherwise the whole input is one document.
  */
-export async function* stdinBatches(stream: Readable, source = '<stdin>'): AsyncGenerator<InputRecord[]> {
-  stream.setEncoding('utf8');
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
-  let head = '';
+export async function* stdinBatches(stream: Readable, source = '<stdin>', limits: ReadLimits = {}): AsyncGenerator<InputRecord[]> {
+  const limit = limits.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const headParts: Buffer[] = [];
+  let headSize = 0;
   let done = false;
-  while (!done && !head.includes('\n')) {
+  let sawNewline = false;
+  while (!done && !sawNewline) {
     const next = await iterator.next();
     if (next.done) done = true;
-    else head += next.value;
+    else {
+      const bytes = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      headParts.push(bytes);
+      headSize += bytes.length;
+      sawNewline = bytes.includes(0x0a);
+    }
+    // No newline within the limit: one document larger than the limit, or one line longer than it.
+    if (headSize > limit) throw inputError(`${source}: ${tooLargeMessage('document', limit)}`);
   }
-  const remaining: AsyncIterable<string> = {
+  const headBytes = Buffer.concat(headParts);
+  const remaining: AsyncIterable<Buffer | string> = {
     [Symbol.asyncIterator]: () => ({ next: () => (done ? Promise.resolve({ done: true, value: undefined }) : iterator.next()) }),
   };
+  const head = headBytes.toString('utf8');
   const firstLine = head.slice(0, head.includes('\n') ? head.indexOf('\n') : head.length).trim();
   let looksLikeNdjson = false;
   if (firstLine !== '') {
@@ -191,26 +293,62 @@ export async function* stdinBatches(stream: Readable, source = '<stdin>'): Async
     }
   }
   if (looksLikeNdjson) {
-    yield* ndjsonBatches(source, (async function* () {
-      yield head;
-      yield* remaining;
-    })());
+    yield* ndjsonBatches(
+      source,
+      (async function* () {
+        yield headBytes;
+        yield* remaining;
+      })(),
+      limits,
+    );
     return;
   }
-  const text = head + (await readWhole(remaining));
-  if (text.trim() === '') return;
-  yield recordsOfJsonText(source, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const bytes = await readAllBytes(remaining, source, limit, headBytes);
+  if (bytes.toString('utf8').trim() === '') return;
+  yield recordsOfJsonBytes(source, bytes);
+}
+
+/**
+ * A .json document (or a path that is not a regular file: a FIFO, /dev/zero) read whole, but never more than the
+ * limit: a regular file is measured first, anything else is read up to the limit.
+ */
+export async function readDocumentBytes(path: string, limit: number): Promise<Buffer> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw inputError(describeFsError(path, error), error);
+  }
+  if (info.isDirectory()) throw inputError(`${path}: is a directory`);
+  if (info.isFile() && info.size > limit) throw inputError(`${path}: ${tooLargeMessage('document', limit)}`);
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+  } catch (error) {
+    throw inputError(describeFsError(path, error), error);
+  }
+  try {
+    return await readAllBytes(stream as AsyncIterable<Buffer>, path, limit);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw inputError(describeFsError(path, error), error);
+  } finally {
+    stream.destroy();
+  }
 }
 
 /** Read one path (or `-`) in batches of records. NDJSON is streamed; a .json file is read whole. */
-export async function* fileBatches(path: string, stdin: Readable = process.stdin): AsyncGenerator<InputRecord[]> {
+export async function* fileBatches(path: string, stdin: Readable = process.stdin, limits: ReadLimits = {}): AsyncGenerator<InputRecord[]> {
   if (path === '-') {
-    yield* stdinBatches(stdin);
+    yield* stdinBatches(stdin, '<stdin>', limits);
     return;
   }
   if (NDJSON_EXTENSIONS.has(extname(path).toLowerCase())) {
-    // With an encoding the stream decodes across chunk boundaries: a multi-byte character may be split by a read.
-    const stream = createReadStream(path, { highWaterMark: 1 << 20, encoding: 'utf8' });
+    // Bytes, decoded across chunk boundaries (a multi-byte character may be split by a read), invalid UTF-8 noticed.
+    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
     const opened = new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', reject);
@@ -220,27 +358,20 @@ export async function* fileBatches(path: string, stdin: Readable = process.stdin
     } catch (error) {
       throw inputError(describeFsError(path, error), error);
     }
-    yield* ndjsonBatches(path, stream);
+    try {
+      yield* ndjsonBatches(path, stream as AsyncIterable<Buffer>, limits);
+    } finally {
+      stream.destroy();
+    }
     return;
   }
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw inputError(describeFsError(path, error), error);
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') {
-    yield [{ kind: 'malformed', source: path, index: 0, line: 1, column: 1, message: 'invalid JSON: the file is empty' }];
-    return;
-  }
-  yield recordsOfJsonText(path, text);
+  yield recordsOfJsonBytes(path, await readDocumentBytes(path, limits.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES));
 }
 
 /** Every record of every input, in order. */
-export async function* readRecords(inputs: readonly string[], stdin: Readable = process.stdin): AsyncGenerator<InputRecord> {
+export async function* readRecords(inputs: readonly string[], stdin: Readable = process.stdin, limits: ReadLimits = {}): AsyncGenerator<InputRecord> {
   for (const path of await expandPaths(inputs)) {
-    for await (const batch of fileBatches(path, stdin)) yield* batch;
+    for await (const batch of fileBatches(path, stdin, limits)) yield* batch;
   }
 }
 
@@ -266,23 +397,29 @@ export async function resolveInputFiles(inputs: readonly string[]): Promise<stri
  * synchronous read of a small file is much cheaper than the promise-based one); stdin goes to the shared reader,
  * which tells JSON from NDJSON and streams the latter. NDJSON files take the faster path: `openChunks` and the NdjsonLineReader.
  */
-export async function* documentBatches(path: string, stdin: Readable): AsyncGenerator<InputRecord[]> {
+export async function* documentBatches(path: string, stdin: Readable, maxEventBytes = DEFAULT_MAX_EVENT_BYTES): AsyncGenerator<InputRecord[]> {
   if (path === '-') {
-    yield* fileBatches(path, stdin);
+    yield* fileBatches(path, stdin, { maxEventBytes });
     return;
   }
-  let text: string;
+  let info;
   try {
-    text = readFileSync(path, 'utf8');
+    info = statSync(path);
   } catch (error) {
     throw inputError(describeFsError(path, error), error);
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') {
-    yield [{ kind: 'malformed', source: path, index: 0, line: 1, column: 1, message: 'invalid JSON: the file is empty' }];
+  // A regular file within the limit is read at once; anything else (a FIFO, /dev/zero) is read up to the limit.
+  if (!info.isFile() || info.size > maxEventBytes) {
+    yield recordsOfJsonBytes(path, await readDocumentBytes(path, maxEventBytes));
     return;
   }
-  yield recordsOfJsonText(path, text);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw inputError(describeFsError(path, error), error);
+  }
+  yield recordsOfJsonBytes(path, bytes);
 }
 
 /**

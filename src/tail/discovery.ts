@@ -1,4 +1,6 @@
 import { UserError } from '../errors.js';
+import { readExcerpt } from '../limits.js';
+import { escapeControl } from '../safe-text.js';
 
 /** The platform's domains by name; anything else is used as given (e.g. a local `feishu-events gateway`). */
 export function resolveDomain(domain: string): string {
@@ -15,6 +17,15 @@ export function resolveDomain(domain: string): string {
 }
 
 export const APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
+
+/** The discovery answer is a few hundred bytes: read no more than this of whatever answers. */
+const DISCOVERY_ANSWER_LIMIT = 16 * 1024;
+
+function describeAnswer(text: string): string {
+  const flat = escapeControl(text.replace(/\s+/g, ' ').trim());
+  if (flat === '') return 'with an empty body';
+  return `without a discovery answer: ${flat.length > 80 ? `${flat.slice(0, 80)}…` : flat}`;
+}
 
 const DISCOVERY_ERRORS: Record<number, string> = {
   1: 'the platform is busy',
@@ -40,7 +51,7 @@ export async function checkDiscovery(domain: string, appId: string, appSecret: s
       bodyTimeout: timeoutMs,
     });
     status = response.statusCode;
-    text = await response.body.text();
+    text = await readExcerpt(response.body, DISCOVERY_ANSWER_LIMIT);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
     const reason = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'cannot resolve the host' : (code ?? (error as Error).message);
@@ -50,12 +61,20 @@ export async function checkDiscovery(domain: string, appId: string, appSecret: s
   try {
     body = JSON.parse(text) as { code?: number; msg?: string };
   } catch {
-    throw new UserError(`${domain} did not answer like the long-connection endpoint (HTTP ${status}, not JSON)`, { exitCode: 2 });
+    body = undefined;
+  }
+  // Anything but the discovery answer's shape ({"code": <number>, …}) is not the endpoint: a web server, a proxy.
+  if (typeof body !== 'object' || body === null || typeof body.code !== 'number') {
+    throw new UserError(`${domain} is not a long-connection endpoint: POST /callback/ws/endpoint answered HTTP ${status} ${describeAnswer(text)}`, {
+      exitCode: 2,
+      hint: 'check --domain (feishu, lark, or the URL `feishu-events gateway` printed)',
+    });
   }
   if (body.code === 0) return;
   if (body.code === 1000040343) return; // internal error: retryable, the SDK will retry
-  const known = body.code !== undefined ? DISCOVERY_ERRORS[body.code] : undefined;
-  throw new UserError(`${domain} refused the connection: ${known ?? body.msg ?? 'unknown error'} (code ${body.code ?? '?'}${body.msg ? `: ${body.msg}` : ''})`, {
+  const known = DISCOVERY_ERRORS[body.code];
+  const msg = typeof body.msg === 'string' && body.msg !== '' ? escapeControl(body.msg.length > 200 ? `${body.msg.slice(0, 200)}…` : body.msg) : undefined;
+  throw new UserError(`${domain} refused the connection: ${known ?? msg ?? `code ${body.code}`} (code ${body.code}${msg ? `: ${msg}` : ''})`, {
     exitCode: 2,
     ...(body.code === 514 ? { hint: 'check FEISHU_APP_ID / FEISHU_APP_SECRET (flags, environment or .env)' } : {}),
   });

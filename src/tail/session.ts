@@ -1,8 +1,9 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import type { SchemaCatalog } from '../catalog/schemas.js';
 import { globToRegExp } from '../catalog/glob.js';
 import { eventIdOf, eventTypeOf, type Envelope } from '../protocol/envelope.js';
 import type { ConnectionState, ForwardResult, TailEvent } from './state.js';
+import { escapeControl } from '../safe-text.js';
+import { openCaptureFile, SaveError } from './capture-file.js';
 import { summarizeEvent } from './summary.js';
 
 export interface TailSessionOptions {
@@ -10,7 +11,10 @@ export interface TailSessionOptions {
   appSecret: string;
   /** Resolved domain URL. */
   domain: string;
-  /** Append every received event here (NDJSON), flushed before it is acknowledged. */
+  /**
+   * Append every received event here (NDJSON), synced before it is acknowledged. An event that cannot be saved
+   * whole is not acknowledged with 200: the handler fails, the SDK acks code 500, and the platform pushes it again.
+   */
   save?: string;
   /** Only events whose type matches one of these globs are kept; the others are acknowledged and dropped. */
   filters: readonly string[];
@@ -70,8 +74,9 @@ async function createEventValidator(catalog: SchemaCatalog | undefined): Promise
  */
 export async function startTailSession(options: TailSessionOptions, on: TailSessionHandlers): Promise<TailSession> {
   const lark = await import('@larksuiteoapi/node-sdk');
-  let saveFile: FileHandle | undefined;
-  if (options.save) saveFile = await open(options.save, 'a');
+  const saveFile = options.save !== undefined ? await openCaptureFile(options.save) : undefined;
+  /** Events refused since saving started to fail; undefined while saving works. Said once, not once per event. */
+  let refusedSinceFailure: number | undefined;
   const duplicates = recentIds(100_000);
   const filters = options.filters.map((glob) => globToRegExp(glob));
   let seq = 0;
@@ -86,20 +91,35 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
       return;
     }
     const eventId = eventIdOf(envelope) ?? '(no id)';
-    // Saved and flushed before the ack goes back: nothing acknowledged is ever lost.
+    // Saved and synced before the ack goes back: nothing acknowledged is ever lost.
     if (saveFile) {
-      await saveFile.write(`${JSON.stringify(envelope)}\n`);
-      await saveFile.datasync();
+      try {
+        await saveFile.append(JSON.stringify(envelope));
+      } catch (error) {
+        if (refusedSinceFailure === undefined) {
+          on.warning(
+            `${error instanceof Error ? error.message : String(error)}: events are not acknowledged (the SDK acks code 500, so the platform pushes them again) until saving works again`,
+          );
+          refusedSinceFailure = 0;
+        }
+        refusedSinceFailure++;
+        throw error;
+      }
+      if (refusedSinceFailure !== undefined) {
+        on.warning(`saving to ${saveFile.path} works again (${refusedSinceFailure} event${refusedSinceFailure === 1 ? ' was' : 's were'} refused meanwhile)`);
+        refusedSinceFailure = undefined;
+      }
     }
     const { valid, findings } = check(eventType, envelope);
+    // What is shown of an event cannot drive the terminal: control characters become visible escapes.
     const event: TailEvent = {
       seq: ++seq,
       receivedAt: Date.now(),
-      eventType,
-      eventId,
-      summary: summarizeEvent(eventType, envelope),
+      eventType: escapeControl(eventType),
+      eventId: escapeControl(eventId),
+      summary: escapeControl(summarizeEvent(eventType, envelope)),
       valid,
-      findings,
+      findings: findings.map(escapeControl),
       duplicate: duplicates.seen(eventId),
       envelope,
     };
@@ -108,8 +128,12 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
     if (forwarder) void forwarder(event).then((result) => on.forwarded(event.seq, result));
   };
 
+  // The SDK logs every handler failure; a save failure has been said once already.
+  const isSaveFailure = (args: unknown[]): boolean => args.some((arg) => String(arg).includes('invoke event failed') && String(arg).includes(SaveError.name));
   const logger = {
-    error: (...args: unknown[]) => on.warning(`sdk: ${args.map(String).join(' ')}`),
+    error: (...args: unknown[]) => {
+      if (!isSaveFailure(args)) on.warning(`sdk: ${args.map(String).join(' ')}`);
+    },
     warn: (...args: unknown[]) => on.warning(`sdk: ${args.map(String).join(' ')}`),
     info: () => {},
     debug: () => {},

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import type { CompiledSchema, SchemaCatalog, ValidationError } from '../catalog/schemas.js';
 import { eventTypeOf, isRecord } from '../protocol/envelope-fields.js';
 import type { TypeCount, UnknownTypeLevel, ValidateSummary } from './types.js';
@@ -58,6 +59,22 @@ interface TypeEntry {
 }
 
 const NO_ERRORS: readonly ValidationError[] = [];
+
+/**
+ * A schema's verdict on a value. A schema whose `$ref` leads back to itself without going deeper into the value
+ * (or an event nested deeper than the stack) recurses until the stack overflows: that is an input error naming the
+ * schema, not a crash.
+ */
+function runSchema(schema: CompiledSchema, value: unknown): boolean {
+  try {
+    return schema.validate(value) as boolean;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new UserError(`schema ${schema.name}: checking an event recursed without end (a $ref that leads back to itself, or an event nested too deeply)`, { exitCode: 2, cause: error });
+    }
+    throw error;
+  }
+}
 const NO_NOTES: readonly Note[] = [];
 
 /**
@@ -111,7 +128,7 @@ export class EventChecker {
       const type = isRecord(header) ? header.event_type : undefined;
       if (typeof type === 'string') {
         const entry = this.entry(type);
-        if (entry.schema !== null && entry.schema.validate(event)) {
+        if (entry.schema !== null && runSchema(entry.schema, event)) {
           entry.row.checked++;
           return this.reportAll ? { value: event, eventType: type, schema: entry.schema.name, errors: NO_ERRORS, notes: NO_NOTES, decrypted: false, invalid: false } : undefined;
         }
@@ -161,7 +178,7 @@ export class EventChecker {
       }
     }
 
-    if (schema === undefined || schema.validate(value)) {
+    if (schema === undefined || runSchema(schema, value)) {
       if (unknown === undefined) {
         this.count(eventType ?? NO_EVENT_TYPE, false);
         if (!this.reportAll) return undefined;

@@ -19,6 +19,8 @@ export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return `array of ${value.length}`;
   if (typeof value === 'object' && value !== null) return 'object';
+  // 1e999 parses as Infinity, which JSON.stringify would show as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value > 0 ? '' : '-'}Infinity (a number beyond the range of a double, such as 1e999)`;
   const text = JSON.stringify(value);
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…"` : text;
 }

@@ -9,6 +9,7 @@ import { freePort, startRecordingServer } from '../helpers/servers.js';
 import { APP_ID, startGatewayProcess, startWsApp, waitUntil, type Json } from '../helpers/gateway.js';
 
 const SECRET = 'gateway-test-secret-5f3c';
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
 test('--app-id/--app-secret: other credentials get code 514 and the WSClient gives up; the right ones connect', async () => {
   const gateway = await startGatewayProcess(['--app-id', APP_ID, '--app-secret', SECRET]);
@@ -184,11 +185,11 @@ test('the library: control API routes, push without a client (503), bad bodies (
     assert.equal(info.domain, gateway.domain);
     assert.equal(info.ack_timeout_ms, 500);
     assert.deepEqual(await (await fetch(`${api}clients`)).json(), { clients: [] });
-    const noClient = await fetch(`${api}push`, { method: 'POST', body: JSON.stringify({ envelope: { schema: '2.0', header: {}, event: {} } }) });
+    const noClient = await fetch(`${api}push`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ envelope: { schema: '2.0', header: {}, event: {} } }) });
     assert.equal(noClient.status, 503);
     assert.equal(((await noClient.json()) as Json).error, 'no_client');
     for (const body of ['not json', '[]', '{"envelope":3}', '{"envelope":{},"fragment_size":0}']) {
-      const r = await fetch(`${api}push`, { method: 'POST', body });
+      const r = await fetch(`${api}push`, { method: 'POST', headers: JSON_HEADERS, body });
       assert.equal(r.status, 400, body);
     }
     assert.equal((await fetch(`${api}nothing`)).status, 404);

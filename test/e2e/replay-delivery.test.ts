@@ -367,7 +367,7 @@ test('bad input: one line on stderr, exit 2, no stack trace, nothing sent', asyn
       [['replay', '--to', 'not a url'], /"not a url" is not a URL/],
       [['replay', '--to', 'ftp://127.0.0.1/x'], /not an http\(s\) URL/],
       [['replay', '--retries', 'sometimes'], /--retries/],
-      [['replay', '--concurrency', '0'], /--concurrency must be at least 1/],
+      [['replay', '--concurrency', '0'], /--concurrency must be between 1 and 10000/],
       [['replay', '--duplicate', 'two'], /--duplicate must be a whole number/],
       [['replay', '--timeout', 'soon'], /--timeout/],
       [['replay', '--set', 'nothing'], /--set: expected path=value/],
