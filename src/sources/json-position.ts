@@ -132,7 +132,9 @@ export function describeJsonError(error: unknown, text: string): JsonSyntaxProbl
   let message = raw
     .replace(/\s*\(line \d+ column \d+\)/, '')
     .replace(/ in JSON at position \d+/, '')
-    .replace(/, ".*" is not valid JSON$/s, '');
+    .replace(/, ".*"(\.\.\.)? is not valid JSON$/s, '')
+    // Whatever V8 still quotes (a token that is a newline, say) must not break the line.
+    .replace(/\s+/g, ' ');
   if (/^Unexpected end of JSON input$/.test(message) || offset >= text.trimEnd().length) message = 'unexpected end of JSON';
   message = message.charAt(0).toLowerCase() + message.slice(1);
   return { message: `invalid JSON: ${message}`, ...positionAt(text, offset) };
