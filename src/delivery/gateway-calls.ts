@@ -21,6 +21,8 @@ export interface CallSummary {
   push?: string;
   attempt?: number;
   fault?: string;
+  /** Not sent again: the same `uuid` as an earlier call (see the gateway's CallRecord). */
+  repeat_of?: string;
   /** `reply om_ec85ff7d6… "hello"`. */
   summary: string;
 }
@@ -41,6 +43,7 @@ export function summarizeCall(call: CallRecord): CallSummary {
     ...(call.event?.push !== undefined ? { push: call.event.push } : {}),
     ...(call.event?.attempt !== undefined ? { attempt: call.event.attempt } : {}),
     ...(call.fault !== undefined ? { fault: call.fault } : {}),
+    ...(call.repeat_of !== undefined ? { repeat_of: call.repeat_of } : {}),
     summary: describeCall(call),
   };
 }
@@ -66,8 +69,8 @@ export interface CallTally {
 
 /**
  * Count the calls of the run's events by kind, and find each event (its duplicates and re-pushes included: they
- * share its event_id) that caused more than `limit` calls of one kind. Tokens, reads and unknown paths change
- * nothing a user sees: they are counted but never held against the limit.
+ * share its event_id) that caused more than `limit` calls of one kind. Tokens, reads, unknown paths, refused calls and
+ * sends that repeat a `uuid` change nothing a user sees: they are counted but never held against the limit.
  */
 export function tallyCalls(calls: readonly CallRecord[], eventIds: ReadonlySet<string>, limit?: number): CallTally {
   const byKind: Record<string, number> = {};
@@ -82,7 +85,8 @@ export function tallyCalls(calls: readonly CallRecord[], eventIds: ReadonlySet<s
     }
     total++;
     byKind[call.kind] = (byKind[call.kind] ?? 0) + 1;
-    if (UNCOUNTED_KINDS.has(call.kind)) continue;
+    // What changes nothing a user sees is not held against the limit: reads, tokens, refused calls, uuid repeats.
+    if (UNCOUNTED_KINDS.has(call.kind) || call.repeat_of !== undefined || call.status !== 200 || call.code !== 0) continue;
     const kinds = byEvent.get(eventId) ?? new Map<string, CallRecord[]>();
     const list = kinds.get(call.kind) ?? [];
     list.push(call);

@@ -259,10 +259,11 @@ export async function createGatewayTransport(options: GatewayTransportOptions): 
       if (callsBefore === undefined) return undefined;
       const query = `after=${callsBefore}`;
       let calls = (await callsAfter(query)) ?? [];
-      // Wait until no call has come for a while: the app may reply after its ack.
+      // Wait until no call has come for a while: the app may reply after its ack. An app that called nothing during
+      // the whole run is not waited for, unless a limit is to be checked.
       const started = performance.now();
       let quietSince = performance.now();
-      while (performance.now() - quietSince < CALLS_QUIET_MS && performance.now() - started < CALLS_SETTLE_MAX_MS) {
+      while ((limit !== undefined || calls.length > 0) && performance.now() - quietSince < CALLS_QUIET_MS && performance.now() - started < CALLS_SETTLE_MAX_MS) {
         await new Promise((resolve) => setTimeout(resolve, CALLS_POLL_MS));
         const next = (await callsAfter(query)) ?? calls;
         if (next.length !== calls.length) quietSince = performance.now();

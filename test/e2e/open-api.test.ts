@@ -7,6 +7,7 @@ import type { Gateway, GatewayEvent } from '../../src/gateway/types.js';
 import { createEventLinks } from '../../src/gateway/open-api/event-links.js';
 import { createKnownApis, parseSdkApis } from '../../src/gateway/open-api/known-apis.js';
 import { describeCall } from '../../src/gateway/open-api/summary.js';
+import { tallyCalls } from '../../src/delivery/gateway-calls.js';
 import type { CallRecord } from '../../src/gateway/open-api/types.js';
 import { FaultSpecError, formatFaultSpec, parseFaultSpec } from '../../src/gateway/fault-spec.js';
 import { silentLogger } from '../helpers/gateway.js';
@@ -227,4 +228,24 @@ test('api-token-expired: node SDK 1.74 keeps its cached token and every call fai
   const fresh = new lark.Client({ appId, appSecret: 's', domain: gateway.domain, cache: new Map() as never, loggerLevel: lark.LoggerLevel.fatal, logger: silentLogger });
   await fresh.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_t', msg_type: 'text', content: '{"text":"x"}' } });
   assert.equal(gateway.faults().find((f) => f.id === expired?.id)?.state, 'recovered');
+});
+
+test('a send or reply that repeats a uuid of the last hour sends nothing again: the first message comes back, and the limit does not count it', async () => {
+  const start = lastSeq();
+  // Its own token cache: an earlier test revoked every token handed out so far.
+  const app = new lark.Client({ appId: APP_ID, appSecret: 's', domain: gateway.domain, cache: new Map() as never, loggerLevel: lark.LoggerLevel.fatal, logger: silentLogger });
+  const send = (): Promise<{ data?: { message_id?: string } }> =>
+    app.im.message.reply({ path: { message_id: 'om_0123456789abcdef0123456789abcdef' }, data: { msg_type: 'text', content: '{"text":"once"}', uuid: 'reply-to-evt-1' } });
+  const first = await send();
+  const again = await send();
+  assert.equal(again.data?.message_id, first.data?.message_id, 'the platform answers with the message it sent the first time');
+  const calls = callsSince(start);
+  assert.deepEqual(calls.map((c) => [c.kind, c.repeat_of ?? null]), [['token', null], ['reply', null], ['reply', first.data?.message_id]]);
+  calls.shift();
+  assert.match(describeCall(calls[1] as CallRecord), /\(same uuid: not sent again\)$/);
+  const linked = calls.map((c) => ({ ...c, event: { event_id: 'e', by: 'message_id' as const } }));
+  assert.deepEqual(tallyCalls(linked, new Set(['e']), 1).findings, [], 'one message sent: within a limit of 1');
+  const refused = { ...(linked[0] as CallRecord), seq: 999, status: 429, code: 99991400, repeat_of: undefined };
+  assert.deepEqual(tallyCalls([refused, linked[0] as CallRecord], new Set(['e']), 1).findings, [], 'a refused call sent nothing either');
+  assert.equal(tallyCalls([linked[0] as CallRecord, { ...(linked[0] as CallRecord), seq: 1000 }], new Set(['e']), 1).findings.length, 1);
 });

@@ -317,7 +317,7 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
       else if (explicit !== undefined) answer = explicit.route.answer(ctx);
       else answer = success({});
       if (link !== undefined) for (const id of answer.created ?? []) links.noteCreated(id, link);
-      return finish({ ...described, ...faultFields(slow) }, answer);
+      return finish({ ...described, ...(answer.repeatOf !== undefined ? { repeat_of: answer.repeatOf } : {}), ...faultFields(slow) }, answer);
     },
 
     noteEnvelope(envelope) {

@@ -19,6 +19,8 @@ export interface CallContext {
 export interface RouteAnswer {
   status: number;
   body: unknown;
+  /** The call repeated an earlier one's `uuid` within the hour: the platform sends nothing again; this is that message. */
+  repeatOf?: string;
   /** Ids this call created (a message, a card, a reaction): later calls on them belong to the same event. */
   created?: string[];
 }
@@ -49,7 +51,13 @@ export interface MessageBook {
   set(messageId: string, info: MessageInfo): void;
   /** A stable chat for a receiver that is not a chat (a user's p2p chat with the bot). */
   chatFor(receiveIdType: string, receiveId: string): string;
+  /** The message an earlier send or reply of the app with this `uuid` made within the hour, if any. */
+  byUuid(appId: string, uuid: string): Record<string, unknown> | undefined;
+  rememberUuid(appId: string, uuid: string, message: Record<string, unknown>): void;
 }
+
+/** The platform sends at most one message per `uuid` within an hour. */
+const UUID_WINDOW_MS = 60 * 60 * 1000;
 
 const BOOK_LIMIT = 50_000;
 
@@ -62,6 +70,7 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' &
 export function createMessageBook(): MessageBook {
   const messages = new Map<string, MessageInfo>();
   const chats = new Map<string, string>();
+  const uuids = new Map<string, { at: number; message: Record<string, unknown> }>();
   const set = (id: string, info: MessageInfo): void => {
     messages.set(id, info);
     if (messages.size > BOOK_LIMIT) messages.delete(messages.keys().next().value as string);
@@ -80,6 +89,14 @@ export function createMessageBook(): MessageBook {
     },
     get: (id) => messages.get(id),
     set,
+    byUuid(appId, uuid) {
+      const entry = uuids.get(`${appId} ${uuid}`);
+      return entry !== undefined && Date.now() - entry.at < UUID_WINDOW_MS ? entry.message : undefined;
+    },
+    rememberUuid(appId, uuid, message) {
+      uuids.set(`${appId} ${uuid}`, { at: Date.now(), message });
+      if (uuids.size > BOOK_LIMIT) uuids.delete(uuids.keys().next().value as string);
+    },
     chatFor(type, id) {
       if (type === 'chat_id') return id;
       const key = `${type}:${id}`;
@@ -175,11 +192,40 @@ function messageObject(ctx: CallContext, info: { messageId: string; chatId: stri
 
 const RECEIVE_ID_TYPES = ['open_id', 'user_id', 'union_id', 'email', 'chat_id'];
 
+/**
+ * Send a message once per `uuid`: a call that repeats a uuid of the last hour gets the first message back and sends
+ * nothing (the platform's request de-duplication).
+ */
+function onceByUuid(ctx: CallContext, send: () => RouteAnswer): RouteAnswer {
+  const uuid = str(ctx.body?.uuid);
+  if (uuid === undefined) return send();
+  const earlier = ctx.messages.byUuid(ctx.appId, uuid);
+  if (earlier !== undefined) return { ...success(earlier), repeatOf: String(earlier.message_id) };
+  const answer = send();
+  const body = answer.body as { code?: number; data?: Record<string, unknown> };
+  if (answer.status === 200 && body.code === 0 && body.data !== undefined) ctx.messages.rememberUuid(ctx.appId, uuid, body.data);
+  return answer;
+}
+
 function requireMessageBody(ctx: CallContext): RouteAnswer | undefined {
   if (ctx.body === undefined) return fieldViolation('body', 'the body must be a JSON object');
   for (const field of ['msg_type', 'content']) if (typeof ctx.body[field] !== 'string' || ctx.body[field] === '') return fieldViolation(field, `${field} is required`);
   if (parseJson(ctx.body.content) === undefined) return { status: 400, body: { code: 230001, msg: 'invalid message content: content must be a JSON string', error: { log_id: newId.log() } } };
   return undefined;
+}
+
+function reply(ctx: CallContext): RouteAnswer {
+  const parentId = ctx.params.message_id as string;
+  const parent = ctx.messages.get(parentId);
+  const chatId = parent?.chatId ?? newId.chat();
+  const rootId = parent?.rootId ?? parentId;
+  const messageId = newId.message();
+  const threadId = ctx.body?.reply_in_thread === true ? (parent?.threadId ?? `omt_${messageId.slice(3, 19)}`) : parent?.threadId;
+  ctx.messages.set(messageId, { chatId, rootId, ...(threadId !== undefined ? { threadId } : {}) });
+  return {
+    ...success(messageObject(ctx, { messageId, chatId, msgType: String(ctx.body?.msg_type), content: String(ctx.body?.content), parentId, rootId, ...(threadId !== undefined ? { threadId } : {}) })),
+    created: [messageId],
+  };
 }
 
 const none = (): NamedId[] => [];
@@ -211,10 +257,12 @@ export const ROUTES: readonly Route[] = [
       if (refused) return refused;
       const receiveId = str(ctx.body?.receive_id);
       if (receiveId === undefined) return fieldViolation('receive_id', 'receive_id is required');
-      const messageId = newId.message();
-      const chatId = ctx.messages.chatFor(type, receiveId);
-      ctx.messages.set(messageId, { chatId });
-      return { ...success(messageObject(ctx, { messageId, chatId, msgType: String(ctx.body?.msg_type), content: String(ctx.body?.content) })), created: [messageId] };
+      return onceByUuid(ctx, () => {
+        const messageId = newId.message();
+        const chatId = ctx.messages.chatFor(type, receiveId);
+        ctx.messages.set(messageId, { chatId });
+        return { ...success(messageObject(ctx, { messageId, chatId, msgType: String(ctx.body?.msg_type), content: String(ctx.body?.content) })), created: [messageId] };
+      });
     },
   }),
   route('POST', '/open-apis/im/v1/messages/:message_id/reply', 'im.v1.message.reply', 'reply', {
@@ -227,17 +275,7 @@ export const ROUTES: readonly Route[] = [
     answer(ctx) {
       const refused = requireMessageBody(ctx);
       if (refused) return refused;
-      const parentId = ctx.params.message_id as string;
-      const parent = ctx.messages.get(parentId);
-      const chatId = parent?.chatId ?? newId.chat();
-      const rootId = parent?.rootId ?? parentId;
-      const messageId = newId.message();
-      const threadId = ctx.body?.reply_in_thread === true ? (parent?.threadId ?? `omt_${messageId.slice(3, 19)}`) : parent?.threadId;
-      ctx.messages.set(messageId, { chatId, rootId, ...(threadId !== undefined ? { threadId } : {}) });
-      return {
-        ...success(messageObject(ctx, { messageId, chatId, msgType: String(ctx.body?.msg_type), content: String(ctx.body?.content), parentId, rootId, ...(threadId !== undefined ? { threadId } : {}) })),
-        created: [messageId],
-      };
+      return onceByUuid(ctx, () => reply(ctx));
     },
   }),
   route('PUT', '/open-apis/im/v1/messages/:message_id', 'im.v1.message.update', 'update', {

@@ -13,12 +13,13 @@ function quote(text: string): string {
 }
 
 /** `reply om_ec85ff7d6… "hello"`, `token`, `GET /open-apis/contact/v3/users/ou_… 404`: what the call did, briefly. */
-export function describeCall(call: Pick<CallRecord, 'kind' | 'method' | 'path' | 'target' | 'text' | 'status' | 'code' | 'fault'>): string {
+export function describeCall(call: Pick<CallRecord, 'kind' | 'method' | 'path' | 'target' | 'text' | 'status' | 'code' | 'fault' | 'repeat_of'>): string {
   const parts: string[] = [];
   const generic = call.kind === 'unknown_path' || call.kind === 'other' || call.kind === 'read';
   parts.push(generic ? `${call.method} ${call.path}` : call.kind);
   if (call.target !== undefined && !generic) parts.push(shortId(call.target));
   if (call.text !== undefined && call.text !== '') parts.push(quote(call.text));
+  if (call.repeat_of !== undefined) parts.push('(same uuid: not sent again)');
   if (call.status !== 200 || call.code !== 0) parts.push(`→ ${call.status}${call.code !== -1 && call.code !== 0 ? ` code ${call.code}` : ''}${call.fault !== undefined ? ` (${call.fault})` : ''}`);
   return parts.join(' ');
 }

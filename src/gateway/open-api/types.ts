@@ -37,6 +37,11 @@ export interface CallRecord {
   target?: string;
   /** The text it sends, when it sends text (a `text` message, a card's title…). */
   text?: string;
+  /**
+   * A send or reply whose `uuid` an earlier call of the app used within the hour: the platform sends nothing again and
+   * answers with that message, this id. Such a call is not held against `--max-calls-per-event`.
+   */
+  repeat_of?: string;
   /** HTTP status of the answer. */
   status: number;
   /** `code` of the answer (-1 when the answer is not JSON, as for an unknown path). */
