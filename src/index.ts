@@ -45,8 +45,12 @@ export type { SampleRef } from './catalog/samples.js';
 export { PLATFORM_RETRY_SCHEDULE_MS, parseRetrySchedule } from './delivery/retry-schedule.js';
 // The local long-connection endpoint, for tests of apps that use the SDK's WSClient.
 export { startGateway } from './gateway/server.js';
-export type { Gateway, GatewayOptions, GatewayEvent, PushResult, PushOptions, ClientInfo, AckRecord } from './gateway/types.js';
+export type { Gateway, GatewayOptions, GatewayEvent, PushResult, PushOptions, ClientInfo, AckRecord, FaultRecord, FaultEventRecord } from './gateway/types.js';
 export type { CallRecord, CallEventLink, CallFilter } from './gateway/open-api/types.js';
+export { FaultError } from './gateway/types.js';
+// Faults the gateway can inject, as words or objects.
+export { parseFaultSpec, formatFaultSpec, FaultSpecError } from './gateway/fault-spec.js';
+export type { FaultSpec, FaultKind, EndpointRefusal } from './gateway/fault-spec.js';
 // pbbp2 frames of the long connection.
 export { encodeFrame, decodeFrame, getHeader, FrameError, FrameMethod, MessageType, PLATFORM_CLIENT_CONFIG } from './protocol/frame.js';
 export type { Frame, FrameHeader, ClientConfig } from './protocol/frame.js';
