@@ -68,8 +68,8 @@ export function findJsonErrorOffset(text: string): number {
     if (!match || match[0] === '' || match[0] === '-') fail(i);
     i += (match as RegExpExecArray)[0].length;
   };
-  /** `"key": value` inside an object. */
-  const member = (): void => {
+  /** `"key":` inside an object, up to and including the colon. */
+  const key = (): void => {
     ws();
     if (i >= n) fail(n);
     if (text[i] !== '"') fail(i);
@@ -78,39 +78,48 @@ export function findJsonErrorOffset(text: string): number {
     if (i >= n) fail(n);
     if (text[i] !== ':') fail(i);
     i++;
-    value();
   };
-  /** The items of an object or array after its opening bracket, up to and including `close`. */
-  const sequence = (close: string, item: () => void): void => {
-    i++;
-    ws();
-    if (text[i] === close) {
-      i++;
-      return;
-    }
+  /** The closing brackets of the objects and arrays open around the current position, innermost last. */
+  const open: string[] = [];
+  // Nesting is kept on an explicit stack, not the call stack: '['.repeat(100000) is an error at its end, not a
+  // stack overflow.
+  const value = (): void => {
     for (;;) {
-      item();
       ws();
       if (i >= n) fail(n);
-      if (text[i] === close) {
+      const ch = text[i];
+      if (ch === '{' || ch === '[') {
+        const close = ch === '{' ? '}' : ']';
         i++;
-        return;
+        ws();
+        if (text[i] === close) i++;
+        else {
+          open.push(close);
+          if (close === '}') key();
+          continue;
+        }
+      } else if (ch === '"') string();
+      else if (ch === 't') literal('true');
+      else if (ch === 'f') literal('false');
+      else if (ch === 'n') literal('null');
+      else number();
+      // After a value: close what it ends, or go on to the next item of the innermost open container.
+      for (;;) {
+        if (open.length === 0) return;
+        ws();
+        if (i >= n) fail(n);
+        const close = open[open.length - 1] as string;
+        if (text[i] === close) {
+          i++;
+          open.pop();
+          continue;
+        }
+        if (text[i] !== ',') fail(i);
+        i++;
+        if (close === '}') key();
+        break;
       }
-      if (text[i] !== ',') fail(i);
-      i++;
     }
-  };
-  const value = (): void => {
-    ws();
-    if (i >= n) fail(n);
-    const ch = text[i];
-    if (ch === '{') return sequence('}', member);
-    if (ch === '[') return sequence(']', value);
-    if (ch === '"') return string();
-    if (ch === 't') return literal('true');
-    if (ch === 'f') return literal('false');
-    if (ch === 'n') return literal('null');
-    return number();
   };
   try {
     value();

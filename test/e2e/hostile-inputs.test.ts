@@ -193,3 +193,21 @@ test('a FIFO as input is read like a file', async (t) => {
     await cleanup();
   }
 });
+
+test('deep nesting: unterminated or not, in a file or on stdin, is invalid JSON at its end — never a stack overflow', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await writeFile(join(dir, 'deep.json'), '['.repeat(6000));
+    await writeFile(join(dir, 'deep.ndjson'), `${'{"a":'.repeat(6000)}\n`);
+    const cases: Case[] = [
+      { name: 'validate deep.json', args: ['validate', join(dir, 'deep.json')], codes: [1], says: /deep\.json:1:6001 .*\n\s+invalid JSON: unexpected end of JSON/ },
+      { name: 'validate deep.ndjson', args: ['validate', join(dir, 'deep.ndjson')], codes: [1], says: /invalid JSON/ },
+      { name: 'replay deep.json', args: ['replay', join(dir, 'deep.json'), '--to', 'http://127.0.0.1:9/'], codes: [2], says: /deep\.json:1:6001: invalid JSON/ },
+      { name: 'validate - deep', spawn: true, args: ['validate', '-'], input: '['.repeat(100_000), codes: [1] },
+      { name: 'replay - deep', spawn: true, args: ['replay', '-', '--to', 'http://127.0.0.1:9/'], input: '{"a":'.repeat(100_000), codes: [2] },
+    ];
+    check(await runAll(cases));
+  } finally {
+    await cleanup();
+  }
+});
