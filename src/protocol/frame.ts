@@ -1,6 +1,7 @@
 /**
- * pbbp2 frames: the binary WebSocket messages of the long connection (protocol.md §3). A small proto2 codec of our
- * own, so that nothing on the start-up path loads protobufjs:
+ * pbbp2 frames: the binary WebSocket messages of the long connection (the node SDK's `pbbp2.Frame`, the same
+ * proto2 messages as oapi-sdk-go's ws/pbbp2.pb.go), encoded and decoded with protobufjs's Reader and Writer — the
+ * library the SDK uses for this message — so that the bytes are protobuf's own:
  *
  * ```proto
  * message Header { required string key = 1; required string value = 2; }
@@ -10,7 +11,11 @@
  *   optional bytes payload = 8; optional string LogIDNew = 9;
  * }
  * ```
+ *
+ * uint64 values past 2^53 are bigints: read here from the varint's bytes, since protobufjs's own uint64 reader
+ * gives a Long or a rounded number depending on a global setting the SDK changes when it loads.
  */
+import protobuf from 'protobufjs/minimal.js';
 
 /** A uint64: a number while it is a safe integer, a bigint beyond. */
 export type Uint64 = number | bigint;
@@ -65,75 +70,17 @@ export class FrameError extends Error {
 // Encoding
 
 const WIRE_VARINT = 0;
-const WIRE_FIXED64 = 1;
 const WIRE_LENGTH_DELIMITED = 2;
-const WIRE_FIXED32 = 5;
 
 const TWO_POW_32 = 0x1_0000_0000;
 const UINT64_MAX = (1n << 64n) - 1n;
 
-const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder('utf-8', { fatal: false });
-
-/** Bytes collected in one growable buffer: one allocation per few frames rather than one per field. */
-class ByteWriter {
-  private buffer: Uint8Array;
-  private length = 0;
-  constructor(capacity: number) {
-    this.buffer = new Uint8Array(Math.max(16, capacity));
-  }
-  private reserve(extra: number): void {
-    if (this.length + extra <= this.buffer.length) return;
-    const next = new Uint8Array(Math.max(this.buffer.length * 2, this.length + extra));
-    next.set(this.buffer.subarray(0, this.length));
-    this.buffer = next;
-  }
-  byte(value: number): void {
-    this.reserve(1);
-    this.buffer[this.length++] = value;
-  }
-  bytes(value: Uint8Array): void {
-    this.reserve(value.length);
-    this.buffer.set(value, this.length);
-    this.length += value.length;
-  }
-  /** A varint of a value in [0, 2^64). Numbers are split in 32-bit halves: bitwise operators stop at 32 bits. */
-  varint(value: Uint64): void {
-    if (typeof value === 'bigint') {
-      let v = value;
-      while (v > 0x7fn) {
-        this.byte(Number(v & 0x7fn) | 0x80);
-        v >>= 7n;
-      }
-      this.byte(Number(v));
-      return;
-    }
-    let lo = value % TWO_POW_32 >>> 0;
-    let hi = Math.floor(value / TWO_POW_32) >>> 0;
-    while (hi > 0 || lo > 0x7f) {
-      this.byte((lo & 0x7f) | 0x80);
-      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-      hi >>>= 7;
-    }
-    this.byte(lo);
-  }
-  tag(field: number, wireType: number): void {
-    this.varint(field * 8 + wireType);
-  }
-  lengthDelimited(field: number, value: Uint8Array): void {
-    this.tag(field, WIRE_LENGTH_DELIMITED);
-    this.varint(value.length);
-    this.bytes(value);
-  }
-  finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
-  }
-}
-
-function checkUint64(name: string, value: Uint64): Uint64 {
+/** A checked uint64 as protobufjs's Writer takes it: a number while safe, else its two 32-bit halves. */
+function uint64Value(name: string, value: Uint64): number | { low: number; high: number; unsigned: true } {
   if (typeof value === 'bigint') {
     if (value < 0n || value > UINT64_MAX) throw new RangeError(`${name} must be in [0, 2^64), got ${value}`);
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+    if (value <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(value);
+    return { low: Number(value & 0xffff_ffffn) | 0, high: Number(value >> 32n) | 0, unsigned: true };
   }
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative safe integer or a bigint, got ${value}`);
   return value;
@@ -144,139 +91,104 @@ function checkInt32(name: string, value: number): number {
   return value;
 }
 
-/** int32 on the wire: negative values are sign-extended to 64 bits (ten bytes), as protobuf does. */
-function int32Varint(value: number): Uint64 {
-  return value >= 0 ? value : BigInt.asUintN(64, BigInt(value));
-}
+/** Field number and wire type, as protobuf writes them. */
+const tag = (field: number, wireType: number): number => (field << 3) | wireType;
 
-/** Encode a frame. Every required field is written, zero included (node's decoder throws on a missing one). */
+/**
+ * Encode a frame. Every required field is written, zero included (node's decoder throws on a missing one); a
+ * negative int32 takes ten bytes, as protobuf defines.
+ */
 export function encodeFrame(frame: Frame): Uint8Array {
-  const payload = frame.payload;
-  const w = new ByteWriter(64 + (payload?.length ?? 0) + frame.headers.length * 32);
-  w.tag(1, WIRE_VARINT);
-  w.varint(checkUint64('SeqID', frame.seqId));
-  w.tag(2, WIRE_VARINT);
-  w.varint(checkUint64('LogID', frame.logId));
-  w.tag(3, WIRE_VARINT);
-  w.varint(int32Varint(checkInt32('service', frame.service)));
-  w.tag(4, WIRE_VARINT);
-  w.varint(int32Varint(checkInt32('method', frame.method)));
+  const w = protobuf.Writer.create();
+  w.uint32(tag(1, WIRE_VARINT)).uint64(uint64Value('SeqID', frame.seqId) as number);
+  w.uint32(tag(2, WIRE_VARINT)).uint64(uint64Value('LogID', frame.logId) as number);
+  w.uint32(tag(3, WIRE_VARINT)).int32(checkInt32('service', frame.service));
+  w.uint32(tag(4, WIRE_VARINT)).int32(checkInt32('method', frame.method));
   for (const header of frame.headers) {
-    const h = new ByteWriter(header.key.length + header.value.length * 3 + 8);
-    h.lengthDelimited(1, textEncoder.encode(header.key));
-    h.lengthDelimited(2, textEncoder.encode(header.value));
-    w.lengthDelimited(5, h.finish());
+    w.uint32(tag(5, WIRE_LENGTH_DELIMITED)).fork();
+    w.uint32(tag(1, WIRE_LENGTH_DELIMITED)).string(header.key);
+    w.uint32(tag(2, WIRE_LENGTH_DELIMITED)).string(header.value);
+    w.ldelim();
   }
-  if (frame.payloadEncoding !== undefined) w.lengthDelimited(6, textEncoder.encode(frame.payloadEncoding));
-  if (frame.payloadType !== undefined) w.lengthDelimited(7, textEncoder.encode(frame.payloadType));
-  if (payload !== undefined) w.lengthDelimited(8, payload);
-  if (frame.logIdNew !== undefined) w.lengthDelimited(9, textEncoder.encode(frame.logIdNew));
-  return w.finish();
+  if (frame.payloadEncoding !== undefined) w.uint32(tag(6, WIRE_LENGTH_DELIMITED)).string(frame.payloadEncoding);
+  if (frame.payloadType !== undefined) w.uint32(tag(7, WIRE_LENGTH_DELIMITED)).string(frame.payloadType);
+  if (frame.payload !== undefined) w.uint32(tag(8, WIRE_LENGTH_DELIMITED)).bytes(frame.payload);
+  if (frame.logIdNew !== undefined) w.uint32(tag(9, WIRE_LENGTH_DELIMITED)).string(frame.logIdNew);
+  const out = w.finish();
+  // Node's Writer gives a Buffer: hand out a plain Uint8Array over the same bytes.
+  return out.constructor === Uint8Array ? out : new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Decoding
 
-class ByteReader {
-  pos: number;
-  constructor(
-    private readonly bytes: Uint8Array,
-    start: number,
-    readonly end: number,
-  ) {
-    this.pos = start;
-  }
-  get done(): boolean {
-    return this.pos >= this.end;
-  }
-  /** A varint as a uint64: a number when it is a safe integer, a bigint beyond. */
-  varint(): Uint64 {
-    let lo = 0;
-    let hi = 0;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new FrameError('truncated varint');
-      const b = this.bytes[this.pos++] as number;
-      if (i < 4) lo |= (b & 0x7f) << (7 * i);
-      else if (i === 4) {
-        lo |= (b & 0x0f) << 28;
-        hi |= (b & 0x7f) >> 4;
-      } else hi |= (b & 0x7f) << (7 * i - 32);
-      if (b < 0x80) {
-        lo >>>= 0;
-        hi >>>= 0;
-        if (hi < 0x20_0000) return hi * TWO_POW_32 + lo;
-        return (BigInt(hi) << 32n) | BigInt(lo);
-      }
-    }
-    throw new FrameError('varint longer than 10 bytes');
-  }
-  /** The low 32 bits of a varint, as a signed int32 (how protobuf reads an int32 field). */
-  int32(): number {
-    const value = this.varint();
-    // `| 0` is ToInt32: the value modulo 2^32, read as signed; exact for every safe integer.
-    return typeof value === 'bigint' ? Number(BigInt.asIntN(32, value)) : value | 0;
-  }
-  length(): number {
-    const n = this.varint();
-    if (typeof n === 'bigint' || this.pos + n > this.end) throw new FrameError('length-delimited field runs past the end of the frame');
-    return n;
-  }
-  slice(): Uint8Array {
-    const n = this.length();
-    const out = this.bytes.slice(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-  string(): string {
-    const n = this.length();
-    const out = textDecoder.decode(this.bytes.subarray(this.pos, this.pos + n));
-    this.pos += n;
-    return out;
-  }
-  skip(wireType: number): void {
-    switch (wireType) {
-      case WIRE_VARINT:
-        this.varint();
-        return;
-      case WIRE_FIXED64:
-        this.advance(8);
-        return;
-      case WIRE_LENGTH_DELIMITED:
-        this.advance(this.length());
-        return;
-      case WIRE_FIXED32:
-        this.advance(4);
-        return;
-      default:
-        throw new FrameError(`unsupported wire type ${wireType}`);
+type Reader = protobuf.Reader;
+
+/** A uint64 varint: a number when it is a safe integer, a bigint beyond (read from the bytes themselves). */
+function readUint64(r: Reader): Uint64 {
+  const start = r.pos;
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < 10; i++) {
+    if (r.pos >= r.len) throw new FrameError('truncated varint');
+    const b = r.buf[r.pos++] as number;
+    if (i < 4) lo |= (b & 0x7f) << (7 * i);
+    else if (i === 4) {
+      lo |= (b & 0x0f) << 28;
+      hi |= (b & 0x7f) >> 4;
+    } else hi |= (b & 0x7f) << (7 * i - 32);
+    if (b < 0x80) {
+      lo >>>= 0;
+      hi >>>= 0;
+      if (hi < 0x20_0000) return hi * TWO_POW_32 + lo;
+      return (BigInt(hi) << 32n) | BigInt(lo);
     }
   }
-  private advance(n: number): void {
-    if (this.pos + n > this.end) throw new FrameError('field runs past the end of the frame');
-    this.pos += n;
-  }
+  r.pos = start;
+  throw new FrameError('varint longer than 10 bytes');
+}
+
+/** The length of a length-delimited field, checked against the end of the message. */
+function readLength(r: Reader, end: number): number {
+  const n = r.uint32();
+  if (r.pos + n > end) throw new FrameError('length-delimited field runs past the end of the frame');
+  return n;
+}
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * A string field, decoded as the SDK decodes it (protobufjs's UTF-8 reader: fast on the short strings of headers;
+ * it does not replace invalid UTF-8 with U+FFFD as TextDecoder would).
+ */
+function readString(r: Reader, end: number): string {
+  const n = readLength(r, end);
+  const start = r.pos;
+  r.pos += n;
+  return n === 0 ? '' : protobuf.util.utf8.read(r.buf, start, start + n);
 }
 
 function expectWireType(field: string, actual: number, expected: number): void {
   if (actual !== expected) throw new FrameError(`${field} has wire type ${actual}, expected ${expected}`);
 }
 
-function decodeHeader(r: ByteReader): FrameHeader {
+function decodeHeader(r: Reader, end: number): FrameHeader {
   let key: string | undefined;
   let value: string | undefined;
-  while (!r.done) {
-    const tag = r.varint();
-    if (typeof tag === 'bigint') throw new FrameError('field number out of range');
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
+  while (r.pos < end) {
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wireType = t & 7;
     if (field === 1) {
       expectWireType('Header.key', wireType, WIRE_LENGTH_DELIMITED);
-      key = r.string();
+      key = readString(r, end);
     } else if (field === 2) {
       expectWireType('Header.value', wireType, WIRE_LENGTH_DELIMITED);
-      value = r.string();
-    } else r.skip(wireType);
+      value = readString(r, end);
+    } else r.skipType(wireType);
   }
+  if (r.pos > end) throw new FrameError('header runs past its length');
   if (key === undefined) throw new FrameError("header is missing its required 'key'");
   if (value === undefined) throw new FrameError("header is missing its required 'value'");
   return { key, value };
@@ -284,25 +196,38 @@ function decodeHeader(r: ByteReader): FrameHeader {
 
 /** Decode a frame; throws a FrameError on malformed bytes or a missing required field. Unknown fields are skipped. */
 export function decodeFrame(bytes: Uint8Array): Frame {
-  const r = new ByteReader(bytes, 0, bytes.length);
+  try {
+    return decodeFrameOrThrow(new protobuf.Reader(bytes));
+  } catch (error) {
+    if (error instanceof FrameError) throw error;
+    // protobufjs: "index out of range" for bytes that end early, "invalid wire type", "invalid varint encoding".
+    throw new FrameError(`malformed frame: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function decodeFrameOrThrow(r: Reader): Frame {
   let seqId: Uint64 | undefined;
   let logId: Uint64 | undefined;
   let service: number | undefined;
   let method: number | undefined;
-  const frame: Partial<Frame> & { headers: FrameHeader[] } = { headers: [] };
-  while (!r.done) {
-    const tag = r.varint();
-    if (typeof tag === 'bigint') throw new FrameError('field number out of range');
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
+  const headers: FrameHeader[] = [];
+  let payloadEncoding: string | undefined;
+  let payloadType: string | undefined;
+  let payload: Uint8Array | undefined;
+  let logIdNew: string | undefined;
+  const end = r.len;
+  while (r.pos < end) {
+    const t = r.uint32();
+    const field = t >>> 3;
+    const wireType = t & 7;
     switch (field) {
       case 1:
         expectWireType('SeqID', wireType, WIRE_VARINT);
-        seqId = r.varint();
+        seqId = readUint64(r);
         break;
       case 2:
         expectWireType('LogID', wireType, WIRE_VARINT);
-        logId = r.varint();
+        logId = readUint64(r);
         break;
       case 3:
         expectWireType('service', wireType, WIRE_VARINT);
@@ -314,36 +239,45 @@ export function decodeFrame(bytes: Uint8Array): Frame {
         break;
       case 5: {
         expectWireType('headers', wireType, WIRE_LENGTH_DELIMITED);
-        const n = r.length();
-        frame.headers.push(decodeHeader(new ByteReader(bytes, r.pos, r.pos + n)));
-        r.pos += n;
+        const n = readLength(r, end);
+        headers.push(decodeHeader(r, r.pos + n));
         break;
       }
       case 6:
         expectWireType('payload_encoding', wireType, WIRE_LENGTH_DELIMITED);
-        frame.payloadEncoding = r.string();
+        payloadEncoding = readString(r, end);
         break;
       case 7:
         expectWireType('payload_type', wireType, WIRE_LENGTH_DELIMITED);
-        frame.payloadType = r.string();
+        payloadType = readString(r, end);
         break;
-      case 8:
+      case 8: {
         expectWireType('payload', wireType, WIRE_LENGTH_DELIMITED);
-        frame.payload = r.slice();
+        const n = readLength(r, end);
+        // A copy (a plain Uint8Array, also for a Buffer): the payload outlives the frame's buffer (fragments wait).
+        payload = Uint8Array.prototype.slice.call(r.buf, r.pos, r.pos + n);
+        r.pos += n;
         break;
+      }
       case 9:
         expectWireType('LogIDNew', wireType, WIRE_LENGTH_DELIMITED);
-        frame.logIdNew = r.string();
+        logIdNew = readString(r, end);
         break;
       default:
-        r.skip(wireType);
+        r.skipType(wireType);
     }
   }
+  if (r.pos > end) throw new FrameError('field runs past the end of the frame');
   if (seqId === undefined) throw new FrameError("frame is missing its required 'SeqID'");
   if (logId === undefined) throw new FrameError("frame is missing its required 'LogID'");
   if (service === undefined) throw new FrameError("frame is missing its required 'service'");
   if (method === undefined) throw new FrameError("frame is missing its required 'method'");
-  return { ...frame, seqId, logId, service, method };
+  const frame: Frame = { seqId, logId, service, method, headers };
+  if (payloadEncoding !== undefined) frame.payloadEncoding = payloadEncoding;
+  if (payloadType !== undefined) frame.payloadType = payloadType;
+  if (payload !== undefined) frame.payload = payload;
+  if (logIdNew !== undefined) frame.logIdNew = logIdNew;
+  return frame;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
