@@ -249,3 +249,20 @@ test('a send or reply that repeats a uuid of the last hour sends nothing again: 
   assert.deepEqual(tallyCalls([refused, linked[0] as CallRecord], new Set(['e']), 1).findings, [], 'a refused call sent nothing either');
   assert.equal(tallyCalls([linked[0] as CallRecord, { ...(linked[0] as CallRecord), seq: 1000 }], new Set(['e']), 1).findings.length, 1);
 });
+
+test('a delayed card update belongs to the card.action.trigger whose token it carries, even after the ack', async () => {
+  const links = createEventLinks();
+  const at = '2026-01-01T00:00:00.000Z';
+  links.noteEnvelope({ schema: '2.0', header: { event_id: 'card-1', event_type: 'card.action.trigger' }, event: { token: 'c-1a2b3c', context: { open_message_id: 'om_card', open_chat_id: 'oc_x' } } });
+  links.observe({ at, type: 'push', message_id: 'p9', event_id: 'card-1', event_type: 'card.action.trigger', attempt: 1, client: 'client-1', fragments: 1, bytes: 1 });
+  links.observe({ at, type: 'ack', message_id: 'p9', event_id: 'card-1', attempt: 1, client: 'client-1', code: 200, ack_ms: 1, late: false });
+  assert.deepEqual(links.link(APP_ID, [{ id: 'c-1a2b3c', by: 'card_token' }]), { event_id: 'card-1', event_type: 'card.action.trigger', push: 'p9', attempt: 1, by: 'card_token' });
+  assert.equal(links.link(APP_ID, [{ id: 'om_card', by: 'message_id' }])?.by, 'message_id', 'a patch of the card message too');
+
+  const start = lastSeq();
+  const app = new lark.Client({ appId: APP_ID, appSecret: 's', domain: gateway.domain, cache: new Map() as never, loggerLevel: lark.LoggerLevel.fatal, logger: silentLogger });
+  const answer = await app.request({ method: 'POST', url: '/open-apis/interactive/v1/card/update', data: { token: 'c-1a2b3c', card: { header: { title: { content: 'Approved' } } } } });
+  assert.deepEqual(answer, { code: 0, msg: 'success', data: {} });
+  const [, update] = callsSince(start);
+  assert.deepEqual([update?.kind, update?.text, (update?.body as { token?: string }).token], ['card_update', 'Approved', '<redacted>'], 'the callback token is redacted in the record');
+});

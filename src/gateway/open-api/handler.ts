@@ -277,7 +277,13 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
       const template = explicit === undefined ? knownApis().match(method, path) : undefined;
       if (explicit === undefined && template === undefined && knownApis().size > 0) {
         // The platform answers an unknown path (or a known path with the wrong method) with a plain-text 404.
-        return finish({ kind: 'unknown_path', api: `${method} ${path}` }, { status: 404, body: '404 page not found' });
+        const who = tokens.check(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined);
+        const appId = who.ok ? who.token.appId : undefined;
+        const link = links.link(appId, pathIds(path));
+        return finish(
+          { ...(appId !== undefined ? { app_id: appId } : {}), kind: 'unknown_path', api: `${method} ${path}`, ...(link !== undefined ? { event: link } : {}) },
+          { status: 404, body: '404 page not found' },
+        );
       }
       const api = explicit?.route.api ?? `${method} ${template?.template ?? path}`;
       const kind = explicit?.route.kind ?? (method === 'GET' ? 'read' : 'other');
