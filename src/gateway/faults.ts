@@ -57,6 +57,8 @@ interface Entry {
 }
 
 const round = (ms: number): number => Math.round(ms);
+/** Events listed per record at most: a fault that stays active must not grow its record without end. */
+const EVENTS_PER_RECORD = 10_000;
 
 export function createFaultBook(options: FaultBookOptions): FaultBook {
   const entries: Entry[] = [];
@@ -198,7 +200,12 @@ export function createFaultBook(options: FaultBookOptions): FaultBook {
         }
         case 'push':
         case 'held':
-          for (const entry of active()) entry.messageIds.add(event.message_id);
+          for (const entry of active()) {
+            // A slow client's own pushes; for a refusal, only once refusing has begun; for the others, the outage.
+            if (entry.spec.kind === 'slow' && (event.type !== 'push' || event.client !== entry.record.client)) continue;
+            if (entry.refusalsTotal > 0 && entry.refusalsLeft === entry.refusalsTotal) continue;
+            if (entry.messageIds.size < EVENTS_PER_RECORD) entry.messageIds.add(event.message_id);
+          }
           return;
         case 'call': {
           // Open API faults: the calls they shaped, and whether the app's next try on the same API succeeded.
