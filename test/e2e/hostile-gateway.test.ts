@@ -119,6 +119,15 @@ test('hostile HTTP and WebSocket input: answered, refused or closed; the gateway
     }, 'all 250 acks to be counted');
     assert.equal((record.acks as unknown[]).length, 100);
     assert.equal(record.acks_dropped, 150);
+    // Garbage frames: text, truncated protobuf, random bytes (a fixed generator), a huge varint. Each is a logged
+    // frame_error; the connection and the gateway stay up.
+    let seed = 12345;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    client.send('not a frame');
+    client.send(Buffer.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
+    for (let i = 0; i < 200; i++) client.send(Buffer.from(Array.from({ length: 1 + (random() % 64) }, () => random() % 256)));
+    await eventually(async () => (gateway.events.filter((e) => e.type === 'frame_error').length >= 2 ? true : undefined), 'the garbage frames to be logged');
+    assert.equal(client.readyState, WebSocket.OPEN, 'garbage frames do not end the connection');
     const closed = new Promise<number>((resolve) => client.once('close', (code) => resolve(code)));
     client.send(Buffer.alloc(1024 * 1024 + 1));
     assert.equal(await closed, 1009);
