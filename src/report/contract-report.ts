@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { ContractSummary, ProbeResult } from '../delivery/contract.js';
 import { excerpt } from '../delivery/verdict.js';
+import { escapeControl, maskUrlCredentials } from '../safe-text.js';
 import { escapeXml } from './validate-junit.js';
 
 interface Sink {
@@ -61,16 +62,17 @@ function prettyReporter(out: Sink, c: ChalkInstance): ContractReporter {
   const markText = (mark: ProbeResult['mark']): string => (mark === 'ok' ? c.green('✓') : mark === 'warn' ? c.yellow('⚠') : mark === 'fail' ? c.red('✗') : c.dim('·'));
   return {
     start({ target, eventType, source }) {
-      out.write(`${c.bold('contract')} ${target}  ${c.dim(`with ${eventType} (${source}), encrypted + signed`)}\n\n`);
+      out.write(`${c.bold('contract')} ${maskUrlCredentials(target)}  ${c.dim(`with ${escapeControl(eventType)} (${escapeControl(source)}), encrypted + signed`)}\n\n`);
       out.write(c.dim(`  ${'probe'.padEnd(26)}${'level'.padEnd(10)}${'status'.padEnd(7)}${'time'.padStart(8)}  ${'verdict'.padEnd(21)}answer\n`));
     },
     probe(r) {
       const status = r.status === undefined ? '---' : String(r.status);
-      const answer = r.verdict === 'not-sent' ? '' : r.body ? excerpt(r.body, 60) : r.status !== undefined ? c.dim('(empty)') : '';
+      // An answer may hold escape sequences: shown, not obeyed.
+      const answer = r.verdict === 'not-sent' ? '' : r.body ? escapeControl(excerpt(r.body, 60)) : r.status !== undefined ? c.dim('(empty)') : '';
       const verdict = VERDICT_WORDS[r.verdict];
       const coloured = r.mark === 'ok' ? c.green(verdict.padEnd(21)) : r.mark === 'warn' ? c.yellow(verdict.padEnd(21)) : r.mark === 'fail' ? c.red(verdict.padEnd(21)) : verdict.padEnd(21);
       out.write(`${markText(r.mark)} ${r.probe.name.padEnd(26)}${r.probe.level.padEnd(10)}${status.padEnd(7)}${(r.verdict === 'not-sent' ? '' : ms(r.ms)).padStart(8)}  ${coloured}${answer}\n`);
-      out.write(c.dim(`    sent: ${r.probe.sent}${r.reason && r.verdict !== 'passed' && r.verdict !== 'indistinguishable' ? ` — ${r.reason}` : ''}\n`));
+      out.write(c.dim(`    sent: ${r.probe.sent}${r.reason && r.verdict !== 'passed' && r.verdict !== 'indistinguishable' ? ` — ${escapeControl(r.reason)}` : ''}\n`));
     },
     end(results, s, { strict }) {
       out.write(`\n${s.probes} probes: ${c.green(`${s.passed} passed`)}, ${s.findings > 0 ? c.yellow(`${s.findings} advisory finding${s.findings === 1 ? '' : 's'}`) : '0 advisory findings'}, ${s.failed > 0 ? c.red(`${s.failed} failed`) : '0 failed'}\n`);
@@ -122,6 +124,7 @@ function junitReporter(out: Sink): ContractReporter {
     end(results, s, { strict }) {
       const cases = results.map((r) => {
         const attrs = `name="${escapeXml(r.probe.name)}" classname="${escapeXml(`contract.${r.probe.level}`)}" time="${(r.ms / 1000).toFixed(3)}"`;
+        // escapeXml makes any answer well-formed XML; a URL's password never reaches the report.
         const what = `sent: ${r.probe.sent}\nanswer: ${r.status ?? '---'} ${r.body !== undefined ? excerpt(r.body, 200) : ''}\nverdict: ${VERDICT_WORDS[r.verdict]}${r.reason ? ` (${r.reason})` : ''}`;
         const failing = r.mark === 'fail' || (r.mark === 'warn' && strict);
         if (r.verdict === 'not-sent' && !failing) return `    <testcase ${attrs}>\n      <skipped message="${escapeXml(r.reason ?? 'not sent')}"/>\n    </testcase>\n`;
@@ -133,7 +136,7 @@ function junitReporter(out: Sink): ContractReporter {
       const time = (results.reduce((sum, r) => sum + r.ms, 0) / 1000).toFixed(3);
       out.write('<?xml version="1.0" encoding="UTF-8"?>\n');
       out.write(`<testsuites name="feishu-events contract" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}">\n`);
-      out.write(`  <testsuite name="${escapeXml(`contract ${target} (${eventType})`)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}">\n`);
+      out.write(`  <testsuite name="${escapeXml(`contract ${maskUrlCredentials(target)} (${eventType})`)}" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}">\n`);
       for (const testcase of cases) out.write(testcase);
       out.write('  </testsuite>\n</testsuites>\n');
       void s;
