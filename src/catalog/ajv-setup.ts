@@ -1,9 +1,9 @@
 import type { Options } from 'ajv';
-import { ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD } from './schema-files.js';
+import { CALLBACK_KEYWORD, ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD } from './schema-files.js';
 
 /** The part of Ajv that this module touches, so that callers need not import Ajv's types. */
 interface KeywordHost {
-  addKeyword(definition: { keyword: string; schemaType: 'object' | 'string' }): unknown;
+  addKeyword(definition: { keyword: string; schemaType: 'object' | 'string' | 'boolean' }): unknown;
 }
 
 /**
@@ -37,4 +37,5 @@ export function registerAnnotationKeywords(ajv: KeywordHost): void {
   ajv.addKeyword({ keyword: GENERATED_FROM_KEYWORD, schemaType: 'string' });
   ajv.addKeyword({ keyword: FACT_KEYWORD, schemaType: 'object' });
   ajv.addKeyword({ keyword: FACT_SOURCES_KEYWORD, schemaType: 'object' });
+  ajv.addKeyword({ keyword: CALLBACK_KEYWORD, schemaType: 'boolean' });
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { samplesDir as defaultSamplesDir, schemasDir as defaultSchemasDir } from '../paths.js';
-import { ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD, listSchemaFiles, schemaNameOf, SCHEMA_SUFFIX } from './schemas.js';
+import { CALLBACK_KEYWORD, ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, isEventTypeSchemaName, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD, listSchemaFiles, schemaNameOf, SCHEMA_SUFFIX } from './schemas.js';
 import { listSamples, DOC_SAMPLE, type SampleRef } from './samples.js';
 import { globToRegExp, isGlob } from './glob.js';
 
@@ -19,8 +19,10 @@ export interface CatalogEntry {
   origin: SchemaOrigin;
   /** For generated schemas: the SDK, its version and the declaration they were generated from. */
   generatedFrom: string | undefined;
-  /** 2.0 events have `header.event_type`; 1.0 events `event.type`. */
-  protocol: '2.0' | '1.0';
+  /** 2.0 events have `header.event_type`; 1.0 events `event.type`; the legacy card action has no envelope (`none`). */
+  protocol: '2.0' | '1.0' | 'none';
+  /** A callback's answer is what the user sees (x-callback in its schema); an event's is only acknowledged. */
+  kind: 'event' | 'callback';
   deprecated: boolean;
   schemaFile: string;
 }
@@ -52,15 +54,16 @@ function entryOf(eventType: string, schemaFile: string, schema: JsonObject): Cat
     title: rawTitle.endsWith(suffix) ? rawTitle.slice(0, -suffix.length) : rawTitle,
     origin: generatedFrom === undefined ? 'hand-written' : 'generated',
     generatedFrom,
-    protocol: 'header' in properties ? '2.0' : '1.0',
+    protocol: 'header' in properties ? '2.0' : 'event' in properties ? '1.0' : 'none',
+    kind: schema[CALLBACK_KEYWORD] === true ? 'callback' : 'event',
     deprecated: schema.deprecated === true,
     schemaFile,
   };
 }
 
-/** Is this schema name an event type (rather than one of the envelopes)? */
+/** Is this schema name an event type (rather than one of the envelopes or answers)? */
 function isEventTypeName(name: string): boolean {
-  return !name.startsWith('envelope-');
+  return isEventTypeSchemaName(name);
 }
 
 /** Every event type in the catalogue, sorted by type. */

@@ -41,6 +41,24 @@ export const FACT_KEYWORD = 'x-fact';
 /** Annotation keyword at the root of a generated schema: the sources its x-fact annotations cite, by key. */
 export const FACT_SOURCES_KEYWORD = 'x-fact-sources';
 export const ENVELOPE_NAMES = { '2.0': 'envelope-v2', '1.0': 'envelope-v1' } as const;
+/**
+ * Annotation keyword at the root of a callback's schema (`true`): the type is a callback (card.action.trigger,
+ * url.preview.get, the legacy card action) — the app's answer is what the user sees, and is checked against the
+ * schema named by answerSchemaName.
+ */
+export const CALLBACK_KEYWORD = 'x-callback';
+/** Schemas of what an app answers to a callback: `answer-<type>.schema.json`. */
+export const ANSWER_SCHEMA_PREFIX = 'answer-';
+
+/** The schema name of the answer to a callback type: `answer-card.action.trigger`. */
+export function answerSchemaName(callbackType: string): string {
+  return `${ANSWER_SCHEMA_PREFIX}${callbackType}`;
+}
+
+/** Is this schema name an event (or callback) type, rather than an envelope or an answer? */
+export function isEventTypeSchemaName(name: string): boolean {
+  return !name.startsWith('envelope-') && !name.startsWith(ANSWER_SCHEMA_PREFIX);
+}
 
 /** The schema name of a file: `hire.eco_exam.created_v1.schema.json` → `hire.eco_exam.created_v1`. */
 export function schemaNameOf(file: string): string {

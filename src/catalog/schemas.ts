@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { schemasDir as bundledSchemasDir } from '../paths.js';
-import { ENVELOPE_NAMES, listSchemaFiles, SCHEMA_SUFFIX, schemaNameOf, type CompiledSchema, type ValidateFunction } from './schema-files.js';
+import { answerSchemaName, ENVELOPE_NAMES, isEventTypeSchemaName, listSchemaFiles, SCHEMA_SUFFIX, schemaNameOf, type CompiledSchema, type ValidateFunction } from './schema-files.js';
 
 export {
+  ANSWER_SCHEMA_PREFIX,
+  answerSchemaName,
+  CALLBACK_KEYWORD,
+  isEventTypeSchemaName,
   ENUM_DESCRIPTIONS_KEYWORD,
   ENVELOPE_NAMES,
   FACT_KEYWORD,
@@ -27,6 +31,8 @@ export interface SchemaCatalog {
   readonly forced: CompiledSchema | undefined;
   /** The schema of an event type, or undefined when there is none. */
   forType(eventType: string): CompiledSchema | undefined;
+  /** The schema of the answer to a callback type (answer-<type>), or undefined when there is none. */
+  answerFor(callbackType: string): CompiledSchema | undefined;
   /** The envelope schema of a protocol version: what an event without a type-specific schema is checked against. */
   envelope(version: '2.0' | '1.0'): CompiledSchema | undefined;
 }
@@ -157,7 +163,8 @@ export async function openSchemaCatalog(options: OpenCatalogOptions): Promise<Sc
   const lookup = (name: string): CompiledSchema | undefined => user?.get(name) ?? bundled.get(name);
   return {
     forced,
-    forType: (eventType) => (eventType.startsWith('envelope-') ? undefined : lookup(eventType)),
+    forType: (eventType) => (isEventTypeSchemaName(eventType) ? lookup(eventType) : undefined),
+    answerFor: (callbackType) => (isEventTypeSchemaName(callbackType) ? lookup(answerSchemaName(callbackType)) : undefined),
     envelope: (version) => lookup(ENVELOPE_NAMES[version]),
   };
 }

@@ -32,7 +32,25 @@ export interface EnvelopeV1 {
 export type Envelope = EnvelopeV2 | EnvelopeV1;
 
 /** What a JSON value is, as far as the event protocol goes. */
-export type EnvelopeKind = '2.0' | '1.0' | 'encrypted' | 'url_verification' | 'unknown';
+export type EnvelopeKind = '2.0' | '1.0' | 'card-action' | 'encrypted' | 'url_verification' | 'unknown';
+
+/**
+ * The legacy card action (interactive message cards, before card.action.trigger): a body without an envelope, with
+ * `open_message_id` and `action` at the top level. The platform names no type; the catalogue calls it this.
+ */
+export const LEGACY_CARD_ACTION_TYPE = 'card.action.legacy';
+
+/** The callback types: the app's answer is what the user sees (a toast, a new card, a link preview). */
+export const CALLBACK_TYPES: ReadonlySet<string> = new Set(['card.action.trigger', 'url.preview.get', LEGACY_CARD_ACTION_TYPE]);
+
+export function isCallbackType(eventType: string | undefined): boolean {
+  return eventType !== undefined && CALLBACK_TYPES.has(eventType);
+}
+
+/** A legacy card action body, as the node SDK tells it apart: neither `encrypt` nor `schema`, and an `action`. */
+export function isLegacyCardAction(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && !('schema' in value) && !('encrypt' in value) && !('event' in value) && isRecord(value.action) && typeof value.open_message_id === 'string';
+}
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -45,6 +63,7 @@ export function envelopeKind(value: unknown): EnvelopeKind {
   // The SDK tells the versions apart by the presence of `schema`; so do we.
   if ('schema' in value) return isRecord(value.header) ? '2.0' : 'unknown';
   if (isRecord(value.event) && typeof value.event.type === 'string') return '1.0';
+  if (isLegacyCardAction(value)) return 'card-action';
   return 'unknown';
 }
 
@@ -64,7 +83,8 @@ export function eventTypeOf(value: unknown): string | undefined {
     return isRecord(header) && typeof header.event_type === 'string' ? header.event_type : undefined;
   }
   const event = value.event;
-  return isRecord(event) && typeof event.type === 'string' ? event.type : undefined;
+  if (isRecord(event)) return typeof event.type === 'string' ? event.type : undefined;
+  return isLegacyCardAction(value) ? LEGACY_CARD_ACTION_TYPE : undefined;
 }
 
 /** The id handlers deduplicate on: `header.event_id` (2.0) or `uuid` (1.0). */

@@ -9,6 +9,7 @@ export function catalogEntryJson(entry: CatalogEntry, samples: number): Record<s
     origin: entry.origin,
     ...(entry.generatedFrom !== undefined ? { generated_from: entry.generatedFrom } : {}),
     schema_version: entry.protocol,
+    kind: entry.kind,
     deprecated: entry.deprecated,
     samples,
   };
@@ -21,7 +22,7 @@ export function formatCatalogTable(entries: readonly CatalogEntry[]): string {
   const row = (type: string, version: string, origin: string, title: string): string =>
     `${type.padEnd(typeWidth)}  ${version.padEnd(6)}  ${origin.padEnd(originWidth)}  ${title}`.trimEnd();
   const lines = [row('TYPE', 'SCHEMA', 'ORIGIN', 'TITLE')];
-  for (const e of entries) lines.push(row(e.eventType, e.protocol, e.origin, e.deprecated ? `${e.title} (deprecated)` : e.title));
+  for (const e of entries) lines.push(row(e.eventType, e.protocol, e.origin, `${e.kind === 'callback' ? 'callback: ' : ''}${e.title}${e.deprecated ? ' (deprecated)' : ''}`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -29,7 +30,9 @@ export function formatCatalogTable(entries: readonly CatalogEntry[]): string {
 export function catalogCounts(entries: readonly CatalogEntry[]): string {
   const hand = entries.filter((e) => e.origin === 'hand-written').length;
   const v1 = entries.filter((e) => e.protocol === '1.0').length;
-  return `${entries.length} event type${entries.length === 1 ? '' : 's'}: ${hand} hand-written, ${entries.length - hand} generated${v1 > 0 ? ` (${v1} of them schema 1.0)` : ''}`;
+  const callbacks = entries.filter((e) => e.kind === 'callback').length;
+  const notes = [v1 > 0 ? `${v1} of them schema 1.0` : '', callbacks > 0 ? `${callbacks} callback${callbacks === 1 ? '' : 's'}` : ''].filter((n) => n !== '');
+  return `${entries.length} event type${entries.length === 1 ? '' : 's'}: ${hand} hand-written, ${entries.length - hand} generated${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }
 
 function showValue(value: unknown): string {
@@ -92,7 +95,7 @@ export function formatTypeDetails(details: TypeDetails): string {
   const origin = entry.origin === 'generated' ? `generated from ${entry.generatedFrom ?? 'the SDK'}` : "hand-written from the platform's documentation";
   const lines = [
     `${entry.eventType}  ${entry.title}${entry.deprecated ? ' (deprecated)' : ''}`,
-    `schema ${entry.protocol} · ${origin}`,
+    `${entry.protocol === 'none' ? 'no envelope' : `schema ${entry.protocol}`} · ${origin}${entry.kind === 'callback' ? ' · a callback: the app answers it (see the README, "Card callbacks")' : ''}`,
     `schema: ${details.schemaPath}`,
   ];
   if (details.description && details.description !== entry.title) lines.push('', details.description);

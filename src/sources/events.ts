@@ -8,7 +8,7 @@ import { listSamples, looksLikeSampleSpec, readSample, resolveSampleSpec, type S
 import { usageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { decrypt, DecryptError } from '../protocol/crypto.js';
-import { envelopeKind, type Envelope } from '../protocol/envelope.js';
+import { envelopeKind, isCallbackType, type Envelope } from '../protocol/envelope.js';
 import { readRecords } from './records.js';
 
 /** An event and where it came from: `samples/<type>/<name>.json`, `file.ndjson:12`, `<stdin>:3`… */
@@ -39,7 +39,7 @@ async function isPath(input: string): Promise<boolean> {
 /** An input value as an event envelope, decrypting `{"encrypt": …}` captures when the key is known. */
 function toEnvelope(value: unknown, where: string, encryptKey: string | undefined): Envelope {
   const kind = envelopeKind(value);
-  if (kind === '2.0' || kind === '1.0') return value as Envelope;
+  if (kind === '2.0' || kind === '1.0' || kind === 'card-action') return value as Envelope;
   if (kind === 'encrypted') {
     if (!encryptKey) throw usageError(`${where}: the event is encrypted`, 'pass --encrypt-key to decrypt it before it is replayed');
     let plaintext: string;
@@ -64,7 +64,9 @@ function toEnvelope(value: unknown, where: string, encryptKey: string | undefine
 export async function loadEvents(inputs: readonly string[], options: LoadEventsOptions): Promise<SourcedEvent[]> {
   const events: SourcedEvent[] = [];
   const specs = inputs.length === 0 ? ['*/*'] : inputs;
-  const all = listSamples();
+  // Callbacks go to the callback URL, which the console keeps apart from the event URL: every sample means every
+  // event's; callbacks are replayed when named (card.action.trigger, 'card.*/*').
+  const all = inputs.length === 0 ? listSamples().filter((ref) => !isCallbackType(ref.eventType)) : listSamples();
   const sampleSource = (ref: SampleRef): string => relative(options.cwd, ref.path) || ref.path;
   for (const input of specs) {
     if (input !== '-' && !(await isPath(input))) {

@@ -8,7 +8,7 @@ import { root, runCli } from '../helpers/cli.js';
 
 type Json = Record<string, unknown>;
 
-const eventTypeCount = listSchemaFiles(join(root, 'schemas')).filter((f) => !/envelope-v[12]\.schema\.json$/.test(f)).length;
+const eventTypeCount = listSchemaFiles(join(root, 'schemas')).filter((f) => !/(envelope-v[12]|answer-.*)\.schema\.json$/.test(f)).length;
 
 describe('events', () => {
   it('lists every event type: type, schema version, origin, title; the counts on stderr', async () => {
@@ -20,7 +20,8 @@ describe('events', () => {
     assert.ok(lines.some((l) => /^hire\.eco_exam\.created_v1 +2\.0 +hand-written +创建笔试$/.test(l)));
     assert.ok(lines.some((l) => /^im\.message\.receive_v1 +2\.0 +generated +接收消息$/.test(l)));
     assert.ok(lines.some((l) => /^app_ticket +1\.0 +generated +app_ticket 事件$/.test(l)));
-    assert.match(r.stderr, new RegExp(`^${eventTypeCount} event types: 5 hand-written, ${eventTypeCount - 5} generated \\(\\d+ of them schema 1\\.0\\)\\n$`));
+    assert.match(r.stderr, new RegExp(`^${eventTypeCount} event types: 8 hand-written, ${eventTypeCount - 8} generated \\(\\d+ of them schema 1\\.0, 3 callbacks\\)\\n$`));
+    assert.ok(lines.some((l) => /^card\.action\.trigger +2\.0 +hand-written +callback: 卡片回传交互$/.test(l)));
   });
 
   it('--json: one object per event type on stdout, nothing else', async () => {
@@ -30,12 +31,15 @@ describe('events', () => {
     const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Json);
     assert.equal(lines.length, eventTypeCount);
     const corehr = lines.find((l) => l.event_type === 'corehr.employee.domain_event_v2');
-    assert.deepEqual(corehr, { event_type: 'corehr.employee.domain_event_v2', title: '人员信息变更', origin: 'hand-written', schema_version: '2.0', deprecated: false, samples: 10 });
+    assert.deepEqual(corehr, { event_type: 'corehr.employee.domain_event_v2', title: '人员信息变更', origin: 'hand-written', schema_version: '2.0', kind: 'event', deprecated: false, samples: 10 });
+    const callback = lines.find((l) => l.event_type === 'card.action.trigger') as Json;
+    assert.equal(callback.kind, 'callback');
+    assert.equal(callback.samples, 9, 'a button, selects, an input, a form, a date picker, a checker, an overflow, a link preview');
     const receive = lines.find((l) => l.event_type === 'im.message.receive_v1') as Json;
     assert.equal(receive.origin, 'generated');
     assert.match(String(receive.generated_from), /^@larksuiteoapi\/node-sdk@/);
     assert.equal(receive.samples, 10, 'doc and one sample per common message_type');
-    for (const line of lines) assert.deepEqual(Object.keys(line).filter((k) => k !== 'generated_from'), ['event_type', 'title', 'origin', 'schema_version', 'deprecated', 'samples']);
+    for (const line of lines) assert.deepEqual(Object.keys(line).filter((k) => k !== 'generated_from'), ['event_type', 'title', 'origin', 'schema_version', 'kind', 'deprecated', 'samples']);
   });
 
   it('type globs narrow the list', async () => {

@@ -14,7 +14,7 @@ describe('listCatalog', () => {
   const entries = listCatalog();
 
   it('lists every bundled event type once, sorted, without the envelopes', () => {
-    const files = listSchemaFiles(schemasDir).filter((f) => !/envelope-v[12]\.schema\.json$/.test(f));
+    const files = listSchemaFiles(schemasDir).filter((f) => !/(envelope-v[12]|answer-.*)\.schema\.json$/.test(f));
     assert.equal(entries.length, files.length);
     assert.deepEqual(entries.map((e) => e.eventType), [...entries.map((e) => e.eventType)].sort());
     assert.equal(entries.some((e) => e.eventType.startsWith('envelope-')), false);
@@ -28,6 +28,7 @@ describe('listCatalog', () => {
       origin: 'hand-written',
       generatedFrom: undefined,
       protocol: '2.0',
+      kind: 'event',
       deprecated: false,
       schemaFile: join(schemasDir, 'hire.eco_exam.created_v1.schema.json'),
     });
@@ -38,7 +39,8 @@ describe('listCatalog', () => {
     const message = byType.get('message');
     assert.equal(message?.protocol, '1.0');
     assert.equal(message?.deprecated, true);
-    assert.equal(entries.filter((e) => e.origin === 'hand-written').length, 5);
+    assert.equal(entries.filter((e) => e.origin === 'hand-written').length, 8);
+    assert.deepEqual(entries.filter((e) => e.kind === 'callback').map((e) => [e.eventType, e.protocol]), [['card.action.legacy', 'none'], ['card.action.trigger', '2.0'], ['url.preview.get', '2.0']]);
   });
 
   it('reads another directory when asked (an entry per *.schema.json)', async () => {
@@ -154,6 +156,10 @@ describe('events output', () => {
       ].join('\n'),
     );
     assert.equal(catalogCounts(some), '2 event types: 1 hand-written, 1 generated (1 of them schema 1.0)');
+    const callbacks = filterCatalog(entries, ['card.*', 'url.preview.get']);
+    assert.match(formatCatalogTable(callbacks), /^card\.action\.trigger +2\.0 +hand-written +callback: 卡片回传交互$/m);
+    assert.match(formatCatalogTable(callbacks), /^card\.action\.legacy +none +hand-written +callback: /m);
+    assert.equal(catalogCounts(callbacks), '3 event types: 3 hand-written, 0 generated (3 callbacks)');
   });
 
   it('the JSON of an entry', () => {
@@ -164,6 +170,7 @@ describe('events output', () => {
       title: '创建笔试',
       origin: 'hand-written',
       schema_version: '2.0',
+      kind: 'event',
       deprecated: false,
       samples: 4,
     });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ID_PATTERNS, type IdKind } from '../../scripts/gen-catalog/facts.js';
-import { ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, listSchemaFiles, openSchemaCatalog, schemaNameOf } from '../../src/catalog/schemas.js';
+import { answerSchemaName, CALLBACK_KEYWORD, ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, isEventTypeSchemaName, listSchemaFiles, openSchemaCatalog, schemaNameOf } from '../../src/catalog/schemas.js';
 import { listSamples } from '../../src/catalog/samples.js';
 import { packageRoot, samplesDir, schemasDir } from '../../src/paths.js';
 import { envelopeKind, eventTypeOf } from '../../src/protocol/envelope-fields.js';
@@ -19,7 +19,7 @@ const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'
 const facts = readJson(join(packageRoot, 'scripts', 'catalog-facts.json')) as { sampleTime: string };
 const sampleSeconds = Date.parse(facts.sampleTime) / 1000;
 const schemas = new Map(listSchemaFiles(schemasDir).map((file) => [schemaNameOf(file), readJson(file) as Json]));
-const eventTypes = [...schemas.keys()].filter((name) => !name.startsWith('envelope-'));
+const eventTypes = [...schemas.keys()].filter(isEventTypeSchemaName);
 const samples = listSamples(samplesDir).map((ref) => ({ ref, value: readJson(ref.path) }));
 
 /** Times in samples are within the 30 days before the facts file's sampleTime. */
@@ -96,14 +96,22 @@ describe('catalogue lint', () => {
       const where = `samples/${ref.eventType}/${ref.name}.json`;
       assert.equal(eventTypeOf(value), ref.eventType, `${where}: its event type`);
       const schema = schemas.get(ref.eventType) as Json;
-      const version = isObject(schema.properties) && 'header' in schema.properties ? '2.0' : '1.0';
+      const version = isObject(schema.properties) && 'header' in schema.properties ? '2.0' : isObject(schema.properties) && 'event' in schema.properties ? '1.0' : 'card-action';
       assert.equal(envelopeKind(value), version, `${where}: a ${version} envelope`);
+      if (version === 'card-action') continue;
       const validate = strict.forType(ref.eventType)?.validate;
       assert.ok(validate, `${where}: a precompiled --strict validator`);
       assert.equal(validate(value), true, `${where}: ${JSON.stringify(validate.errors?.map((e) => `${e.instancePath} ${e.message ?? ''}`))}`);
       const envelope = plain.envelope(version)?.validate;
       assert.equal(envelope?.(value), true, `${where}: the ${version} envelope schema`);
     }
+  });
+
+  it('every callback has the schema of its answer, and only callbacks have one', () => {
+    const callbacks = eventTypes.filter((type) => (schemas.get(type) as Json)[CALLBACK_KEYWORD] === true);
+    assert.deepEqual(callbacks, ['card.action.legacy', 'card.action.trigger', 'url.preview.get']);
+    const answers = [...schemas.keys()].filter((name) => name.startsWith('answer-'));
+    assert.deepEqual(answers, callbacks.map(answerSchemaName));
   });
 
   it('every id, time, enum and JSON-text field obeys its fact (documented or inferred)', () => {

@@ -18,6 +18,7 @@ function schema(name: string): CompiledSchema {
 const catalog: SchemaCatalog = {
   forced: undefined,
   forType: (type) => (type === 'known.type_v1' ? schema('known.type_v1') : undefined),
+  answerFor: () => undefined,
   envelope: (version) => schema(version === '2.0' ? 'envelope-v2' : 'envelope-v1'),
 };
 
