@@ -46,7 +46,8 @@ describe('precompiled validators', () => {
         const value = readJson(sample.path);
         assert.equal(compiled.validate(value), true, `${sample.path}: ${JSON.stringify(compiled.validate.errors)}`);
         // Against its own envelope too; the 1.0 envelope declares none of a 1.0 event's own fields, so not with --strict.
-        const version = 'schema' in value ? '2.0' : '1.0';
+        const version = 'schema' in value ? '2.0' : 'event' in value ? '1.0' : undefined;
+        if (version === undefined) continue; // the legacy card action has no envelope
         if (version === '2.0' || !strict) assert.equal(compiledCatalog.envelope(version)?.validate(value), true, `${sample.path} against envelope ${version}`);
       }
     });
