@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { stripBom } from './sources/bom.js';
+import { stripBom } from './bom.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

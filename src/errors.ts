@@ -25,6 +25,21 @@ export function usageError(message: string, hint?: string): UserError {
   return new UserError(message, { exitCode: ExitCode.usage, hint });
 }
 
+/** How a file that cannot be read is described, everywhere: `path: no such file or directory`, exit 2. */
+export function describeFsError(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return `${path}: no such file or directory`;
+  if (code === 'EACCES' || code === 'EPERM') return `${path}: permission denied`;
+  if (code === 'EISDIR') return `${path}: is a directory`;
+  if (code === 'ENOTDIR') return `${path}: not a directory`;
+  return `${path}: cannot read (${code ?? (error instanceof Error ? error.message : String(error))})`;
+}
+
+/** A file that cannot be read, as a user error (exit 2). */
+export function fileError(path: string, error: unknown): UserError {
+  return new UserError(describeFsError(path, error), { exitCode: ExitCode.usage, cause: error });
+}
+
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }

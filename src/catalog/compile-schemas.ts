@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import AjvModule from 'ajv/dist/2020.js';
-import { UserError } from '../errors.js';
+import { ExitCode, fileError, UserError } from '../errors.js';
+import { stripBom } from '../bom.js';
 import { bundledAjvOptions, registerAnnotationKeywords, userAjvOptions } from './ajv-setup.js';
 import { listSchemaFiles, schemaNameOf, type CompiledSchema, type ValidateFunction } from './schema-files.js';
 import { withUndeclaredPropertiesReported } from './strict-variant.js';
@@ -14,7 +15,7 @@ function oneLine(text: string): string {
 }
 
 function schemaError(file: string, problem: string, cause?: unknown): UserError {
-  return new UserError(`${file}: ${problem}`, { exitCode: 2, cause, hint: 'schemas must be JSON Schema draft 2020-12 documents' });
+  return new UserError(`${file}: ${problem}`, { exitCode: ExitCode.usage, cause, hint: 'schemas must be JSON Schema draft 2020-12 documents' });
 }
 
 function readSchema(file: string): Record<string, unknown> {
@@ -22,12 +23,11 @@ function readSchema(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? String(error)})`}`, { exitCode: 2, cause: error });
+    throw fileError(file, error);
   }
   let schema: unknown;
   try {
-    schema = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    schema = JSON.parse(stripBom(text));
   } catch (error) {
     throw schemaError(file, `not JSON (${oneLine((error as Error).message)})`, error);
   }

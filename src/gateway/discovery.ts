@@ -1,17 +1,7 @@
+import { DISCOVERY_PATH, DiscoveryCode } from '../protocol/discovery.js';
 import type { ClientConfig } from '../protocol/frame.js';
 
-/** The path the SDKs POST to: `{domain}/callback/ws/endpoint`. */
-export const DISCOVERY_PATH = '/callback/ws/endpoint';
-
-/** The platform's discovery error codes (protocol.md §3). */
-export const DiscoveryCode = {
-  ok: 0,
-  busy: 1,
-  forbidden: 403,
-  authFailed: 514,
-  internal: 1000040343,
-  tooManyConnections: 1000040350,
-} as const;
+export { DISCOVERY_PATH, DiscoveryCode } from '../protocol/discovery.js';
 
 export interface DiscoveryAnswer {
   code: number;

@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_EVENT_BYTES } from '../limits.js';
 import { describeJsonError } from './json-position.js';
-import { INVALID_UTF8, invalidUtf8At, tooLargeMessage, type MalformedRecord } from './records.js';
+import { bomLength } from '../bom.js';
+import { INVALID_UTF8, invalidUtf8At, tooLargeMessage, type MalformedRecord } from './input-records.js';
 
 /** Where the reader hands what it reads. Values come without a record object: most are never reported. */
 export interface NdjsonVisitor {
@@ -15,9 +16,9 @@ const CR = 0x0d;
 /**
  * NDJSON from raw bytes, one record at a time, handed to the visitor as soon as its line is complete.
  *
- * Same rules as sources/records.ts (blank lines skipped but counted, CRLF and a leading BOM tolerated, a line that
- * is not JSON is a `malformed` record and the next line is read as usual), but faster on large inputs, which is
- * what `validate`'s throughput target needs: lines are found in the Buffer (a newline byte never occurs inside a
+ * The one NDJSON reader (records.ts's ndjsonBatches wraps it for replay, validate's stdin and tail's inputs): blank
+ * lines skipped but counted, CRLF and a leading BOM tolerated, a line that is not JSON is a `malformed` record and
+ * the next line is read as usual. Built for `validate`'s throughput target: lines are found in the Buffer (a newline byte never occurs inside a
  * multi-byte UTF-8 character, so each line decodes whole, whatever the chunk boundaries), and each record is
  * checked before the next is parsed, so parsed events die young instead of living through a batch.
  */
@@ -106,7 +107,7 @@ export class NdjsonLineReader {
     const lineNumber = ++this.lineNumber;
     if (end > start && bytes[end - 1] === CR) end--;
     // A UTF-8 byte order mark before the first line.
-    if (lineNumber === 1 && end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3;
+    if (lineNumber === 1) start += bomLength(bytes, start, end);
     if (end <= start) return;
     const text = bytes.toString('utf8', start, end);
     // Bytes that are not UTF-8 became U+FFFD: say so, rather than check an event that is not what the file holds.

@@ -2,63 +2,14 @@ import { accessSync, constants, createReadStream, readFileSync, statSync } from 
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { UserError } from '../errors.js';
-import { DEFAULT_MAX_EVENT_BYTES, describeBytes } from '../limits.js';
+import { stripBom } from '../bom.js';
+import { ExitCode, fileError, UserError } from '../errors.js';
+import { DEFAULT_MAX_EVENT_BYTES } from '../limits.js';
+import { INVALID_UTF8, invalidUtf8At, tooLargeMessage, type InputRecord, type ReadLimits } from './input-records.js';
 import { describeJsonError, positionAt } from './json-position.js';
+import { NdjsonLineReader } from './ndjson-lines.js';
 
-/** How much one event may take: the longest NDJSON line, the largest JSON document (`--max-event-size`). */
-export interface ReadLimits {
-  maxEventBytes?: number;
-}
-
-/** The one-line reason for a line or document over the limit. */
-export function tooLargeMessage(what: 'line' | 'document', limit: number): string {
-  return `the ${what} is longer than ${describeBytes(limit)} (raise the limit with --max-event-size)`;
-}
-
-/** Where the first byte that is not UTF-8 sits in a decoded text (it became U+FFFD), when the bytes were not valid UTF-8. */
-export function invalidUtf8At(bytes: Uint8Array, text: string): number | undefined {
-  const at = text.indexOf('\uFFFD');
-  if (at === -1) return undefined;
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return undefined; // A real U+FFFD in the input, not a decoding error.
-  } catch {
-    return at;
-  }
-}
-
-export const INVALID_UTF8 = 'invalid UTF-8: the text is not UTF-8 from here on (re-save the file as UTF-8)';
-
-/** A JSON value read from a source, with what is needed to point back into its text. */
-export interface ValueRecord {
-  kind: 'value';
-  /** Display name of the source: a file path, `<stdin>`, or `sample:<type>/<name>`. */
-  source: string;
-  /** 0-based index of the event within its source. */
-  index: number;
-  /** 1-based line in the source where this record's text starts. */
-  line: number;
-  value: unknown;
-  /**
-   * The text the value was parsed from (one NDJSON line, or the whole JSON document) and the JSON pointer of the
-   * value within it ('' or '/3' for the 4th element of an array). Locating a field costs nothing until asked.
-   */
-  text: string;
-  pointer: string;
-}
-
-/** Text that is not JSON: reported with its position; the rest of an NDJSON source is still read. */
-export interface MalformedRecord {
-  kind: 'malformed';
-  source: string;
-  index: number;
-  line: number;
-  column: number;
-  message: string;
-}
-
-export type InputRecord = ValueRecord | MalformedRecord;
+export { INVALID_UTF8, invalidUtf8At, tooLargeMessage, type InputRecord, type MalformedRecord, type ReadLimits, type ValueRecord } from './input-records.js';
 
 export const NDJSON_EXTENSIONS = new Set(['.ndjson', '.jsonl']);
 export const JSON_EXTENSIONS = new Set(['.json']);
@@ -69,16 +20,9 @@ export function isEventFile(path: string): boolean {
 }
 
 function inputError(message: string, cause?: unknown): UserError {
-  return new UserError(message, { exitCode: 2, cause });
+  return new UserError(message, { exitCode: ExitCode.usage, cause });
 }
 
-function describeFsError(path: string, error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return `${path}: no such file or directory`;
-  if (code === 'EACCES' || code === 'EPERM') return `${path}: permission denied`;
-  if (code === 'EISDIR') return `${path}: is a directory`;
-  return `${path}: cannot read (${code ?? (error instanceof Error ? error.message : String(error))})`;
-}
 
 /**
  * Expand inputs into files: a directory becomes every .json/.ndjson/.jsonl file below it, sorted;
@@ -95,7 +39,7 @@ export async function expandPaths(inputs: readonly string[]): Promise<string[]> 
     try {
       info = await stat(input);
     } catch (error) {
-      throw inputError(describeFsError(input, error), error);
+      throw fileError(input, error);
     }
     if (info.isDirectory()) files.push(...(await walk(input)));
     else files.push(input);
@@ -108,7 +52,7 @@ async function walk(dir: string): Promise<string[]> {
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    throw inputError(describeFsError(dir, error), error);
+    throw fileError(dir, error);
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: string[] = [];
@@ -138,96 +82,29 @@ export function recordsOfJsonText(source: string, text: string, firstIndex = 0):
 }
 
 /**
- * Text from a byte stream, chunk by chunk, with multi-byte characters kept whole across chunks. `invalid` says that
- * this chunk held bytes that are not UTF-8 (they became U+FFFD), so that lines holding U+FFFD can be reported.
- */
-async function* utf8Chunks(stream: AsyncIterable<string | Buffer>): AsyncGenerator<{ text: string; invalid: boolean }> {
-  const strict = new TextDecoder('utf-8', { fatal: true });
-  const lenient = new TextDecoder('utf-8', { fatal: false });
-  let broken = false;
-  for await (const chunk of stream) {
-    if (typeof chunk === 'string') {
-      yield { text: chunk, invalid: false };
-      continue;
-    }
-    if (!broken) {
-      try {
-        yield { text: strict.decode(chunk, { stream: true }), invalid: false };
-        continue;
-      } catch {
-        // From here on the lenient decoder takes over (the strict one lost its state).
-        broken = true;
-      }
-    }
-    yield { text: lenient.decode(chunk, { stream: true }), invalid: true };
-  }
-  const tail = broken ? lenient.decode() : '';
-  if (tail !== '') yield { text: tail, invalid: true };
-}
-
-/** Parse one NDJSON line. Blank lines give nothing. */
-function recordOfLine(source: string, lineText: string, lineNumber: number, index: number, invalidUtf8 = false): InputRecord | undefined {
-  // Tolerate CRLF files and a UTF-8 BOM on the first line.
-  let text = lineText.endsWith('\r') ? lineText.slice(0, -1) : lineText;
-  if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') return undefined;
-  const bad = invalidUtf8 ? text.indexOf('\uFFFD') : -1;
-  if (bad !== -1) return { kind: 'malformed', source, index, line: lineNumber, column: bad + 1, message: INVALID_UTF8 };
-  try {
-    return { kind: 'value', source, index, line: lineNumber, value: JSON.parse(text), text, pointer: '' };
-  } catch (error) {
-    const problem = describeJsonError(error, text);
-    return { kind: 'malformed', source, index, line: lineNumber, column: problem.column, message: problem.message };
-  }
-}
-
-/**
- * Read NDJSON from a stream in batches (one batch per chunk), so memory stays flat however large the input.
+ * Read NDJSON from a stream in batches (one batch per chunk), so memory stays flat however large the input. The
+ * one NDJSON reader (ndjson-lines.ts) does the work: lines found in the bytes, CRLF, a BOM, blank lines, invalid
+ * UTF-8 and over-long lines handled the same for replay, validate and tail's inputs.
  */
 export async function* ndjsonBatches(source: string, stream: AsyncIterable<string | Buffer>, limits: ReadLimits = {}): AsyncGenerator<InputRecord[]> {
-  const maxLine = limits.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
-  let rest = '';
-  /** The line being read is over the limit: its text is dropped until its newline. */
-  let skipping = false;
-  let restInvalid = false;
-  let lineNumber = 0;
-  let index = 0;
-  for await (const { text: decoded, invalid } of utf8Chunks(stream)) {
-    const text = rest + decoded;
-    const batch: InputRecord[] = [];
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      lineNumber++;
-      if (skipping || nl - start > maxLine) {
-        batch.push({ kind: 'malformed', source, index: index++, line: lineNumber, column: 1, message: tooLargeMessage('line', maxLine) });
-        skipping = false;
-      } else {
-        const record = recordOfLine(source, text.slice(start, nl), lineNumber, index, invalid || restInvalid);
-        if (record) {
-          batch.push(record);
-          index++;
-        }
-      }
-      restInvalid = false;
-      start = nl + 1;
+  let batch: InputRecord[] = [];
+  const reader = new NdjsonLineReader(
+    source,
+    {
+      value: (value, text, line, index) => batch.push({ kind: 'value', source, index, line, value, text, pointer: '' }),
+      malformed: (record) => batch.push(record),
+    },
+    limits.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+  );
+  for await (const chunk of stream) {
+    reader.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
     }
-    rest = text.slice(start);
-    restInvalid ||= invalid;
-    // Characters, not bytes: a UTF-8 character is at least one byte, so this never lets more than the limit through.
-    if (rest.length > maxLine) {
-      skipping = true;
-      rest = '';
-    }
-    if (skipping) rest = '';
-    if (batch.length > 0) yield batch;
   }
-  if (skipping) {
-    yield [{ kind: 'malformed', source, index, line: lineNumber + 1, column: 1, message: tooLargeMessage('line', maxLine) }];
-  } else if (rest !== '') {
-    lineNumber++;
-    const record = recordOfLine(source, rest, lineNumber, index, restInvalid);
-    if (record) yield [record];
-  }
+  reader.end();
+  if (batch.length > 0) yield batch;
 }
 
 /** A whole stream as bytes, refusing more than `limit` (an input error: `validate /dev/zero` must not fill memory). */
@@ -245,8 +122,7 @@ export async function readAllBytes(stream: AsyncIterable<string | Buffer>, sourc
 
 /** Records of one JSON document given as bytes: invalid UTF-8 is reported where it starts. */
 export function recordsOfJsonBytes(source: string, bytes: Buffer): InputRecord[] {
-  let text = bytes.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = stripBom(bytes.toString('utf8'));
   if (text.trim() === '') return [{ kind: 'malformed', source, index: 0, line: 1, column: 1, message: 'invalid JSON: the file is empty' }];
   const bad = invalidUtf8At(bytes, text);
   if (bad !== undefined) return [{ kind: 'malformed', source, index: 0, ...positionAt(text, bad), message: INVALID_UTF8 }];
@@ -317,7 +193,7 @@ export async function readDocumentBytes(path: string, limit: number): Promise<Bu
   try {
     info = await stat(path);
   } catch (error) {
-    throw inputError(describeFsError(path, error), error);
+    throw fileError(path, error);
   }
   if (info.isDirectory()) throw inputError(`${path}: is a directory`);
   if (info.isFile() && info.size > limit) throw inputError(`${path}: ${tooLargeMessage('document', limit)}`);
@@ -328,13 +204,13 @@ export async function readDocumentBytes(path: string, limit: number): Promise<Bu
       stream.once('error', reject);
     });
   } catch (error) {
-    throw inputError(describeFsError(path, error), error);
+    throw fileError(path, error);
   }
   try {
     return await readAllBytes(stream as AsyncIterable<Buffer>, path, limit);
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw inputError(describeFsError(path, error), error);
+    throw fileError(path, error);
   } finally {
     stream.destroy();
   }
@@ -356,7 +232,7 @@ export async function* fileBatches(path: string, stdin: Readable = process.stdin
     try {
       await opened;
     } catch (error) {
-      throw inputError(describeFsError(path, error), error);
+      throw fileError(path, error);
     }
     try {
       yield* ndjsonBatches(path, stream as AsyncIterable<Buffer>, limits);
@@ -386,7 +262,7 @@ export async function resolveInputFiles(inputs: readonly string[]): Promise<stri
     try {
       accessSync(file, constants.R_OK);
     } catch (error) {
-      throw inputError(describeFsError(file, error), error);
+      throw fileError(file, error);
     }
   }
   return files;
@@ -406,7 +282,7 @@ export async function* documentBatches(path: string, stdin: Readable, maxEventBy
   try {
     info = statSync(path);
   } catch (error) {
-    throw inputError(describeFsError(path, error), error);
+    throw fileError(path, error);
   }
   // A regular file within the limit is read at once; anything else (a FIFO, /dev/zero) is read up to the limit.
   if (!info.isFile() || info.size > maxEventBytes) {
@@ -417,7 +293,7 @@ export async function* documentBatches(path: string, stdin: Readable, maxEventBy
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw inputError(describeFsError(path, error), error);
+    throw fileError(path, error);
   }
   yield recordsOfJsonBytes(path, bytes);
 }
@@ -437,7 +313,7 @@ export async function openChunks(path: string): Promise<AsyncIterable<Buffer>> {
       stream.once('error', reject);
     });
   } catch (error) {
-    throw inputError(describeFsError(path, error), error);
+    throw fileError(path, error);
   }
   return stream as AsyncIterable<Buffer>;
 }

@@ -1,3 +1,4 @@
+import { DISCOVERY_PATH, DiscoveryCode } from '../protocol/discovery.js';
 import { UserError } from '../errors.js';
 import { readExcerpt } from '../limits.js';
 import { escapeControl } from '../safe-text.js';
@@ -28,10 +29,10 @@ function describeAnswer(text: string): string {
 }
 
 const DISCOVERY_ERRORS: Record<number, string> = {
-  1: 'the platform is busy',
-  403: 'forbidden: the app may not use the long connection (only self-built apps can)',
-  514: 'the app id or app secret was rejected',
-  1000040350: 'too many connections: at most 50 per app',
+  [DiscoveryCode.busy]: 'the platform is busy',
+  [DiscoveryCode.forbidden]: 'forbidden: the app may not use the long connection (only self-built apps can)',
+  [DiscoveryCode.authFailed]: 'the app id or app secret was rejected',
+  [DiscoveryCode.tooManyConnections]: 'too many connections: at most 50 per app',
 };
 
 /**
@@ -43,7 +44,7 @@ export async function checkDiscovery(domain: string, appId: string, appSecret: s
   let status: number;
   let text: string;
   try {
-    const response = await request(`${domain}/callback/ws/endpoint`, {
+    const response = await request(`${domain}${DISCOVERY_PATH}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', locale: 'zh' },
       body: JSON.stringify({ AppID: appId, AppSecret: appSecret }),
@@ -65,17 +66,17 @@ export async function checkDiscovery(domain: string, appId: string, appSecret: s
   }
   // Anything but the discovery answer's shape ({"code": <number>, …}) is not the endpoint: a web server, a proxy.
   if (typeof body !== 'object' || body === null || typeof body.code !== 'number') {
-    throw new UserError(`${domain} is not a long-connection endpoint: POST /callback/ws/endpoint answered HTTP ${status} ${describeAnswer(text)}`, {
+    throw new UserError(`${domain} is not a long-connection endpoint: POST ${DISCOVERY_PATH} answered HTTP ${status} ${describeAnswer(text)}`, {
       exitCode: 2,
       hint: 'check --domain (feishu, lark, or the URL `feishu-events gateway` printed)',
     });
   }
-  if (body.code === 0) return;
-  if (body.code === 1000040343) return; // internal error: retryable, the SDK will retry
+  if (body.code === DiscoveryCode.ok) return;
+  if (body.code === DiscoveryCode.internal) return; // internal error: retryable, the SDK will retry
   const known = DISCOVERY_ERRORS[body.code];
   const msg = typeof body.msg === 'string' && body.msg !== '' ? escapeControl(body.msg.length > 200 ? `${body.msg.slice(0, 200)}…` : body.msg) : undefined;
   throw new UserError(`${domain} refused the connection: ${known ?? msg ?? `code ${body.code}`} (code ${body.code}${msg ? `: ${msg}` : ''})`, {
     exitCode: 2,
-    ...(body.code === 514 ? { hint: 'check FEISHU_APP_ID / FEISHU_APP_SECRET (flags, environment or .env)' } : {}),
+    ...(body.code === DiscoveryCode.authFailed ? { hint: 'check FEISHU_APP_ID / FEISHU_APP_SECRET (flags, environment or .env)' } : {}),
   });
 }
