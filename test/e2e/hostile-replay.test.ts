@@ -120,7 +120,7 @@ test('a password in --to is never printed; replay | head ends quietly', async ()
     assert.equal(bad.code, 2);
     assert.ok(!`${r.stdout}${r.stderr}${bad.stdout}${bad.stderr}`.includes('Hunter2Secret'), 'the password is masked everywhere');
 
-    const piped = startReplay([...FIVE, '--to', ok.url, '--no-control', '--duplicate', '40']);
+    const piped = startReplay([...FIVE, '--to', ok.url, '--no-control', '--duplicate', '20']);
     await new Promise<void>((resolve) => piped.child.stdout.once('data', () => resolve()));
     piped.child.stdout.destroy();
     const code = await piped.exited;

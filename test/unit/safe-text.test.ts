@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { escapeControl, maskUrlCredentials, safeLogLine } from '../../src/safe-text.js';
 import { githubValidateReporter } from '../../src/report/validate-github.js';
 import { prettyValidateReporter } from '../../src/report/validate-pretty.js';
+import { junitValidateReporter } from '../../src/report/validate-junit.js';
 import type { ValidateSummary } from '../../src/validate/types.js';
 
 test('control characters become visible escapes; bidi overrides too', () => {
@@ -72,4 +73,15 @@ test('pretty: escape sequences from events are shown, not obeyed', () => {
   const text = out.join('');
   assert.doesNotMatch(text, /\u001b|\u0007/);
   assert.match(text, /evil\\x1b\]0;title\\x07/);
+});
+
+test('junit: 200,000 cases in one suite (one push per case: a spread of that many arguments overflowed the stack)', () => {
+  const reporter = junitValidateReporter();
+  const out: string[] = [];
+  reporter.start(out);
+  for (let index = 0; index < 200_000; index++) {
+    reporter.event({ source: 'many.ndjson', index, line: index + 1, eventId: undefined, eventType: 'x', schema: undefined, status: 'valid', findings: [] }, out);
+  }
+  reporter.end({ checked: 200_000, valid: 200_000, invalid: 0, malformed: 0, withoutSchema: 0, warnings: 0, elapsedMs: 1, byType: [] } as unknown as ValidateSummary, out);
+  assert.equal(out.filter((chunk) => chunk.startsWith('    <testcase ')).length, 200_000);
 });
