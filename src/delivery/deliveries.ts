@@ -1,6 +1,7 @@
 import type { Envelope, PrepareOptions } from '../protocol/envelope.js';
 import { eventIdOf, eventTypeOf, prepareEnvelope } from '../protocol/envelope.js';
 import { pooledRandom } from '../protocol/random.js';
+import type { CallbackAnswer, ClientError } from './callback-answer.js';
 import { readEvidence, type ReadEvidence, type VerdictKind } from './verdict.js';
 
 /** An event to replay and where it came from. */
@@ -79,6 +80,10 @@ export interface AttemptOutcome {
   note?: string;
   /** Transport-specific facts (which gateway client took the event, the ack code…). */
   details?: Record<string, unknown>;
+  /** For a callback: its answer, read and checked (what the user would see). */
+  answer?: CallbackAnswer;
+  /** For a failed callback: the error the Feishu client shows, as reported. */
+  clientError?: ClientError;
 }
 
 export interface Transport {

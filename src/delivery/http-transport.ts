@@ -1,5 +1,6 @@
 import { buildChallenge, checkChallengeResponse } from '../protocol/challenge.js';
-import { buildChallengeDelivery, buildDelivery } from '../protocol/http-request.js';
+import { isLegacyCardAction } from '../protocol/envelope-fields.js';
+import { buildChallengeDelivery, buildDelivery, buildLegacyCardDelivery } from '../protocol/http-request.js';
 import { pooledRandom } from '../protocol/random.js';
 import { startBodyEncoder } from './body-encoder.js';
 import { sendHttp, type HttpOutcome } from './http-sender.js';
@@ -10,6 +11,8 @@ export interface HttpTransportOptions {
   /** The whole plan, when known: large encrypted plans are encrypted and signed ahead in a worker thread. */
   plan?: readonly PlannedDelivery[];
   encryptKey?: string;
+  /** Signs legacy card actions (SHA-1 with the Verification Token). */
+  verificationToken?: string;
   timeoutMs: number;
   userAgent: string;
   /** Sockets kept open to the endpoint (the replay's concurrency). */
@@ -39,7 +42,11 @@ export async function createHttpTransport(options: HttpTransportOptions): Promis
       : undefined;
   return {
     async send(delivery: PlannedDelivery, attempt: number): Promise<AttemptOutcome> {
-      const httpDelivery = (attempt === 1 ? encoder?.take(delivery.seq) : undefined) ?? buildDelivery(delivery.envelope, {
+      // The legacy card action has its own form: plaintext, signed with the Verification Token.
+      const legacy = isLegacyCardAction(delivery.envelope)
+        ? buildLegacyCardDelivery(delivery.envelope, { url: options.url, userAgent: options.userAgent, random, ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}) })
+        : undefined;
+      const httpDelivery = legacy ?? (attempt === 1 ? encoder?.take(delivery.seq) : undefined) ?? buildDelivery(delivery.envelope, {
         url: options.url,
         userAgent: options.userAgent,
         random,

@@ -11,9 +11,11 @@
  * - `refused`: nothing listens there (connection refused);
  * - `reset`: the connection was closed or reset before an answer;
  * - `dns`: the host name does not resolve;
- * - `error`: any other failure of the HTTP client (TLS, protocol…), with its message.
+ * - `error`: any other failure of the HTTP client (TLS, protocol…), with its message;
+ * - `bad-answer`: a callback answered 200 in time, but with an answer the client cannot use (not JSON, or not what
+ *   the answer's schema allows): the user sees an error code instead of a toast or a card.
  */
-export type VerdictKind = 'delivered' | 'late' | 'wrong-status' | 'no-answer' | 'refused' | 'reset' | 'dns' | 'error';
+export type VerdictKind = 'delivered' | 'late' | 'wrong-status' | 'no-answer' | 'refused' | 'reset' | 'dns' | 'error' | 'bad-answer';
 
 /**
  * Whether the app read a delivered event, as far as the control delivery can tell:
@@ -164,4 +166,24 @@ export function unknownReadExplanation(control: { status?: number; body?: string
 export function excerpt(body: string, limit = 200): string {
   const flat = body.replace(/\s+/g, ' ').trim();
   return flat.length > limit ? `${flat.slice(0, limit)}…` : flat;
+}
+
+/** The example of a good answer, per callback type, for hints. */
+const GOOD_ANSWERS: Record<string, string> = {
+  'card.action.trigger': '{"toast":{"type":"success","content":"Approved"}} and/or {"card":{"type":"raw","data":{…card JSON…}}}, or {} to show nothing',
+  'url.preview.get': '{"inline":{"title":"…"}} and/or {"card":{"type":"raw","data":{…}}}',
+  'card.action.legacy': 'a new card JSON ({"elements":[…]}) to replace the card, {"toast":{"type":"info","content":"…"}}, or {}',
+};
+
+/**
+ * A callback answered 200 in time with an answer that is not good: the reason names the pointer and the problem, the
+ * hint what the user sees and what a good answer looks like.
+ */
+export function judgeCallbackAnswer(callbackType: string, problem: string, client: { code: number; words: string; meaning: string } | undefined): Verdict {
+  const sees = client ? `the user sees "${client.words}" (${client.meaning})` : 'the client shows an error instead of the toast or card';
+  return {
+    kind: 'bad-answer',
+    reason: problem,
+    hint: `${sees}; a good answer: ${GOOD_ANSWERS[callbackType] ?? 'a JSON object'} (schemas/answer-${callbackType}.schema.json)`,
+  };
 }

@@ -1,5 +1,5 @@
 import { encrypt } from './crypto.js';
-import { makeNonce, sign, SignatureHeaders, unixSeconds } from './signature.js';
+import { makeNonce, sign, signLegacyCard, SignatureHeaders, unixSeconds } from './signature.js';
 import type { RandomSource } from './random.js';
 import type { UrlVerification } from './challenge.js';
 
@@ -72,4 +72,20 @@ export function buildDeliveryFromJson(plaintext: string, options: BuildDeliveryO
 /** The url_verification request: encrypted when a key is given, and never signed (the platform does not sign it). */
 export function buildChallengeDelivery(challenge: UrlVerification, options: BuildDeliveryOptions): HttpDelivery {
   return { url: options.url, method: 'POST', headers: baseHeaders(options), body: encodeBody(challenge, options.encryptKey, options.iv) };
+}
+
+/**
+ * A legacy card action (interactive message cards) as the platform posts it to the card request URL: the plain body
+ * (never encrypted), signed with SHA-1 over timestamp + nonce + Verification Token + body. Without a token the
+ * signature is made with an empty one (an app without a token does not check it).
+ */
+export function buildLegacyCardDelivery(action: unknown, options: BuildDeliveryOptions & { verificationToken?: string }): HttpDelivery {
+  const body = JSON.stringify(action);
+  const headers = baseHeaders(options);
+  const timestamp = unixSeconds(options.now);
+  const nonce = options.nonce ?? makeNonce(16, options.random);
+  headers[SignatureHeaders.timestamp] = timestamp;
+  headers[SignatureHeaders.nonce] = nonce;
+  headers[SignatureHeaders.signature] = signLegacyCard({ timestamp, nonce, verificationToken: options.verificationToken ?? '', body });
+  return { url: options.url, method: 'POST', headers, body };
 }

@@ -44,3 +44,21 @@ export const SignatureHeaders = {
   nonce: 'X-Lark-Request-Nonce',
   signature: 'X-Lark-Signature',
 } as const;
+
+export interface LegacyCardSignatureInput {
+  timestamp: string;
+  nonce: string;
+  /** The app's Verification Token (the legacy card action is signed with it, not with the Encrypt Key). */
+  verificationToken: string;
+  /** The raw request body. */
+  body: string;
+}
+
+/**
+ * `X-Lark-Signature` of a legacy card action (interactive message cards): lowercase hex SHA-1 of timestamp + nonce +
+ * Verification Token + body, as node SDK 1.74.0's CardActionHandler checks it (RequestHandle.checkIsCardEventValidated,
+ * over JSON.stringify of the parsed body: compact JSON is the same text).
+ */
+export function signLegacyCard({ timestamp, nonce, verificationToken, body }: LegacyCardSignatureInput): string {
+  return createHash('sha1').update(timestamp + nonce + verificationToken + body, 'utf8').digest('hex');
+}

@@ -56,6 +56,7 @@ const VERDICT_WORDS: Record<VerdictKind, string> = {
   reset: 'reset',
   dns: 'DNS',
   error: 'error',
+  'bad-answer': 'wrong answer',
 };
 
 /** `2 late, 1 wrong status`: what the failed deliveries came to. */
@@ -135,7 +136,9 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
       if (d.copy > 0) tags.push(`duplicate ${d.copy}`);
       const clientTag = typeof r.details?.client === 'string' ? `→ ${r.details.client}` : '';
       if (clientTag) tags.push(clientTag);
-      const line = `${mark} ${status} ${ms(r.ms).padStart(8)}  ${c.bold(escapeControl(d.eventType))}  ${c.dim(escapeControl(d.eventId))}${tags.length ? `  ${c.cyan(tags.join(', '))}` : ''}`;
+      // A callback's answer is what the user sees: shown on its row.
+      const answer = r.answer !== undefined ? `  ${r.ok ? c.magenta(`→ ${escapeControl(r.answer.summary)}`) : c.red(`→ ${escapeControl(r.answer.summary)}`)}` : '';
+      const line = `${mark} ${status} ${ms(r.ms).padStart(8)}  ${c.bold(escapeControl(d.eventType))}  ${c.dim(escapeControl(d.eventId))}${tags.length ? `  ${c.cyan(tags.join(', '))}` : ''}${answer}`;
       out.write(`${line}\n`);
       if (typeof r.details?.message_id === 'string') pushLabels.set(r.details.message_id, d.copy > 0 ? `duplicate ${d.copy}` : r.attempt > 1 ? `attempt ${r.attempt}` : `delivery #${d.seq}`);
       for (const call of callsOf(r.details)) out.write(callLine(call));
@@ -144,6 +147,7 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
         const judged = r.judgedAtMs !== undefined && r.verdict === 'late' ? ` (failed at ${ms(r.judgedAtMs)})` : '';
         const body = bodyExcerpt(r.body);
         out.write(`    ${c.red(`${escapeControl(reason)}${judged}`)}${body !== undefined ? `: ${body}` : ''}  ${c.dim(escapeControl(d.source))}\n`);
+        if (r.clientError) out.write(`    ${c.dim('in the client:')} ${r.clientError.words}\n`);
         hints.add(r.hint);
         if (r.retryInMs !== undefined) out.write(`    ${c.dim(`↻ re-push ${r.attempt + 1} with the same event_id in ${formatDuration(r.retryInMs)}`)}\n`);
       } else if (r.note) {
@@ -251,6 +255,14 @@ export function jsonReplayReporter(out: Sink): ReplayReporter {
         ...(r.note ? { note: r.note } : {}),
         ...(r.body !== undefined && (!r.ok || mark === 'warn') ? { body: r.body.slice(0, EXCERPT * 5) } : {}),
         ...(r.retryInMs !== undefined ? { retry_in_ms: r.retryInMs } : {}),
+        ...(r.answer !== undefined
+          ? {
+              answer: r.answer.value ?? null,
+              answer_summary: r.answer.summary,
+              ...(r.answer.problems.length > 0 ? { answer_problems: r.answer.problems } : {}),
+            }
+          : {}),
+        ...(r.clientError ? { client_error: { code: r.clientError.code, words: r.clientError.words, meaning: r.clientError.meaning } } : {}),
         ...(r.details ?? {}),
       });
     },

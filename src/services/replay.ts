@@ -12,6 +12,7 @@ import { emptySummary, planDeliveries, runDeliveries, type ReplayEvent, type Tra
 
 import type { FieldOverride } from '../protocol/envelope.js';
 import { loadEvents } from '../sources/events.js';
+import { isCallbackType, isLegacyCardAction } from '../protocol/envelope-fields.js';
 
 /** What `replay` does, complete and checked (commands/replay.ts makes it from flags, environment and .env). */
 export interface ReplayOptions {
@@ -146,11 +147,13 @@ async function replayTo(
       transport = faults.transport;
     }
   } else {
+    // The legacy card action's request URL gets a plaintext challenge, and its actions are neither encrypted nor typed.
+    const legacyOnly = plan.length > 0 && plan.every((d) => isLegacyCardAction(d.envelope));
     if (options.challenge) {
       const outcome = await sendChallenge({
         url: options.to,
         userAgent: agent,
-        ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
+        ...(options.encryptKey && !legacyOnly ? { encryptKey: options.encryptKey } : {}),
         ...(options.verificationToken ? { verificationToken: options.verificationToken } : {}),
       });
       if (outcome.verdict === 'refused') throw nothingListening(options.to, outcome.hint);
@@ -160,7 +163,9 @@ async function replayTo(
         return 1;
       }
     }
-    if (options.control && plan[0]) {
+    if (options.control && plan[0] && isLegacyCardAction(plan[0].envelope)) {
+      noControl = 'no control delivery for the legacy card action (it is neither encrypted nor typed): ✓ means delivered and answered well';
+    } else if (options.control && plan[0]) {
       const { sendControl } = await import('../delivery/control.js');
       control = await sendControl(plan[0], { url: options.to, userAgent: agent, timeoutMs: options.timeoutMs, ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) });
       if (control.verdict === 'refused' && failFast) throw nothingListening(options.to, control.hint);
@@ -175,7 +180,15 @@ async function replayTo(
       userAgent: agent,
       connections: options.concurrency,
       ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
+      ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}),
     });
+  }
+  // A callback's answer is what the user sees: read and checked against its schema, over HTTP and the gateway alike.
+  if (plan.some((d) => isCallbackType(d.eventType))) {
+    const { openSchemaCatalog } = await import('../catalog/schemas.js');
+    const { withAnswerCheck } = await import('../delivery/callback-answer.js');
+    const catalog = await openSchemaCatalog({ strict: false, warn: (message) => io.stderr.write(`feishu-events: ${message}\n`) });
+    transport = withAnswerCheck(transport, (type) => catalog.answerFor(type));
   }
 
   try {

@@ -1,0 +1,107 @@
+// Card callbacks over HTTP: replay card.action.trigger (and url.preview.get, and the legacy card action) to apps built
+// on the official node SDK 1.74.0 (EventDispatcher + adaptDefault; CardActionHandler), with each answer checked.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import * as lark from '@larksuiteoapi/node-sdk';
+import { runCli } from '../helpers/cli.js';
+
+type Json = Record<string, unknown>;
+const KEY = 'card-callback-test-key';
+const TOKEN = 'card-callback-verification-token';
+const silentLogger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} };
+
+/** One server: /callback (EventDispatcher, card.action.trigger answers a toast or what `answer` holds), /legacy (CardActionHandler). */
+async function startApp(): Promise<{ base: string; answer: { value: unknown }; legacyCalls: Json[]; close(): Promise<void> }> {
+  const answer: { value: unknown } = { value: { toast: { type: 'success', content: 'Approved' } } };
+  const legacyCalls: Json[] = [];
+  const dispatcher = new lark.EventDispatcher({ encryptKey: KEY, verificationToken: TOKEN, logger: silentLogger, loggerLevel: lark.LoggerLevel.fatal }).register({
+    'card.action.trigger': async () => answer.value,
+    'url.preview.get': async () => ({ inline: { title: 'Ticket 1024' } }),
+  } as never);
+  const cards = new lark.CardActionHandler({ encryptKey: KEY, verificationToken: TOKEN, logger: silentLogger, loggerLevel: lark.LoggerLevel.fatal }, async (data: Json) => {
+    legacyCalls.push(data);
+    return { elements: [{ tag: 'div', text: { tag: 'plain_text', content: 'Approved' } }] };
+  });
+  const handleCallback = lark.adaptDefault('/callback', dispatcher, { autoChallenge: true });
+  const handleLegacy = lark.adaptDefault('/legacy', cards as never, { autoChallenge: true });
+  const server = http.createServer((req, res) => {
+    (req.url === '/legacy' ? handleLegacy : handleCallback)(req, res).catch((error: Error) => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end(error.message);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    answer,
+    legacyCalls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const jsonLines = (text: string): Json[] => text.trimEnd().split('\n').map((l) => JSON.parse(l) as Json);
+
+describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  before(async () => {
+    app = await startApp();
+  });
+  after(() => app.close());
+
+  it('replay card.action.trigger shows the toast the handler answered; --json carries the parsed answer', async () => {
+    app.answer.value = { toast: { type: 'success', content: 'Approved' } };
+    const r = await runCli(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge'], { env: { NO_COLOR: '1' } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^✓ 200 +[\d.]+ ms {2}card\.action\.trigger {2}\S+ {2}→ toast success "Approved"$/m);
+    const json = await runCli(['replay', 'card.action.trigger/select-static', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const delivery = jsonLines(json.stdout).find((l) => l.type === 'delivery') as Json;
+    assert.deepEqual(delivery.answer, { toast: { type: 'success', content: 'Approved' } });
+    assert.equal(delivery.answer_summary, 'toast success "Approved"');
+  });
+
+  it('a card answer is summed up; url.preview.get shows its inline preview', async () => {
+    app.answer.value = { card: { type: 'raw', data: { elements: [{ tag: 'div' }, { tag: 'hr' }, { tag: 'action', actions: [] }] } } };
+    const r = await runCli(['replay', 'card.action.trigger', 'url.preview.get', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN], { env: { NO_COLOR: '1' } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /card\.action\.trigger {2}\S+ {2}→ card raw \(3 elements\)$/m);
+    assert.match(r.stdout, /url\.preview\.get {2}\S+ {2}→ inline "Ticket 1024"$/m);
+  });
+
+  it('an answer the client cannot use fails with its pointer and the error the user sees', async () => {
+    app.answer.value = { toast: { type: 'fancy' } };
+    const r = await runCli(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN], { env: { NO_COLOR: '1' } });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^✗ 200 .*card\.action\.trigger .*→ toast fancy$/m);
+    assert.match(r.stdout, /wrong answer \/toast\/type: "fancy" is not one of "info", "success", "error", "warning"/);
+    assert.match(r.stdout, /in the client: 出错了，请稍后重试 code: 200672/);
+    assert.match(r.stdout, /1 failed \(1 wrong answer\)/);
+    const json = await runCli(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--json']);
+    const delivery = jsonLines(json.stdout).find((l) => l.type === 'delivery') as Json;
+    assert.equal(delivery.verdict, 'bad-answer');
+    assert.deepEqual(delivery.answer_problems, [{ pointer: '/toast/type', message: '"fancy" is not one of "info", "success", "error", "warning"' }]);
+    assert.equal((delivery.client_error as Json).code, 200672);
+  });
+
+  it("the legacy card action: CardActionHandler accepts its challenge and its SHA-1 signature, and answers a new card", async () => {
+    const before = app.legacyCalls.length;
+    const r = await runCli(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge'], { env: { NO_COLOR: '1' } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^✓ 200 .*url_verification {2}challenge echoed$/m);
+    assert.match(r.stdout, /card\.action\.legacy .*→ new card \(1 element\)$/m);
+    assert.equal(app.legacyCalls.length, before + 1, 'the handler ran: the signature checked out');
+    assert.equal((app.legacyCalls.at(-1)?.action as Json).tag, 'button');
+    // Signed with another token, the SDK drops it (answering an empty body): a failed answer, and no handler call.
+    const wrong = await runCli(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--verification-token', 'another-token'], { env: { NO_COLOR: '1' } });
+    assert.equal(wrong.code, 1, wrong.stdout);
+    assert.match(wrong.stdout, /wrong answer \/: the answer is empty/);
+    assert.equal(app.legacyCalls.length, before + 1);
+  });
+});
