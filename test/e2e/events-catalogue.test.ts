@@ -1,5 +1,6 @@
 // replay, validate and tail with every type of the catalogue, the generated ones included: the official SDK's
 // EventDispatcher reaches the handler registered for each type, the samples validate, invalid variants do not.
+import { isCallbackType } from '../../src/protocol/envelope-fields.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -24,11 +25,12 @@ const jsonLines = (text: string): Json[] => text.trimEnd().split('\n').filter(Bo
 
 /** An app as the Feishu docs show it (EventDispatcher + adaptDefault, autoChallenge), with a handler for every given type. */
 async function startSdkApp(types: readonly string[], got: Array<{ type: string; data: Json }>) {
-  const handlers: Record<string, (data: Json) => Promise<string>> = {};
+  const handlers: Record<string, (data: Json) => Promise<unknown>> = {};
   for (const type of types) {
     handlers[type] = async (data) => {
       got.push({ type, data });
-      return `handled ${type}`;
+      // A callback's answer is checked: a toast is a good one.
+      return isCallbackType(type) ? { toast: { type: 'info', content: `handled ${type}` } } : `handled ${type}`;
     };
   }
   const dispatcher = new lark.EventDispatcher({ encryptKey: KEY, verificationToken: TOKEN, logger: silentLogger, loggerLevel: lark.LoggerLevel.fatal }).register(handlers as never);
