@@ -2,7 +2,7 @@
 // the gateway's resilience report — did every event pushed around a fault end up acked, and only once?
 import type { Writable } from 'node:stream';
 import type { ChalkInstance } from 'chalk';
-import { ControlRefused, ControlUnreachable, fetchFaultReport, injectFault, summarizeFaults } from '../gateway/control-client.js';
+import { ControlRefused, ControlUnreachable, fetchFaultReport, injectFault, summarizeFaults, waitForGateway } from '../gateway/control-client.js';
 import { formatFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
 import type { FaultRecord } from '../gateway/types.js';
 import type { Transport } from './deliveries.js';
@@ -33,6 +33,11 @@ export function withFaults(transport: Transport, gateway: string, fault: FaultEv
     try {
       await injectFault(gateway, fault.spec);
       ok++;
+      // The gateway is away for the pause: the next event goes out once it listens again (it keeps events itself).
+      if (fault.spec.kind === 'restart') {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (!(await waitForGateway(gateway, fault.spec.pauseMs + 10_000))) io.stderr.write(`feishu-events: note: the gateway did not come back after ${formatFaultSpec(fault.spec)}\n`);
+      }
     } catch (error) {
       if (!(error instanceof ControlRefused) && !(error instanceof ControlUnreachable)) throw error;
       refused.push(error.message);

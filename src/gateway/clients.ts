@@ -14,6 +14,8 @@ export interface ConnectedClient {
   halfOpen: boolean;
   /** A `slow` fault: pushes and pongs wait this long (0: none). */
   slowMs: number;
+  /** False until the client's first ping (or a second after connecting): see the server. */
+  ready?: boolean;
   /** Send encoded frames in order; false when the connection is no longer open. */
   send(frames: readonly Uint8Array[]): boolean;
 }
@@ -71,7 +73,7 @@ export function createClientRegistry(pick: ClientPick = 'round-robin', random: (
       return clients.size;
     },
     pick() {
-      const list = [...clients.values()].filter((c) => !c.halfOpen);
+      const list = [...clients.values()].filter((c) => !c.halfOpen && c.ready !== false);
       if (list.length === 0) return undefined;
       if (pick === 'random') return list[Math.floor(random() * list.length)] ?? list[0];
       const client = list[turn % list.length];

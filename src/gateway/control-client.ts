@@ -95,3 +95,20 @@ export function summarizeFaults(records: readonly FaultRecord[]): { faults: numb
     active: records.filter((r) => r.state === 'active').length,
   };
 }
+
+/** Resolves true once the gateway's control API answers again (after a `restart`), false after `timeoutMs`. */
+export async function waitForGateway(domain: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  const base = domain.replace(/\/+$/, '');
+  for (;;) {
+    try {
+      const response = await fetch(`${base}/${CONTROL_PATH}`, { ...(signal !== undefined ? { signal } : {}) });
+      await response.body?.cancel();
+      if (response.status === 200) return true;
+    } catch {
+      // Not back yet.
+    }
+    if (performance.now() > deadline || signal?.aborted) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

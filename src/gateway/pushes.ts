@@ -20,6 +20,8 @@ export interface PushTracker {
   push(envelope: unknown, options?: PushOptions): Promise<PushResult>;
   /** A data frame from a client: the ack of one of our pushes. */
   onAck(client: ConnectedClient, frame: Frame): void;
+  /** A client connected: from now on, events wait for a client instead of being refused. */
+  onClientConnected(): void;
   /** A client can take pushes (again): push the events that waited for one. */
   onClientAvailable(): void;
   records(): PushRecord[];
@@ -326,6 +328,10 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
       // handled like a missing ack: the event is re-pushed when its ack deadline passes.
       if (push.acks.length === 1) wakeWaiters(push);
       if (record.code === 200) finish(push, 'acked');
+    },
+
+    onClientConnected() {
+      everConnected = true;
     },
 
     onClientAvailable() {

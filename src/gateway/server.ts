@@ -27,6 +27,8 @@ export const DEFAULT_MAX_REDELIVERIES = 4;
 export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
 /** Discovery requests are a few hundred bytes. */
 const DISCOVERY_BODY_LIMIT = 64 * 1024;
+/** A client that does not ping takes pushes this long after connecting. */
+const CLIENT_READY_MS = 1000;
 /** How long `close()` lets clients answer the close frame before it cuts their connections. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -265,6 +267,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       pings: 0,
       halfOpen: false,
       slowMs: 0,
+      // The node SDKs (1.26 to 1.74) attach their message listener a tick after the socket opens: a frame sent the
+      // instant the connection is up can be lost (measured: 4 of 8). A client takes pushes from its first ping on —
+      // every node version pings as soon as it is open — or a second after connecting, whichever comes first.
+      ready: false,
       send(frames) {
         if (ws.readyState !== WebSocket.OPEN) return false;
         if (client.slowMs > 0) {
@@ -282,10 +288,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     socketOf.set(client.id, ws);
     registry.add(client);
     emit({ at: now(), type: 'connected', client: client.id, app_id: client.appId, remote, clients: registry.size });
+    tracker.onClientConnected();
     const startFault = armed.shift();
     if (startFault !== undefined) applyFault(startFault, [client]);
-    // Events that waited for a client go out now.
-    tracker.onClientAvailable();
+    const becomeReady = (): void => {
+      clearTimeout(readyTimer);
+      if (client.ready) return;
+      client.ready = true;
+      // Events that waited for a client go out now.
+      tracker.onClientAvailable();
+    };
+    const readyTimer = setTimeout(becomeReady, CLIENT_READY_MS);
     ws.on('message', (data, isBinary) => {
       // Half-open: whatever the client sends never arrives.
       if (client.halfOpen) return;
@@ -303,6 +316,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       if (frame.method === FrameMethod.control) {
         if (getHeader(frame, HeaderKey.type) === MessageType.ping) {
           client.pings++;
+          becomeReady();
           const pong = encodeFrame(pongFrame(frame.service, clientConfig));
           if (client.slowMs > 0) {
             faultBook.delayed(client.id);
@@ -317,6 +331,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     // 'close' always follows 'error'; the listener keeps an error from being thrown.
     ws.on('error', () => {});
     ws.on('close', (code, reason) => {
+      clearTimeout(readyTimer);
       sockets.delete(ws);
       socketOf.delete(client.id);
       if (sockets.size === 0) onLastSocketClosed?.();
