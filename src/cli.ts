@@ -1,7 +1,7 @@
 import type { Command as CommandType } from 'commander';
 import { parseArgs } from 'node:util';
 import { COMMANDS, type CommandSpec, type OptionSpec } from './cli-spec.js';
-import { isUserError } from './errors.js';
+import { ExitCode, isUserError } from './errors.js';
 import { processIO, type CommandIO } from './io.js';
 import { escapeControl, maskUrlCredentials } from './safe-text.js';
 import { packageVersion } from './version.js';
@@ -201,7 +201,7 @@ function reportError(error: unknown, io: CommandIO): number {
   // Commander has already printed its own message (unknown option, missing argument, --help, --version).
   if (error instanceof Error && error.name === 'CommanderError') {
     const code = (error as Error & { exitCode: number; code: string }).exitCode;
-    return code === 0 ? 0 : 2;
+    return code === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (isUserError(error)) {
     // One line each, whatever the message quotes (a file name, an answer, a URL with a password in it).
@@ -209,9 +209,9 @@ function reportError(error: unknown, io: CommandIO): number {
     if (error.hint) io.stderr.write(`  hint: ${maskUrlCredentials(escapeControl(error.hint))}\n`);
     return error.exitCode;
   }
-  if (isBrokenPipe(error)) return 0;
+  if (isBrokenPipe(error)) return ExitCode.ok;
   io.stderr.write(`feishu-events: internal error (this is a bug, please report it)\n${error instanceof Error ? error.stack : String(error)}\n`);
-  return 70;
+  return ExitCode.internal;
 }
 
 function isBrokenPipe(error: unknown): boolean {

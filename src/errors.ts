@@ -3,6 +3,8 @@ export const ExitCode = {
   ok: 0,
   findings: 1,
   usage: 2,
+  /** A bug: an error nobody expected (the entry point prints its stack). */
+  internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

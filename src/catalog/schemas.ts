@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { schemasDir as bundledSchemasDir } from '../paths.js';
 import { answerSchemaName, ENVELOPE_NAMES, isEventTypeSchemaName, listSchemaFiles, SCHEMA_SUFFIX, schemaNameOf, type CompiledSchema, type ValidateFunction } from './schema-files.js';
 
@@ -113,7 +113,7 @@ export interface OpenCatalogOptions {
 }
 
 function schemaInputError(message: string, cause?: unknown): UserError {
-  return new UserError(message, { exitCode: 2, cause });
+  return new UserError(message, { exitCode: ExitCode.usage, cause });
 }
 
 /**

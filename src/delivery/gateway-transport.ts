@@ -5,7 +5,7 @@ import { readExcerpt } from '../limits.js';
 import { maskUrlCredentials } from '../safe-text.js';
 import type { CommandIO } from '../io.js';
 import type { AttemptOutcome, PlannedDelivery, Transport } from './deliveries.js';
-import { formatDuration } from '../report/format.js';
+import { formatDuration, plural } from '../report/format.js';
 import { lateGraceMs } from './http-sender.js';
 import type { VerdictKind } from './verdict.js';
 import type { PushResult } from '../gateway/types.js';
@@ -52,10 +52,6 @@ function networkReason(error: unknown): string {
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was closed';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'no answer';
   return err?.message ? `${err.message}${code ? ` (${code})` : ''}` : String(error);
-}
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /**

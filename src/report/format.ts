@@ -8,3 +8,13 @@ export function formatDuration(ms: number): string {
   if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)}m`;
   return `${+(ms / 3_600_000).toFixed(1)}h`;
 }
+
+/** A latency: `4.2 ms` under 10 ms, `137 ms` above. */
+export function ms(value: number): string {
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+}
+
+/** `1 client`, `3 clients`, `2 pushes`. */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}

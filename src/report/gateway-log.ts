@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import { ms, plural } from './format.js';
 import { describeCall } from '../gateway/open-api/summary.js';
 import type { FaultRecord, GatewayEvent } from '../gateway/types.js';
 
@@ -10,14 +11,6 @@ function clock(iso: string): string {
 
 function bytes(n: number): string {
   return n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KB`;
-}
-
-function ms(value: number): string {
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
-}
-
-function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
 }
 
 function what(event: { event_type?: string; event_id?: string; message_id: string }): string {

@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { ControlOutcome } from '../delivery/control.js';
 import type { ChallengeOutcome } from '../delivery/http-transport.js';
 import type { AttemptReport, ReplaySummary } from '../delivery/deliveries.js';
-import { formatDuration } from './format.js';
+import { formatDuration, ms } from './format.js';
 import { formatTally, type CallSummary, type CallTally } from '../delivery/gateway-calls.js';
 import { escapeControl, maskUrlCredentials } from '../safe-text.js';
 import { excerpt, markOf, unknownReadExplanation, type Mark, type VerdictKind } from '../delivery/verdict.js';
@@ -39,10 +39,6 @@ function bodyExcerpt(body: string | undefined): string | undefined {
   // An answer may hold escape sequences: shown, not obeyed.
   const flat = escapeControl(excerpt(body, EXCERPT));
   return flat === '' ? undefined : flat;
-}
-
-function ms(value: number): string {
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 }
 
 const round1 = (value: number): number => Math.round(value * 10) / 10;

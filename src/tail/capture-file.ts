@@ -1,5 +1,5 @@
 import { open as openFile } from 'node:fs/promises';
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 
 /** The part of a FileHandle the capture file uses: a test can hand in one that writes short or fails. */
 export interface CaptureHandle {
@@ -62,7 +62,7 @@ export async function openCaptureFile(path: string, open: (path: string) => Prom
     handle = await open(path);
     size = (await handle.stat()).size;
   } catch (error) {
-    throw new UserError(`--save ${path}: cannot write there: ${describeSaveFailure(error)}`, { exitCode: 2, cause: error });
+    throw new UserError(`--save ${path}: cannot write there: ${describeSaveFailure(error)}`, { exitCode: ExitCode.usage, cause: error });
   }
   // Appends run one after another: a failed one is cut back to the end of the line before it.
   let queue: Promise<unknown> = Promise.resolve();

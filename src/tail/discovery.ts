@@ -1,5 +1,5 @@
 import { DISCOVERY_PATH, DiscoveryCode } from '../protocol/discovery.js';
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { readExcerpt } from '../limits.js';
 import { escapeControl } from '../safe-text.js';
 
@@ -11,9 +11,9 @@ export function resolveDomain(domain: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new UserError(`--domain: "${domain}" is not feishu, lark or a URL`, { exitCode: 2 });
+    throw new UserError(`--domain: "${domain}" is not feishu, lark or a URL`, { exitCode: ExitCode.usage });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`--domain: "${domain}" is not an http(s) URL`, { exitCode: 2 });
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UserError(`--domain: "${domain}" is not an http(s) URL`, { exitCode: ExitCode.usage });
   return value.replace(/\/+$/, '');
 }
 
@@ -56,7 +56,7 @@ export async function checkDiscovery(domain: string, appId: string, appSecret: s
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
     const reason = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'cannot resolve the host' : (code ?? (error as Error).message);
-    throw new UserError(`cannot reach ${domain}: ${reason}`, { exitCode: 2, hint: 'check --domain (feishu, lark, or the URL `feishu-events gateway` printed)' });
+    throw new UserError(`cannot reach ${domain}: ${reason}`, { exitCode: ExitCode.usage, hint: 'check --domain (feishu, lark, or the URL `feishu-events gateway` printed)' });
   }
   let body: { code?: number; msg?: string } | undefined;
   try {
@@ -67,7 +67,7 @@ export async function checkDiscovery(domain: string, appId: string, appSecret: s
   // Anything but the discovery answer's shape ({"code": <number>, …}) is not the endpoint: a web server, a proxy.
   if (typeof body !== 'object' || body === null || typeof body.code !== 'number') {
     throw new UserError(`${domain} is not a long-connection endpoint: POST ${DISCOVERY_PATH} answered HTTP ${status} ${describeAnswer(text)}`, {
-      exitCode: 2,
+      exitCode: ExitCode.usage,
       hint: 'check --domain (feishu, lark, or the URL `feishu-events gateway` printed)',
     });
   }
@@ -76,7 +76,7 @@ export async function checkDiscovery(domain: string, appId: string, appSecret: s
   const known = DISCOVERY_ERRORS[body.code];
   const msg = typeof body.msg === 'string' && body.msg !== '' ? escapeControl(body.msg.length > 200 ? `${body.msg.slice(0, 200)}…` : body.msg) : undefined;
   throw new UserError(`${domain} refused the connection: ${known ?? msg ?? `code ${body.code}`} (code ${body.code}${msg ? `: ${msg}` : ''})`, {
-    exitCode: 2,
+    exitCode: ExitCode.usage,
     ...(body.code === DiscoveryCode.authFailed ? { hint: 'check FEISHU_APP_ID / FEISHU_APP_SECRET (flags, environment or .env)' } : {}),
   });
 }

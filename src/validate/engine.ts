@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import type { CompiledSchema, SchemaCatalog, ValidationError } from '../catalog/schemas.js';
 import { eventTypeOf, isRecord } from '../protocol/envelope-fields.js';
 import type { TypeCount, UnknownTypeLevel, ValidateSummary } from './types.js';
@@ -70,7 +70,7 @@ function runSchema(schema: CompiledSchema, value: unknown): boolean {
     return schema.validate(value) as boolean;
   } catch (error) {
     if (error instanceof RangeError) {
-      throw new UserError(`schema ${schema.name}: checking an event recursed without end (a $ref that leads back to itself, or an event nested too deeply)`, { exitCode: 2, cause: error });
+      throw new UserError(`schema ${schema.name}: checking an event recursed without end (a $ref that leads back to itself, or an event nested too deeply)`, { exitCode: ExitCode.usage, cause: error });
     }
     throw error;
   }

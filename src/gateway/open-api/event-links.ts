@@ -1,5 +1,6 @@
 // Which event an Open API call belongs to: by the ids it names (the message it replies to, the card token it
 // updates with, an id an earlier call of the event created), else by which single delivery was in flight.
+import { isRecord } from '../../protocol/envelope-fields.js';
 import type { GatewayEvent } from '../types.js';
 import type { CallEventLink } from './types.js';
 
@@ -33,10 +34,6 @@ export interface EventLinks {
 
 const ID_LIMIT = 50_000;
 const MAX_DEPTH = 8;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Every id of the envelope a call may name, with how strong a tie it makes. */
 export function envelopeIds(envelope: unknown): { ref: EventRef | undefined; ids: NamedId[] } {

@@ -1,5 +1,6 @@
 // The gateway's local Open API under /open-apis/: access tokens, the calls a bot makes, faults; every call recorded
 // with the event it belongs to.
+import { isRecord } from '../../protocol/envelope-fields.js';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatFaultSpec } from '../fault-spec.js';
@@ -76,10 +77,6 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A copy with every credential and token replaced: records and logs never hold one. */

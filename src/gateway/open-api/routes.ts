@@ -1,5 +1,6 @@
 // The Open API calls a bot makes, answered with the shapes of the platform (as the official SDK's types declare
 // them); every other API the SDK knows is answered {"code":0,"msg":"success","data":{}}.
+import { isRecord } from '../../protocol/envelope-fields.js';
 import type { NamedId } from './event-links.js';
 import { newId } from './ids.js';
 
@@ -60,10 +61,6 @@ export interface MessageBook {
 const UUID_WINDOW_MS = 60 * 60 * 1000;
 
 const BOOK_LIMIT = 50_000;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
