@@ -117,6 +117,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       book?.observe(event);
       options.onEvent?.(event);
     },
+    pushEvent: (appId, envelope) => {
+      if (!registry.list().some((c) => c.appId === appId)) return false;
+      push(envelope).catch(() => {});
+      return true;
+    },
   });
   const maxRedeliveries = options.maxRedeliveries ?? DEFAULT_MAX_REDELIVERIES;
   // The fault book reads every event first: the resilience report is made of them.

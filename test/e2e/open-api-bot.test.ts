@@ -9,7 +9,8 @@ import type { Gateway } from '../../src/gateway/types.js';
 import type { CallRecord } from '../../src/gateway/open-api/types.js';
 import { root, runCli } from '../helpers/cli.js';
 import { BOT_APP_ID, startBot, type Bot } from '../helpers/bot.js';
-import { waitUntil, type Json } from '../helpers/gateway.js';
+import * as lark from '@larksuiteoapi/node-sdk';
+import { silentLogger, waitUntil, type Json } from '../helpers/gateway.js';
 
 let gateway: Gateway;
 const sample = JSON.parse(readFileSync(join(root, 'samples', 'im.message.receive_v1', 'doc.json'), 'utf8')) as { header: Record<string, unknown> };
@@ -111,4 +112,34 @@ test('--max-calls-per-event without --gateway is a usage error', async () => {
   const r = await runCli(['replay', 'im.message.receive_v1', '--max-calls-per-event', '1']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--max-calls-per-event needs --gateway/);
+});
+
+test('a marketplace (ISV) app: its Client asks for an app_ticket, the gateway pushes one over the long connection, then its calls get tokens', async () => {
+  const appId = 'cli_15f15f15f15f15f1';
+  const cache = new Map();
+  const start = gateway.calls().at(-1)?.seq ?? 0;
+  const client = new lark.Client({ appId, appSecret: 's', appType: lark.AppType.ISV, domain: gateway.domain, cache: cache as never, loggerLevel: lark.LoggerLevel.fatal, logger: silentLogger });
+  const dispatcher = new lark.EventDispatcher({ cache: cache as never, loggerLevel: lark.LoggerLevel.fatal, logger: silentLogger });
+  let ready: () => void = () => {};
+  const connected = new Promise<void>((resolve) => (ready = resolve));
+  const started = new lark.WSClient({ appId, appSecret: 's', domain: gateway.domain, loggerLevel: lark.LoggerLevel.fatal, logger: silentLogger, onReady: () => ready() });
+  void started.start({ eventDispatcher: dispatcher });
+  try {
+    await connected;
+    const send = (): Promise<unknown> =>
+      client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: 'oc_isv', msg_type: 'text', content: '{"text":"hi"}' } }, lark.withTenantKey('tenant-1'));
+    // No ticket yet: the SDK asks for one and sends the call without a token.
+    await assert.rejects(send(), (error: { response?: { data: { code: number } } }) => error.response?.data.code === 99991661);
+    await waitUntil(() => gateway.pushes().some((p) => p.event_type === 'app_ticket' && p.state === 'acked'), 'the app_ticket push to be acked');
+    const sent = (await send()) as { code: number };
+    assert.equal(sent.code, 0);
+    // The Client asks for a ticket when it is made (no app of it connected yet: nothing pushed) and again at the call.
+    assert.deepEqual(
+      gateway.calls({ after: start }).map((c) => `${c.api} ${c.code}`),
+      ['auth.v3.app_ticket 0', 'auth.v3.app_ticket 0', 'im.v1.message.create 99991661', 'auth.v3.app_access_token 0', 'auth.v3.tenant_access_token 0', 'im.v1.message.create 0'],
+    );
+  } finally {
+    started.close({ force: true });
+    await waitUntil(() => gateway.clients().length === 0, 'the app to disconnect');
+  }
 });

@@ -40,6 +40,11 @@ export interface OpenApiOptions {
   emit: (event: GatewayEvent) => void;
   /** The APIs that exist (default: the installed official SDK's table). */
   knownApis?: KnownApis;
+  /**
+   * Push an event to the app's clients (`app_ticket/resend` makes the platform push an `app_ticket` event). Resolves
+   * false when no client of the app is connected.
+   */
+  pushEvent?: (appId: string, envelope: unknown) => boolean;
 }
 
 export interface OpenApi {
@@ -134,6 +139,7 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
   const tenantKey = randomBytes(8).toString('hex');
   let known: KnownApis | undefined = options.knownApis;
   const records: CallRecord[] = [];
+  const tickets = new Map<string, number>();
   let seq = 0;
   let faults: OpenApiFault[] = [];
   const closing = new AbortController();
@@ -160,7 +166,24 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
   };
 
   const tokenAnswer = (path: string, body: Record<string, unknown> | undefined): { answer: RouteAnswer; appId?: string } => {
-    if (path === TOKEN_PATHS.ticketResend) return { answer: { status: 200, body: { code: 0, msg: 'ok' } } };
+    if (path === TOKEN_PATHS.ticketResend) {
+      // The platform answers, then pushes the app a fresh `app_ticket` event (marketplace apps need it for their tokens).
+      const appId = typeof body?.app_id === 'string' ? body.app_id : '';
+      if (!/^cli_[0-9a-zA-Z]+$/.test(appId) || typeof body?.app_secret !== 'string' || body.app_secret === '') return { appId, answer: tokenFailure(10003, 'invalid param') };
+      const ticket = randomBytes(12).toString('hex');
+      tickets.set(`${appId} ${ticket}`, Date.now());
+      if (tickets.size > 10_000) tickets.delete(tickets.keys().next().value as string);
+      const envelope = {
+        ts: (Date.now() / 1000).toFixed(6),
+        uuid: randomBytes(16).toString('hex'),
+        token: '',
+        type: 'event_callback',
+        event: { type: 'app_ticket', app_id: appId, app_ticket: ticket },
+      };
+      // After the answer, as the platform does: the push is a separate event.
+      setImmediate(() => options.pushEvent?.(appId, envelope));
+      return { appId, answer: { status: 200, body: { code: 0, msg: 'ok' } } };
+    }
     if (path === TOKEN_PATHS.tenant) {
       // The marketplace app's exchange: an app access token and a tenant key for a tenant token.
       const appToken = typeof body?.app_access_token === 'string' ? body.app_access_token : '';
@@ -176,7 +199,8 @@ export function createOpenApi(options: OpenApiOptions): OpenApi {
     if (!/^cli_[0-9a-zA-Z]+$/.test(appId) || secret === '') return { appId, answer: tokenFailure(10003, 'invalid param') };
     if (options.appId !== undefined && appId !== options.appId) return { appId, answer: tokenFailure(10003, 'invalid param') };
     if (options.appSecret !== undefined && secret !== options.appSecret) return { appId, answer: tokenFailure(10014, 'app secret invalid') };
-    if (path === TOKEN_PATHS.app && (typeof body?.app_ticket !== 'string' || body.app_ticket === '')) return { appId, answer: tokenFailure(10012, 'app ticket invalid') };
+    // A marketplace app's app access token needs a ticket the gateway pushed to it (after app_ticket/resend).
+    if (path === TOKEN_PATHS.app && !tickets.has(`${appId} ${typeof body?.app_ticket === 'string' ? body.app_ticket : ''}`)) return { appId, answer: tokenFailure(10012, 'app ticket invalid') };
     if (path === TOKEN_PATHS.tenantInternal) {
       const issued = tokens.issue('tenant', appId, tenantKey);
       return { appId, answer: { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: issued.token, expire: tokens.ttlSeconds } } };
