@@ -3,5 +3,5 @@
 import { listCatalog } from '../dist/src/catalog/event-catalog.js';
 
 export const DOCUMENTED_TYPES = listCatalog()
-  .filter((entry) => entry.origin === 'hand-written')
+  .filter((entry) => entry.origin === 'hand-written' && entry.kind === 'event')
   .map((entry) => entry.eventType);

@@ -1,100 +1,127 @@
 #!/usr/bin/env node
-// Measures replay throughput (encrypted + signed, concurrency 32) against a minimal local http server, next to a
-// plain undici loop sending the same kind of bodies at the same concurrency (the ceiling), and the start-up time
-// of `feishu-events --version` next to bare `node -e ''`. Prints figures and ratios; asserts nothing.
+// Benchmark of `feishu-events replay` (encrypted + signed) against a minimal node http server on 127.0.0.1, next to
+// a raw undici loop posting the same pre-built bodies at the same concurrency (the ceiling: it does no JSON, no
+// crypto, no planning). Concurrency 1, 8 and 32; the two alternate and the ratio is the median of the pairwise
+// ratios of whole-process delivery rates (target ≥ 0.8× at 8 and 32). Then the peak RSS of replaying a large
+// NDJSON file (target ≤ 150 MB, flat).
 //
-//   npm run bench:replay              # 20,000 deliveries
-//   BENCH_N=50000 npm run bench:replay
-import { execFileSync, fork, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+//   npm run bench:replay -- [--events 20000] [--runs 5] [--rss-events 200000] [--no-rss]
+import { fork } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildDelivery, prepareEnvelope } from '../dist/src/index.js';
 import { DOCUMENTED_TYPES } from './documented-types.js';
+import { bin, dataDir, describeMachine, fmtRatio, median, pairwiseRatio, peakRss, root, time, writeResults } from './lib.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin', 'feishu-events.js');
-const dataDir = join(root, 'bench', '.data');
-mkdirSync(dataDir, { recursive: true });
-const N = Number(process.env.BENCH_N ?? 20_000);
-const CONCURRENCY = 32;
+const args = { events: 20_000, runs: 5, rssEvents: 200_000, rss: true };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const flag = argv[i];
+  if (flag === '--events') args.events = Number(argv[++i]);
+  else if (flag === '--runs') args.runs = Number(argv[++i]);
+  else if (flag === '--rss-events') args.rssEvents = Number(argv[++i]);
+  else if (flag === '--no-rss') args.rss = false;
+  else throw new Error(`unknown argument ${flag}`);
+}
+const N = args.events;
+const CONCURRENCIES = [1, 8, 32];
 const KEY = 'bench-encrypt-key';
+mkdirSync(dataDir, { recursive: true });
 
-// Input: the bundled samples, cycled to N events.
+// Input: the hand-written types' samples, cycled to N events.
 const samples = [];
 for (const type of readdirSync(join(root, 'samples')).filter((t) => DOCUMENTED_TYPES.includes(t))) {
-  for (const file of readdirSync(join(root, 'samples', type))) samples.push(readFileSync(join(root, 'samples', type, file), 'utf8'));
+  for (const file of readdirSync(join(root, 'samples', type))) samples.push(JSON.stringify(JSON.parse(readFileSync(join(root, 'samples', type, file), 'utf8'))));
 }
-const events = Array.from({ length: N }, (_, i) => JSON.stringify(JSON.parse(samples[i % samples.length])));
-const eventsFile = join(dataDir, 'replay-events.ndjson');
-writeFileSync(eventsFile, `${events.join('\n')}\n`);
+const eventsFile = join(dataDir, `replay-events-${N}.ndjson`);
+writeFileSync(eventsFile, `${Array.from({ length: N }, (_, i) => samples[i % samples.length]).join('\n')}\n`);
 
 const server = fork(join(root, 'bench', 'minimal-server.js'), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
 const port = await new Promise((resolve) => server.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
 const url = `http://127.0.0.1:${port}/webhook/event`;
 
-// The same kind of bodies for the baseline: encrypted + signed, built ahead (so the baseline does no crypto at all).
-const deliveriesFile = join(dataDir, 'replay-deliveries.ndjson');
-writeFileSync(
-  deliveriesFile,
-  `${events.map((e) => JSON.stringify(buildDelivery(prepareEnvelope(JSON.parse(e)), { url, encryptKey: KEY }))).join('\n')}\n`,
-);
-
-function runReplay() {
-  const started = performance.now();
-  const out = execFileSync(process.execPath, [bin, 'replay', eventsFile, '--to', url, '--encrypt-key', KEY, '--concurrency', String(CONCURRENCY), '--json'], {
-    maxBuffer: 1 << 30,
-  }).toString();
-  const wall = performance.now() - started;
-  const summary = JSON.parse(out.trim().split('\n').at(-1));
-  if (summary.delivered !== N) throw new Error(`replay delivered ${summary.delivered} of ${N}`);
-  return { deliveryMs: summary.elapsed_ms, wallMs: wall, p50: summary.p50_ms, p95: summary.p95_ms };
+// The same bodies for the baseline: encrypted + signed, built ahead (so the baseline does no crypto at all).
+const deliveriesFile = join(dataDir, `replay-deliveries-${N}.ndjson`);
+{
+  const fd = openSync(deliveriesFile, 'w');
+  for (let i = 0; i < N; i++) {
+    writeSync(fd, `${JSON.stringify(buildDelivery(prepareEnvelope(JSON.parse(samples[i % samples.length])), { url, encryptKey: KEY }))}\n`);
+  }
+  closeSync(fd);
 }
 
-function runBaseline() {
-  const started = performance.now();
-  const out = execFileSync(process.execPath, [join(root, 'bench', 'undici-baseline.js'), url, deliveriesFile, String(CONCURRENCY)]).toString();
-  const wall = performance.now() - started;
-  return { loopMs: JSON.parse(out).ms, wallMs: wall };
+function runReplay(concurrency, file = eventsFile, count = N) {
+  const { ms, result } = time(process.execPath, [bin, 'replay', file, '--to', url, '--encrypt-key', KEY, '--concurrency', String(concurrency), '--json'], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+    expect: [0],
+  });
+  const summary = JSON.parse(result.stdout.toString().trim().split('\n').at(-1));
+  if (summary.delivered !== count) throw new Error(`replay delivered ${summary.delivered} of ${count}`);
+  return { wallMs: ms, deliveryMs: summary.elapsed_ms, p50: summary.p50_ms, p95: summary.p95_ms };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ROUNDS = 3;
-runBaseline(); // warm-up: first connections, page cache
-const replayRuns = [];
-const baselineRuns = [];
-for (let i = 0; i < ROUNDS; i++) {
-  baselineRuns.push(runBaseline());
-  replayRuns.push(runReplay());
+function runBaseline(concurrency) {
+  const { ms, result } = time(process.execPath, [join(root, 'bench', 'undici-baseline.js'), url, deliveriesFile, String(concurrency)], { stdout: 'pipe', expect: [0] });
+  return { wallMs: ms, loopMs: JSON.parse(result.stdout.toString()).ms };
+}
+
+runBaseline(8); // warm-up: first connections, page cache
+runReplay(8);
+const rate = (ms) => (N / ms) * 1000;
+const results = [];
+const f = (x) => Math.round(x).toLocaleString('en-US');
+console.log(`feishu-events replay — ${describeMachine()}`);
+console.log(`${f(N)} deliveries, encrypted + signed, to a minimal node http server on 127.0.0.1; ${args.runs} runs each, alternated;`);
+console.log('ratio = median of the pairwise ratios of delivery rates (replay run ÷ the undici run just before it)');
+for (const c of CONCURRENCIES) {
+  const base = [];
+  const ours = [];
+  for (let run = 0; run < args.runs; run++) {
+    base.push(runBaseline(c));
+    ours.push(runReplay(c));
+  }
+  const wallRatio = pairwiseRatio(base.map((b) => b.wallMs), ours.map((o) => o.wallMs));
+  const loopRatio = pairwiseRatio(base.map((b) => b.loopMs), ours.map((o) => o.deliveryMs));
+  const row = {
+    concurrency: c,
+    undiciRate: median(base.map((b) => rate(b.wallMs))),
+    replayRate: median(ours.map((o) => rate(o.wallMs))),
+    undiciLoopRate: median(base.map((b) => rate(b.loopMs))),
+    replayDeliveryRate: median(ours.map((o) => rate(o.deliveryMs))),
+    ratio: wallRatio,
+    loopRatio,
+    p50: median(ours.map((o) => o.p50)),
+    p95: median(ours.map((o) => o.p95)),
+    runs: { undici: base, replay: ours },
+  };
+  results.push(row);
+  console.log(`  c=${String(c).padEnd(3)} raw undici loop ${f(row.undiciRate).padStart(7)}/s   feishu-events replay ${f(row.replayRate).padStart(7)}/s   ` +
+    `${fmtRatio(wallRatio)} of undici${c === 1 ? '' : ' (target ≥ 0.80×)'}   [sending only: ${f(row.undiciLoopRate)}/s vs ${f(row.replayDeliveryRate)}/s, ${fmtRatio(loopRatio)}; p50 ${row.p50} ms, p95 ${row.p95} ms]`);
+}
+
+let memory;
+if (args.rss) {
+  const big = join(dataDir, `replay-events-${args.rssEvents}.ndjson`);
+  if (!existsSync(big) || statSync(big).size === 0) {
+    const fd = openSync(big, 'w');
+    let buffer = '';
+    for (let i = 0; i < args.rssEvents; i++) {
+      buffer += `${samples[i % samples.length]}\n`;
+      if (buffer.length > 1 << 20) {
+        writeSync(fd, buffer);
+        buffer = '';
+      }
+    }
+    writeSync(fd, buffer);
+    closeSync(fd);
+  }
+  const run = peakRss([process.execPath, bin, 'replay', big, '--to', url, '--encrypt-key', KEY, '--concurrency', '32', '--json'], [0]);
+  const summary = JSON.parse(run.stdout.toString().trim().split('\n').at(-1));
+  memory = { events: args.rssEvents, fileMb: statSync(big).size / 1024 / 1024, peakRssMb: run.mb, ms: run.ms, delivered: summary.delivered, how: run.how };
+  console.log(`\nmemory: replay of ${f(args.rssEvents)} events (${memory.fileMb.toFixed(0)} MB NDJSON), c=32: peak RSS ${run.mb.toFixed(1)} MB via ${run.how}, ` +
+    `${f(summary.delivered)} delivered in ${(run.ms / 1000).toFixed(1)} s (target ≤ 150 MB)`);
 }
 server.send('stop');
-
-const rate = (ms) => (N / ms) * 1000;
-const replayRate = median(replayRuns.map((r) => rate(r.deliveryMs)));
-const replayWallRate = median(replayRuns.map((r) => rate(r.wallMs)));
-const baselineRate = median(baselineRuns.map((r) => rate(r.loopMs)));
-const baselineWallRate = median(baselineRuns.map((r) => rate(r.wallMs)));
-
-function startup(args) {
-  const times = [];
-  for (let i = 0; i < 15; i++) {
-    const started = performance.now();
-    const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
-    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
-    times.push(performance.now() - started);
-  }
-  return median(times);
-}
-const bare = startup(['-e', '']);
-const version = startup([bin, '--version']);
-const help = startup([bin, 'replay', '--help']);
-
-const f = (x) => Math.round(x).toLocaleString('en-US');
-console.log(`replay throughput: ${f(N)} deliveries, encrypted + signed, concurrency ${CONCURRENCY}, minimal node http server on 127.0.0.1 (median of ${ROUNDS})`);
-console.log(`  plain undici loop (ceiling)     ${f(baselineRate)} deliveries/s   (whole process: ${f(baselineWallRate)}/s)`);
-console.log(`  feishu-events replay            ${f(replayRate)} deliveries/s   (whole process: ${f(replayWallRate)}/s; p50 ${median(replayRuns.map((r) => r.p50))} ms, p95 ${median(replayRuns.map((r) => r.p95))} ms)`);
-console.log(`  ratio                           ${(replayRate / baselineRate).toFixed(2)} of the ceiling   (whole process: ${(replayWallRate / baselineWallRate).toFixed(2)})`);
-console.log(`start-up (median of 15)`);
-console.log(`  node -e ''                      ${bare.toFixed(1)} ms`);
-console.log(`  feishu-events --version         ${version.toFixed(1)} ms   (${(version / bare).toFixed(2)}× bare node)`);
-console.log(`  feishu-events replay --help     ${help.toFixed(1)} ms   (${(help / bare).toFixed(2)}× bare node)`);
+const previous = writeResults('replay', { args, concurrency: results, memory });
+if (previous?.concurrency) console.log(`last run: ${previous.concurrency.map((r) => `c=${r.concurrency} ${r.ratio.toFixed(2)}×`).join(', ')}${previous.memory ? `, ${previous.memory.peakRssMb.toFixed(0)} MB` : ''}`);

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Start-up of every command's plain invocation, against bare `node -e ''` measured in the same run: each command
+// runs right after a bare node, and the ratio is the median of those pairwise ratios (target: at most 1.3×).
+// Usage: npm run bench:startup -- [--runs 15]
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bin, dataDir, describeMachine, fmtMs, fmtRatio, median, pairwiseRatio, root, time, writeResults } from './lib.js';
+
+let runs = 15;
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === '--runs') runs = Number(argv[++i]);
+  else throw new Error(`unknown argument ${argv[i]}`);
+}
+
+mkdirSync(dataDir, { recursive: true });
+const one = join(dataDir, 'one.json');
+writeFileSync(one, readFileSync(join(root, 'samples', 'hire.eco_exam.created_v1', 'doc.json')));
+
+const COMMANDS = [
+  { name: '--version', args: ['--version'] },
+  { name: 'validate one.json', args: ['validate', one] },
+  { name: 'replay --list', args: ['replay', '--list'] },
+  { name: 'events', args: ['events'] },
+  { name: 'tail --help', args: ['tail', '--help'] },
+];
+
+const node = process.execPath;
+const bare = () => time(node, ['-e', ''], { expect: [0] }).ms;
+const ours = (c) => time(node, [bin, ...c.args], { expect: [0], stdout: 'pipe' }).ms;
+// Warm-up: page cache, compile cache.
+for (let i = 0; i < 2; i++) {
+  bare();
+  for (const c of COMMANDS) ours(c);
+}
+const bareRuns = COMMANDS.map(() => []);
+const oursRuns = COMMANDS.map(() => []);
+for (let run = 0; run < runs; run++) {
+  process.stderr.write(`  run ${run + 1}/${runs}${run + 1 === runs ? "\n" : "\r"}`);
+  COMMANDS.forEach((c, i) => {
+    bareRuns[i].push(bare());
+    oursRuns[i].push(ours(c));
+  });
+}
+
+console.log(`feishu-events start-up — ${describeMachine()}`);
+console.log(`${runs} runs each, each command right after a bare node; ratio = median of the pairwise ratios (target ≤ 1.30×)`);
+const allBare = bareRuns.flat();
+console.log(`  ${"node -e ''".padEnd(36)} ${fmtMs(median(allBare)).padStart(9)}`);
+const results = COMMANDS.map((c, i) => {
+  const ratio = pairwiseRatio(oursRuns[i], bareRuns[i]);
+  const ms = median(oursRuns[i]);
+  console.log(`  ${`feishu-events ${c.name}`.padEnd(36)} ${fmtMs(ms).padStart(9)}   ${fmtRatio(ratio)} bare node`);
+  return { command: c.name, medianMs: ms, bareMedianMs: median(bareRuns[i]), ratio, runsMs: oursRuns[i], bareRunsMs: bareRuns[i] };
+});
+const previous = writeResults('startup', { runs, bareMedianMs: median(allBare), commands: results });
+if (previous?.commands) {
+  console.log(`last run: ${previous.commands.map((c) => `${c.command} ${c.ratio.toFixed(2)}×`).join(', ')}`);
+}
