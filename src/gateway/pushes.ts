@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { eventIdOf, eventTypeOf } from '../protocol/envelope.js';
-import { encodeFrame, eventFrames, getHeader, HeaderKey, parseAckPayload, type Frame } from '../protocol/frame.js';
+import { decodeAckData, encodeFrame, eventFrames, getHeader, HeaderKey, parseAckPayload, type Frame } from '../protocol/frame.js';
 import type { ClientRegistry, ConnectedClient } from './clients.js';
 import { NoClientError, type AckRecord, type GatewayEvent, type PushAttemptRecord, type PushOptions, type PushRecord, type PushResult } from './types.js';
 
@@ -74,15 +74,6 @@ const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 const isoNow = (): string => new Date().toISOString();
 const round1 = (ms: number): number => Math.round(ms * 10) / 10;
 
-function decodeAckData(data: string | undefined): unknown {
-  if (data === undefined) return undefined;
-  const text = Buffer.from(data, 'base64').toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
 
 function checkFragmentSize(size: number | undefined): void {
   if (size !== undefined && (!Number.isInteger(size) || size < 1)) throw new RangeError(`fragment size must be a whole number of bytes ≥ 1, got ${size}`);
@@ -308,7 +299,7 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
       const sent = push.attempts[attempt - 1] as Attempt;
       const now = performance.now();
       const bizRt = Number(getHeader(frame, HeaderKey.bizRt));
-      const data = decodeAckData(typeof ack.data === 'string' ? ack.data : undefined);
+      const data = decodeAckData(ack.data);
       const record: AckRecord = {
         attempt,
         client: client.id,

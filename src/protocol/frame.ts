@@ -386,8 +386,26 @@ export function eventFrames(input: EventFramesInput): Frame[] {
 /** What a client sends back after its handler ran: `code` 200 or 500, and `data` (base64 JSON) when it returned a value. */
 export interface AckPayload {
   code: number;
-  data?: string;
+  /** The handler's answer: base64 of its JSON (the node SDK), or the bytes as an array of numbers (the Java SDK's serialiser). */
+  data?: string | number[];
   [field: string]: unknown;
+}
+
+/**
+ * The handler's answer carried in an ack's `data`, parsed: the JSON value when it is JSON, else the text; undefined
+ * when there is none. A callback's answer (a toast, a card) comes this way over the long connection. The node SDK
+ * writes base64 of the JSON text; the Java SDK's serialiser writes the bytes as an array of numbers: both are read.
+ */
+export function decodeAckData(data: unknown): unknown {
+  let text: string;
+  if (typeof data === 'string') text = Buffer.from(data, 'base64').toString('utf8');
+  else if (Array.isArray(data) && data.every((b) => Number.isInteger(b) && b >= -128 && b <= 255)) text = Buffer.from(data.map((b: number) => b & 0xff)).toString('utf8');
+  else return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 /** The ack of a data frame, as a client sends it: the same frame with header `biz_rt` and payload `{"code":…}`. */

@@ -134,6 +134,13 @@ async function replayTo(
   let control: ControlOutcome | undefined;
   let noControl: string | undefined;
   if (options.gateway) {
+    const legacy = plan.find((d) => isLegacyCardAction(d.envelope));
+    if (legacy) {
+      throw new UserError(`${legacy.source}: the legacy card action is only sent over HTTP, to the card request URL`, {
+        exitCode: ExitCode.usage,
+        hint: 'replay it with --to <card request URL>; card.action.trigger comes over the long connection too',
+      });
+    }
     // Through a running `feishu-events gateway` to the WSClient apps connected to it.
     // Events over the long connection are plaintext and there is no challenge: say so rather than ignore flags.
     if (options.challenge) io.stderr.write('feishu-events: note: --challenge does not apply to the long connection; skipped\n');

@@ -105,3 +105,31 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
     assert.equal(app.legacyCalls.length, before + 1);
   });
 });
+
+describe('card callbacks over the long connection (official WSClient, node SDK 1.74.0)', () => {
+  it('replay --gateway card.action.trigger shows the answer the WSClient app acked; a bad one fails the same way as over HTTP', async () => {
+    const { startGatewayProcess, startWsApp } = await import('../helpers/gateway.js');
+    const gateway = await startGatewayProcess();
+    let answer: unknown = { toast: { type: 'success', content: 'Approved' } };
+    const app = startWsApp(gateway.domain, { handler: (type) => (type === 'card.action.trigger' ? answer : undefined) });
+    try {
+      await app.ready;
+      const r = await runCli(['replay', 'card.action.trigger', '--gateway', gateway.domain], { env: { NO_COLOR: '1' } });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /^✓ 200 .*card\.action\.trigger {2}\S+ {2}→ client-1 {2}→ toast success "Approved"$/m);
+      answer = { card: { type: 'template', data: { template_variable: {} } } };
+      const bad = await runCli(['replay', 'card.action.trigger', '--gateway', gateway.domain, '--json']);
+      assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+      const delivery = jsonLines(bad.stdout).find((l) => l.type === 'delivery') as Json;
+      assert.equal(delivery.verdict, 'bad-answer');
+      assert.deepEqual(delivery.answer, answer);
+      assert.deepEqual((delivery.answer_problems as Json[]).map((p) => p.pointer), ['/card/data/template_id']);
+      const legacy = await runCli(['replay', 'card.action.legacy', '--gateway', gateway.domain]);
+      assert.equal(legacy.code, 2);
+      assert.match(legacy.stderr, /the legacy card action is only sent over HTTP/);
+    } finally {
+      app.close();
+      await gateway.stop();
+    }
+  });
+});

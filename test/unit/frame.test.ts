@@ -299,3 +299,13 @@ test('parseAckPayload: a JSON object with a numeric code, else undefined', () =>
   assert.equal(parseAckPayload(undefined), undefined);
   assert.equal(parseAckPayload(new Uint8Array(0)), undefined);
 });
+
+test('decodeAckData reads the answer in an ack: base64 JSON (node SDK), a byte array (Java SDK), text that is not JSON, nothing', async () => {
+    const { decodeAckData } = await import('../../src/protocol/frame.js');
+    const toast = { toast: { type: 'success', content: '已批准' } };
+    assert.deepEqual(decodeAckData(Buffer.from(JSON.stringify(toast)).toString('base64')), toast);
+    assert.deepEqual(decodeAckData([...Buffer.from(JSON.stringify(toast))].map((b) => (b > 127 ? b - 256 : b))), toast);
+    assert.equal(decodeAckData(Buffer.from('plain').toString('base64')), 'plain');
+    assert.equal(decodeAckData(undefined), undefined);
+    assert.equal(decodeAckData([1.5]), undefined);
+});
