@@ -5,7 +5,7 @@ import { readExcerpt } from '../limits.js';
 import { maskUrlCredentials } from '../safe-text.js';
 import type { CommandIO } from '../io.js';
 import type { AttemptOutcome, PlannedDelivery, Transport } from './deliveries.js';
-import { formatDuration, plural } from '../report/format.js';
+import { formatDuration, networkReason, plural } from '../report/format.js';
 import { lateGraceMs } from './http-sender.js';
 import type { VerdictKind } from './verdict.js';
 import type { PushResult } from '../gateway/types.js';
@@ -43,16 +43,6 @@ const CONTROL_PATH = '_feishu-events/';
 const GATEWAY_ANSWER_LIMIT = 4 * 1024 * 1024;
 /** Extra time over the gateway's own deadline before we stop waiting for its answer. */
 const ANSWER_SLACK_MS = 10_000;
-
-function networkReason(error: unknown): string {
-  const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = err?.code ?? err?.cause?.code;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was closed';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'no answer';
-  return err?.message ? `${err.message}${code ? ` (${code})` : ''}` : String(error);
-}
 
 /**
  * What the push answer means for replay: delivered when the app acked with code 200 within the deadline. An ack that

@@ -1,5 +1,6 @@
 // Talking to a running gateway's control API about faults: `gateway fault`, `gateway report` and
 // `replay --fault-every`. Node's own fetch only: nothing here loads ws or the SDK.
+import { networkReason } from '../report/format.js';
 import type { FaultSpec } from './fault-spec.js';
 import { formatFaultSpec } from './fault-spec.js';
 import type { FaultRecord } from './types.js';
@@ -24,14 +25,7 @@ export class ControlRefused extends Error {
   }
 }
 
-function reason(error: unknown): string {
-  const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = err?.cause?.code ?? err?.code;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ECONNRESET') return 'the connection was reset';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  return err?.message ?? String(error);
-}
+const reason = networkReason;
 
 async function call(domain: string, route: string, init: { method: string; body?: unknown }, signal?: AbortSignal): Promise<Record<string, unknown>> {
   const base = domain.replace(/\/+$/, '');

@@ -18,3 +18,17 @@ export function ms(value: number): string {
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
+
+/**
+ * Why a connection attempt failed, in the same words everywhere (gateway transport, control client, tail's
+ * discovery check): the error's code, or its cause's (fetch and undici wrap them).
+ */
+export function networkReason(error: unknown): string {
+  const err = error as { code?: string; message?: string; cause?: { code?: string } } | undefined;
+  const code = err?.code ?? err?.cause?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'host not found';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'the connection was closed';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return 'no answer';
+  return err?.message ? `${err.message}${code ? ` (${code})` : ''}` : String(error);
+}

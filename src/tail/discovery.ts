@@ -1,5 +1,6 @@
 import { DISCOVERY_PATH, DiscoveryCode } from '../protocol/discovery.js';
 import { ExitCode, UserError } from '../errors.js';
+import { networkReason } from '../report/format.js';
 import { readExcerpt } from '../limits.js';
 import { escapeControl } from '../safe-text.js';
 
@@ -54,9 +55,7 @@ export async function checkDiscovery(domain: string, appId: string, appSecret: s
     status = response.statusCode;
     text = await readExcerpt(response.body, DISCOVERY_ANSWER_LIMIT);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
-    const reason = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'cannot resolve the host' : (code ?? (error as Error).message);
-    throw new UserError(`cannot reach ${domain}: ${reason}`, { exitCode: ExitCode.usage, hint: 'check --domain (feishu, lark, or the URL `feishu-events gateway` printed)' });
+    throw new UserError(`cannot reach ${domain}: ${networkReason(error)}`, { exitCode: ExitCode.usage, hint: 'check --domain (feishu, lark, or the URL `feishu-events gateway` printed)' });
   }
   let body: { code?: number; msg?: string } | undefined;
   try {
