@@ -43,6 +43,10 @@ function envFor(overrides: Record<string, string | undefined>): NodeJS.ProcessEn
   for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete env[k];
   delete env.FEISHU_APP_ID;
   delete env.FEISHU_APP_SECRET;
+  // ink draws nothing but the last frame when CI or CONTINUOUS_INTEGRATION is set (is-in-ci), and `.ci/run` sets
+  // CI=true: the terminal under test is a real one, so it must not inherit them.
+  delete env.CI;
+  delete env.CONTINUOUS_INTEGRATION;
   return env;
 }
 
