@@ -16,7 +16,10 @@ export interface FaultInjection {
   transport: Transport;
   /** Faults injected so far, and those the gateway refused (e.g. no client connected at that moment). */
   injected(): { ok: number; refused: string[] };
-  /** Wait until no event of the report is still pending (or `settleMs` passed), then fetch it. */
+  /**
+   * Wait until no event of the report is still pending (or `settleMs` passed), then fetch it: the records of the
+   * faults this run injected, not those of earlier runs or of `gateway fault` meanwhile.
+   */
   report(settleMs: number): Promise<FaultRecord[]>;
 }
 
@@ -28,10 +31,11 @@ export function withFaults(transport: Transport, gateway: string, fault: FaultEv
   let deliveries = 0;
   let ok = 0;
   const refused: string[] = [];
+  const ours = new Set<string>();
   let chain: Promise<void> = Promise.resolve();
   const inject = async (): Promise<void> => {
     try {
-      await injectFault(gateway, fault.spec);
+      for (const record of await injectFault(gateway, fault.spec)) ours.add(record.id);
       ok++;
       // The gateway is away for the pause: the next event goes out once it listens again (it keeps events itself).
       if (fault.spec.kind === 'restart') {
@@ -64,7 +68,7 @@ export function withFaults(transport: Transport, gateway: string, fault: FaultEv
     async report(settleMs) {
       const deadline = performance.now() + settleMs;
       for (;;) {
-        const records = await fetchFaultReport(gateway);
+        const records = (await fetchFaultReport(gateway)).filter((record) => ours.has(record.id));
         const pending = records.some((r) => r.events.some((e) => e.state === 'pending'));
         if (!pending || performance.now() > deadline) return records;
         await new Promise((resolve) => setTimeout(resolve, 100));
