@@ -22,13 +22,13 @@ export interface ControlOutcome {
 }
 
 const KEYED_CAUSES = [
-  "--encrypt-key may not be the app's Encrypt Key (the node SDK drops what fails its check, answering 200)",
+  "--encrypt-key may not be the app's Encrypt Key (the node SDK, 1.17.0 to 1.74.0, drops what fails its check, answering 200)",
   'the app does not verify X-Lark-Signature',
   'the handlers return nothing',
 ];
 
 const PLAIN_CAUSES = [
-  '--encrypt-key is missing and the app has one (the node SDK drops what fails its check, answering 200)',
+  '--encrypt-key is missing and the app has one (the node SDK, 1.17.0 to 1.74.0, drops what fails its check, answering 200)',
   'the app answers every event alike, whatever its type',
 ];
 

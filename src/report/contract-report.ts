@@ -47,7 +47,7 @@ function explanations(results: readonly ProbeResult[], strict: boolean): string[
   }
   if (advisory.length > 0) {
     lines.push(
-      `${strict ? '✗' : '⚠'} ${advisory.map((r) => r.probe.name).join(', ')}: accepted like a fresh delivery. The node SDK verifies the signature only: it never checks`,
+      `${strict ? '✗' : '⚠'} ${advisory.map((r) => r.probe.name).join(', ')}: accepted like a fresh delivery. The node SDK (1.17.0 to 1.74.0) verifies the signature only: it never checks`,
       '  the timestamp or the verification token of an encrypted event, so a captured delivery can be sent again later and is',
       '  accepted. To close it: refuse X-Lark-Request-Timestamp older than a few minutes, and event_ids already seen.',
       `  ${strict ? '(--strict: these fail the contract)' : 'Advisory: exit 0 (--strict makes them exit 1).'}`,
