@@ -1,19 +1,18 @@
 // replay --contract: send the probes one at a time, judge each, report them as a table, JSON lines or JUnit.
 import { ExitCode, UserError, usageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import { loadEvents } from '../sources/events.js';
-import type { ReplayOptions } from './replay.js';
+import { loadReplayEvents, prepareOptionsOf, type ReplayOptions } from './replay.js';
 import { bufferedWriter } from '../report/buffered-writer.js';
 import { colorLevel, makeChalk } from '../report/color.js';
 import { contractReporter } from '../report/contract-report.js';
 import { buildProbes, judgeProbe, summarizeContract, type ProbeResult } from '../delivery/contract.js';
 import { CHALLENGE_DEADLINE_MS } from '../delivery/http-transport.js';
 import { sendHttp } from '../delivery/http-sender.js';
-import { planDeliveries, type ReplayEvent } from '../delivery/deliveries.js';
+import { planDeliveries } from '../delivery/deliveries.js';
 
 export async function runContract(options: ReplayOptions, io: CommandIO): Promise<number> {
   const agent = options.userAgent;
-  const events: ReplayEvent[] = await loadEvents(options.inputs, { stdin: io.stdin, cwd: io.cwd, ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) });
+  const events = await loadReplayEvents(options, io);
   if (!options.encryptKey) {
     throw usageError(
       '--contract needs the app\'s Encrypt Key (--encrypt-key or FEISHU_ENCRYPT_KEY)',
@@ -32,13 +31,7 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
   if (ignored.length > 0) io.stderr.write(`feishu-events: note: ${ignored.join(', ')} ${ignored.length === 1 ? 'does' : 'do'} not apply to --contract; ignored\n`);
   if (events.length > 1) io.stderr.write(`feishu-events: note: --contract probes with the first of ${events.length} input events (${events[0]?.source})\n`);
   const [first] = planDeliveries(events.slice(0, 1), {
-    prepare: {
-      keepIds: options.keepIds,
-      overrides: options.overrides,
-      ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}),
-      ...(options.appId !== undefined ? { appId: options.appId } : {}),
-      ...(options.tenantKey !== undefined ? { tenantKey: options.tenantKey } : {}),
-    },
+    prepare: prepareOptionsOf(options),
   });
   if (!first) throw usageError('no event to probe with');
   const probes = buildProbes(first.envelope, first.eventType, {

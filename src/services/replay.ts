@@ -10,7 +10,7 @@ import type { GatewayTransport } from '../delivery/gateway-transport.js';
 import { createHttpTransport, sendChallenge } from '../delivery/http-transport.js';
 import { emptySummary, planDeliveries, runDeliveries, type ReplayEvent, type Transport } from '../delivery/deliveries.js';
 
-import type { FieldOverride } from '../protocol/envelope.js';
+import type { FieldOverride, PrepareOptions } from '../protocol/envelope.js';
 import { loadEvents } from '../sources/events.js';
 import { isCallbackType, isLegacyCardAction } from '../protocol/envelope-fields.js';
 
@@ -51,14 +51,30 @@ export interface ReplayOptions {
   maxEventBytes?: number;
 }
 
-/** replay = sources → prepare → (challenge) → (control) → deliver → report. Resolves to the exit code. */
-export async function replay(options: ReplayOptions, io: CommandIO, signal?: AbortSignal): Promise<number> {
-  const events = await loadEvents(options.inputs, {
+/** The events of the inputs (replay's and --contract's): decrypted with the Encrypt Key, bounded by --max-event-size. */
+export function loadReplayEvents(options: ReplayOptions, io: CommandIO): Promise<ReplayEvent[]> {
+  return loadEvents(options.inputs, {
     stdin: io.stdin,
     cwd: io.cwd,
     ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
     ...(options.maxEventBytes !== undefined ? { maxEventBytes: options.maxEventBytes } : {}),
   });
+}
+
+/** How every event is prepared before it is sent (replay's and --contract's): ids, token, header fields, --set. */
+export function prepareOptionsOf(options: ReplayOptions): PrepareOptions {
+  return {
+    keepIds: options.keepIds,
+    overrides: options.overrides,
+    ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}),
+    ...(options.appId !== undefined ? { appId: options.appId } : {}),
+    ...(options.tenantKey !== undefined ? { tenantKey: options.tenantKey } : {}),
+  };
+}
+
+/** replay = sources → prepare → (challenge) → (control) → deliver → report. Resolves to the exit code. */
+export async function replay(options: ReplayOptions, io: CommandIO, signal?: AbortSignal): Promise<number> {
+  const events = await loadReplayEvents(options, io);
   return replayEvents(events, options, io, signal);
 }
 
@@ -115,13 +131,7 @@ async function replayTo(
   signal: AbortSignal | undefined,
 ): Promise<number> {
   const plan = planDeliveries(events, {
-    prepare: {
-      keepIds: options.keepIds,
-      overrides: options.overrides,
-      ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}),
-      ...(options.appId !== undefined ? { appId: options.appId } : {}),
-      ...(options.tenantKey !== undefined ? { tenantKey: options.tenantKey } : {}),
-    },
+    prepare: prepareOptionsOf(options),
     duplicate: options.duplicate,
     shuffle: options.shuffle,
   });
