@@ -1,4 +1,4 @@
-import { accessSync, constants, createReadStream, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, createReadStream, readFileSync, statSync, type ReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -197,15 +197,7 @@ export async function readDocumentBytes(path: string, limit: number): Promise<Bu
   }
   if (info.isDirectory()) throw inputError(`${path}: is a directory`);
   if (info.isFile() && info.size > limit) throw inputError(`${path}: ${tooLargeMessage('document', limit)}`);
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', reject);
-    });
-  } catch (error) {
-    throw fileError(path, error);
-  }
+  const stream = await openFileStream(path, 1 << 20);
   try {
     return await readAllBytes(stream as AsyncIterable<Buffer>, path, limit);
   } catch (error) {
@@ -224,16 +216,7 @@ export async function* fileBatches(path: string, stdin: Readable = process.stdin
   }
   if (NDJSON_EXTENSIONS.has(extname(path).toLowerCase())) {
     // Bytes, decoded across chunk boundaries (a multi-byte character may be split by a read), invalid UTF-8 noticed.
-    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-    const opened = new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', reject);
-    });
-    try {
-      await opened;
-    } catch (error) {
-      throw fileError(path, error);
-    }
+    const stream = await openFileStream(path, 1 << 20);
     try {
       yield* ndjsonBatches(path, stream as AsyncIterable<Buffer>, limits);
     } finally {
@@ -306,14 +289,20 @@ export const NDJSON_CHUNK_BYTES = 256 * 1024;
 
 /** The chunks of a file, as Buffers; an unreadable file is an input error. */
 export async function openChunks(path: string): Promise<AsyncIterable<Buffer>> {
-  const stream = createReadStream(path, { highWaterMark: NDJSON_CHUNK_BYTES });
+  return (await openFileStream(path, NDJSON_CHUNK_BYTES)) as AsyncIterable<Buffer>;
+}
+
+/** A read stream of a file, once it is open; a file that cannot be opened is an input error naming it. */
+async function openFileStream(path: string, highWaterMark: number): Promise<ReadStream> {
+  const stream = createReadStream(path, { highWaterMark });
   try {
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', reject);
     });
   } catch (error) {
+    stream.destroy();
     throw fileError(path, error);
   }
-  return stream as AsyncIterable<Buffer>;
+  return stream;
 }
