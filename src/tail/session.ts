@@ -151,9 +151,18 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
     onError: (error: Error) => on.connection('failed', error.message),
   } as ConstructorParameters<typeof lark.WSClient>[0]);
   on.connection('connecting');
+  // Events being handled: close() lets them finish, so that the SDK sends their acks before the socket closes
+  // (--max-events stops tail from inside the handler of the last event, before the SDK has acked it).
+  const handling = new Set<Promise<void>>();
   const dispatcher = {
     invoke: async (data: unknown) => {
-      await handle(data);
+      const handled = handle(data);
+      handling.add(handled);
+      try {
+        await handled;
+      } finally {
+        handling.delete(handled);
+      }
       return undefined;
     },
   };
@@ -167,10 +176,24 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
       return result;
     },
     close: async () => {
+      await acksSent([...handling]);
       await closeNormally(client);
       await saveFile?.close();
     },
   };
+}
+
+/**
+ * Wait for the events being handled to finish, and then for the SDK to send their acks (it does so as soon as the
+ * handler's promise settles): a macrotask later. Bounded by the platform's 3 s ack deadline — an ack after it is
+ * worth nothing, and a stuck handler must not keep tail from stopping.
+ */
+async function acksSent(handling: Promise<void>[]): Promise<void> {
+  if (handling.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(handling), new Promise<void>((resolve) => (timer = setTimeout(resolve, 3000)))]);
+  clearTimeout(timer);
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /**

@@ -25,6 +25,7 @@ function startTail(args: string[], cwd = root) {
     stdout: () => stdout,
     stderr: () => stderr,
     lines: (): Json[] => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json),
+    exited,
     stop: async () => {
       child.kill('SIGINT');
       return exited;
@@ -148,6 +149,23 @@ test('events are validated as they arrive: an invalid one is reported with valid
     await waitUntil(() => /invalid corehr\.employee\.domain_event_v2/.test(tail.stderr()), 'the finding');
     assert.match(tail.stderr(), /\/event\/sub_event_type: .*9999.*1001 新入职/);
     assert.equal(tail.lines().length, 1, 'the invalid event is still passed on');
+  } finally {
+    await tail.stop();
+    await gateway.stop();
+  }
+});
+
+test('--max-events 1: tail acks the last event before it leaves, so the push is acked with 200 and not pushed again', async () => {
+  const gateway = await startGatewayProcess(SLOW_MACHINE_ARGS);
+  const tail = startTail(['--domain', gateway.domain, '--json', '--max-events', '1']);
+  try {
+    await waitUntil(() => /^ready app=/m.test(tail.stderr()), 'the ready line');
+    const r = await runCli(['replay', '--gateway', gateway.domain, 'hire.eco_exam.created_v1', '--json', '--timeout', '20000']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const delivery = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Json).find((l) => l.type === 'delivery');
+    assert.equal(delivery?.ack_code, 200);
+    assert.equal(await tail.exited, 0);
+    assert.deepEqual(tail.lines().map(idOf), [delivery?.event_id]);
   } finally {
     await tail.stop();
     await gateway.stop();
