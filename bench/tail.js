@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Measures `feishu-events tail --json > /dev/null` receiving events from a local gateway, next to a bare WSClient
-// that only counts them (the ceiling), and the terminal UI's memory after 20,000 events. Prints figures and ratios.
+// that only counts them (the ceiling); then, with events sent one at a time, tail --json against the terminal UI
+// (in a pseudo-terminal) and the UI's memory after 200,000 events. Prints figures and ratios.
 //
-//   npm run bench:tail                 # 20,000 events, 64 pushes in flight
-//   BENCH_N=50000 npm run bench:tail
+//   npm run bench:tail                 # 20,000 events 64 in flight; 200,000 one at a time
+//   BENCH_N=50000 BENCH_ONE_N=20000 npm run bench:tail
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,22 +78,73 @@ for (let i = 0; i < ROUNDS; i++) {
   );
 }
 
-// The terminal UI's memory: the real TailApp rendered at 80×24 into a throwaway stream, 20,000 events through it.
-const memory = await new Promise((resolve, reject) => {
-  const child = spawn(process.execPath, ['--expose-gc', join(root, 'bench', 'tail-ui-memory.js'), String(20_000)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-  child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`tail-ui-memory exited ${code}: ${err}`))));
-});
+// One at a time, as the long connection delivers them: each push waits for its ack before the next. The UI runs in
+// a real pseudo-terminal (util-linux `script`, 80×24); its RSS is read from /proc after the last event.
+const ONE_N = Number(process.env.BENCH_ONE_N ?? 200_000);
+
+function childPid(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMB: kb('VmRSS') / 1024, peakMB: kb('VmHWM') / 1024 };
+}
+
+async function oneAtATime(ui) {
+  const gateway = await startGateway({ ackTimeoutMs: 30_000, redeliver: false });
+  const tailArgs = [bin, 'tail', '--app-id', 'cli_a1b2c3d4e5f60718', '--app-secret', 'bench', '--domain', gateway.domain];
+  let child;
+  let pid;
+  if (ui) {
+    const command = `stty cols 80 rows 24; exec ${[process.execPath, ...tailArgs].map((a) => `'${a}'`).join(' ')}`;
+    child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm-256color' } });
+    const connected = waitForLine(child.stdout, /● connected/);
+    child.stdout.on('data', () => {});
+    child.stderr.resume();
+    await connected;
+  } else {
+    child = spawn(process.execPath, [...tailArgs, '--json'], { stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'] });
+    await waitForLine(child.stderr, /^ready app=/m);
+    child.stderr.on('data', () => {});
+  }
+  pid = ui ? childPid(child.pid) : child.pid;
+  let acked = 0;
+  const checkpoints = [];
+  const started = performance.now();
+  for (let i = 0; i < ONE_N; i++) {
+    if (i > 0 && i % Math.round(ONE_N / 4) === 0 && pid) checkpoints.push({ events: i, ...memoryOf(pid) });
+    const result = await gateway.push(events[i % events.length], { timeoutMs: 30_000 });
+    if (result.ack_code === 200) acked++;
+    else if (process.env.BENCH_DEBUG) console.error(i, JSON.stringify(result));
+  }
+  const ms = performance.now() - started;
+  // Let the last frame draw, then read the UI's memory.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const memory = pid ? memoryOf(pid) : { rssMB: NaN, peakMB: NaN };
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  if (ui) child.stdin.write('q');
+  else child.kill('SIGTERM');
+  await exited;
+  await gateway.close();
+  if (acked !== ONE_N) throw new Error(`${ui ? 'UI' : 'tail --json'}: ${acked} of ${ONE_N} acked`);
+  return { rate: (ONE_N / ms) * 1000, ...memory, checkpoints };
+}
+
+const json1 = await oneAtATime(false);
+const ui1 = await oneAtATime(true);
 
 const f = (x) => Math.round(x).toLocaleString('en-US');
 console.log(`tail throughput: ${f(N)} events pushed by a local gateway, ${IN_FLIGHT} in flight, median of ${ROUNDS}`);
 console.log(`  bare WSClient that only counts (ceiling)   ${f(median(bare))} events/s`);
 console.log(`  feishu-events tail --json > /dev/null      ${f(median(tail))} events/s   (${(median(tail) / median(bare)).toFixed(2)} of the ceiling)`);
-console.log(`terminal UI after ${f(memory.events)} events (keeps the newest ${f(memory.kept)})`);
-console.log(`  heap used ${memory.heapMB.toFixed(1)} MB · RSS ${memory.rssMB.toFixed(1)} MB (before the events: heap ${memory.heapBeforeMB.toFixed(1)} MB, RSS ${memory.rssBeforeMB.toFixed(1)} MB)`);
+console.log(`one at a time (each push waits for its ack, as the long connection delivers): ${f(ONE_N)} events`);
+console.log(`  feishu-events tail --json > /dev/null      ${f(json1.rate)} events/s   RSS ${json1.rssMB.toFixed(0)} MB (peak ${json1.peakMB.toFixed(0)} MB)`);
+console.log(`  terminal UI in a pty, 80×24                ${f(ui1.rate)} events/s   (${(ui1.rate / json1.rate).toFixed(2)}× tail --json; aim ≥ 0.8)`);
+console.log(`  terminal UI memory after ${f(ONE_N)} events   RSS ${ui1.rssMB.toFixed(0)} MB (peak ${ui1.peakMB.toFixed(0)} MB; aim < 200 MB)`);
+console.log(`  terminal UI RSS along the way             ${ui1.checkpoints.map((c) => `${f(c.events)}: ${c.rssMB.toFixed(0)} MB`).join(' · ')}`);

@@ -25,7 +25,7 @@ export interface TailAppProps {
   height?: number;
   /** Clock (tests). */
   now?: () => number;
-  /** Events arriving within this many ms are drawn in one render (default 33: Ink's 30 frames a second). */
+  /** Events arriving within this many ms are drawn in one render (default 100: ten frames a second while events stream; keys redraw at once). */
   frameMs?: number;
 }
 
@@ -47,19 +47,25 @@ export function TailApp(props: TailAppProps) {
 
   useEffect(() => {
     // Events come one at a time over the long connection, thousands a second at peak: one render per frame, not
-    // one per event.
-    const frameMs = props.frameMs ?? 33;
+    // one per event. Ten frames a second is more than anyone reads, and keeps drawing under a tenth of the time.
+    const frameMs = props.frameMs ?? 100;
     let queue: TailAction[] = [];
     let timer: NodeJS.Timeout | undefined;
+    // A frame that took long to draw (a slow terminal, a busy machine) spaces the next ones out: drawing never takes
+    // more than about a tenth of the time, so the events (and their acks) keep flowing.
+    let interval = frameMs;
     const flush = (): void => {
       timer = undefined;
       const actions = queue;
       queue = [];
-      if (actions.length > 0) dispatch({ type: 'batch', actions });
+      if (actions.length === 0) return;
+      const started = performance.now();
+      dispatch({ type: 'batch', actions });
+      interval = Math.min(1000, Math.max(frameMs, (performance.now() - started) * 10));
     };
     const unsubscribe = channel.subscribe((action) => {
       queue.push(action);
-      timer ??= setTimeout(flush, frameMs);
+      timer ??= setTimeout(flush, interval);
     });
     return () => {
       unsubscribe();

@@ -1,20 +1,28 @@
-// ink 6.8 keeps every string it ever measured or wrapped in two module-level caches that are never emptied
-// (measure-text.js, wrap-text.js; upstream ink#986, fixed in ink 8, which needs Node 22). tail draws new row strings
-// all day, so those caches grow without bound. Until ink 8 can be used, a module loader hook gives both caches a
-// bound as ink's modules are loaded: the patch lives here, not in node_modules, so no install step can lose it.
+// ink 6.8 keeps every string it ever measured or wrapped (ink#986); tail draws new rows all day. The fix
+// (ink-text-caches-patch.ts) is applied to ink's files by scripts/patch-ink.js at install and build time; when
+// they are not patched (installed with --ignore-scripts, or read-only), a loader hook applies it as ink loads.
+import { readFileSync } from 'node:fs';
 import { register } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { INK_PATCH_MARKER } from './ink-text-caches-patch.js';
 
-/** Entries each cache keeps (the screen needs a few hundred strings per frame). */
-export const INK_TEXT_CACHE_LIMIT = 2000;
+export { INK_TEXT_CACHE_LIMIT, INK_TEXT_CACHES_KEY } from './ink-text-caches-patch.js';
 
-/** Where the patched caches can be looked at (tests): `{ measure: Map, wrap: Map }`. */
-export const INK_TEXT_CACHES = Symbol.for('feishu-events.ink-text-caches');
+function patchedOnDisk(): boolean {
+  try {
+    const build = new URL('.', import.meta.resolve('ink'));
+    return ['measure-text.js', 'wrap-text.js'].every((file) => readFileSync(fileURLToPath(new URL(file, build)), 'utf8').includes(INK_PATCH_MARKER));
+  } catch {
+    return false;
+  }
+}
 
-let registered = false;
-
-/** Install the loader hook; call before ink is first imported. Idempotent. */
-export async function boundInkTextCaches(): Promise<void> {
-  if (registered) return;
-  registered = true;
-  register('./ink-text-caches-hooks.js', import.meta.url, { data: { limit: INK_TEXT_CACHE_LIMIT } });
+/**
+ * Make sure ink's text caches are bounded; call before ink is first imported. Resolves to how: the files on disk
+ * are patched (free), or a loader hook patches them as they load (a worker thread: some start-up time and memory).
+ */
+export function boundInkTextCaches(): 'on-disk' | 'loader-hook' {
+  if (patchedOnDisk()) return 'on-disk';
+  register('./ink-text-caches-hooks.js', import.meta.url);
+  return 'loader-hook';
 }

@@ -12,7 +12,7 @@ export async function openTailScreen(io: CommandIO): Promise<TailScreen> {
   // React's development build is several times slower and larger; the terminal UI wants the production one.
   if (process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
   // Before ink is loaded: its text-measuring caches would otherwise keep every row string ever drawn.
-  await boundInkTextCaches();
+  boundInkTextCaches();
   const [{ render }, { createElement }, { TailApp }] = await Promise.all([import('ink'), import('react'), import('./TailApp.js')]);
   const stdout = io.stdout as NodeJS.WriteStream;
   return {
