@@ -82,11 +82,17 @@ for (let i = 0; i < ROUNDS; i++) {
 // a real pseudo-terminal (util-linux `script`, 80×24); its RSS is read from /proc after the last event.
 const ONE_N = Number(process.env.BENCH_ONE_N ?? 200_000);
 
+/** The deepest descendant of `pid` (script → node → the UI, which runs itself once more with its memory flag). */
 function childPid(pid) {
-  try {
-    return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) || undefined;
-  } catch {
-    return undefined;
+  for (;;) {
+    let next;
+    try {
+      next = Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) || undefined;
+    } catch {
+      next = undefined;
+    }
+    if (next === undefined) return pid;
+    pid = next;
   }
 }
 

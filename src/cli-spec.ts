@@ -15,13 +15,33 @@ export interface CommandSpec {
   /** `[inputs...]` and its description, for commands that take inputs. */
   argument?: { name: string; description: string };
   options: OptionSpec[];
+  /** Shown under the usage line of `--help` (commander's is `[options] [inputs...]`). */
+  usage?: string;
+  /** `--help` ends with these: a command line and what it does. */
+  examples?: ReadonlyArray<readonly [string, string]>;
 }
+
+/** The general `--help` ends with these. */
+export const PROGRAM_EXAMPLES: ReadonlyArray<readonly [string, string]> = [
+  ['feishu-events replay hire.eco_exam.created_v1 --to http://127.0.0.1:3000/webhook/event', 'push one sample to your app'],
+  ['feishu-events validate captured/', 'check captured events against the schemas'],
+  ['feishu-events events show im.message.receive_v1', 'fields and a sample of one event type'],
+  ['feishu-events gateway & feishu-events tail --domain http://127.0.0.1:41619', 'a local long connection, and live events'],
+  ['feishu-events completion bash > ~/.local/share/bash-completion/completions/feishu-events', 'tab completion'],
+];
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'replay',
     description: 'push sample or captured events to a local endpoint exactly as the Feishu platform does',
     argument: { name: '[inputs...]', description: "event types, globs ('hire.*'), samples (type/name, type/*), .json/.ndjson files, directories, - for stdin; none: every bundled sample" },
+    examples: [
+      ['feishu-events replay', 'every bundled sample to http://127.0.0.1:3000/webhook/event'],
+      ['feishu-events replay \'hire.*\' --encrypt-key $KEY --verification-token $TOKEN --challenge', 'encrypted, signed, challenge first'],
+      ['feishu-events replay captured.ndjson --set event.package_id=13 --duplicate 1 --shuffle', 'a capture with a field changed, twice, shuffled'],
+      ['feishu-events replay --gateway http://127.0.0.1:41619 im.message.receive_v1', 'through a local gateway to a WSClient app'],
+      ['feishu-events replay --list \'hire.*\'', 'the bundled samples of matching types'],
+    ],
     options: [
       { flags: '--to <url>', description: 'where to POST (env FEISHU_EVENTS_TO; default http://127.0.0.1:3000/webhook/event)' },
       { flags: '--encrypt-key <key>', description: "the app's Encrypt Key: encrypt the body and sign it (env FEISHU_ENCRYPT_KEY)" },
@@ -29,7 +49,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--app-id <id>', description: 'override header.app_id' },
       { flags: '--tenant-key <key>', description: 'override header.tenant_key' },
       { flags: '--keep-ids', description: 'keep event_id and create_time as they are in the input (default: fresh ones per event)' },
-      { flags: '--set <path=value>', description: 'override a field before encoding, e.g. event.package_id=13 (repeatable; JSON values are parsed)', repeatable: true },
+      { flags: '--set <path=value>', description: 'change a field before encoding, e.g. event.package_id=13 (repeatable; JSON values are parsed; the field must exist and keep its kind)', repeatable: true },
+      { flags: '--set-new', description: '--set may add fields and change a value\'s kind' },
       { flags: '--challenge', description: 'first send the url_verification challenge and require the right answer within 1 s' },
       { flags: '--timeout <ms>', description: "the deadline: an answer later than this is a failed delivery, reported as late (default 3000, the platform's)" },
       { flags: '--retries <schedule>', description: "re-push failed deliveries: none, platform (15s,5m,1h,6h) or a list like 1s,2s,5s (default none)" },
@@ -44,7 +65,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--format <format>', description: 'pretty, json or (with --contract) junit (default pretty)' },
       { flags: '--max-event-size <size>', description: 'the longest NDJSON line / largest JSON document read, e.g. 64MiB (default 64MiB; at most 512MiB)' },
       { flags: '--gateway <domain>', description: 'push through a running `feishu-events gateway` to its WSClient apps instead of HTTP' },
-      { flags: '--wait-client <ms>', description: 'with --gateway: how long to wait for a connected client (default 5000)' },
+      { flags: '--wait-client <duration>', description: 'with --gateway: how long to wait for a connected client (default 5s; 500ms, 10s…)' },
       { flags: '--fault-every <n:fault>', description: 'with --gateway: inject a fault after every n deliveries (e.g. 5:drop, 3:refuse-endpoint:2) and end with the resilience report' },
       {
         flags: '--max-calls-per-event <n>',
@@ -56,6 +77,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'validate',
     description: 'check captured events against the JSON Schemas of their event types',
     argument: { name: '[inputs...]', description: '.json (one envelope or an array), .ndjson/.jsonl files, directories, - for stdin' },
+    examples: [
+      ['feishu-events validate captured/', 'every .json/.ndjson file below captured/'],
+      ['feishu-events validate events.ndjson --strict --format github', 'undeclared fields too, as GitHub annotations'],
+      ['feishu-events tail --json | feishu-events validate -', 'live events, from stdin'],
+      ['feishu-events validate capture.ndjson --allow-empty', 'an empty capture is not a failure'],
+    ],
     options: [
       { flags: '--encrypt-key <key>', description: 'decrypt {"encrypt": …} envelopes (env FEISHU_ENCRYPT_KEY)' },
       { flags: '--schema <file>', description: 'check every event against this one schema' },
@@ -64,6 +91,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--strict', description: 'also report properties the schema does not declare' },
       { flags: '--format <format>', description: 'pretty, json, junit or github (default pretty)' },
       { flags: '--max-event-size <size>', description: 'the longest NDJSON line / largest JSON document read, e.g. 64MiB (default 64MiB; at most 512MiB)' },
+      { flags: '--allow-empty', description: 'no events to check is a pass (default: exit 1)' },
     ],
   },
   {
@@ -73,6 +101,13 @@ export const COMMANDS: readonly CommandSpec[] = [
       name: '[what...]',
       description: 'none or type globs: list the event types; show <type>: title, field tree and sample; schema <type>: the JSON Schema',
     },
+    usage: '[type-globs...] | show <type> | schema <type> [options]',
+    examples: [
+      ['feishu-events events', 'every event type: type, schema version, origin, title'],
+      ['feishu-events events \'im.*\'', 'the types matching a glob'],
+      ['feishu-events events show im.message.receive_v1', 'title, field tree and sample of one type'],
+      ['feishu-events events schema im.message.receive_v1 > im.schema.json', 'its JSON Schema'],
+    ],
     options: [{ flags: '--json', description: 'the list as one JSON object per event type; show as one JSON object' }],
   },
   {
@@ -82,6 +117,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       name: '[action...]',
       description: 'none: run a gateway; fault <kind> [args…]: inject a fault into a running one (--gateway); report: print its resilience report',
     },
+    examples: [
+      ['feishu-events gateway --port 41619', 'run it; point WSClient apps at http://127.0.0.1:41619'],
+      ['feishu-events gateway --fragment-size 512 --ack-timeout 1s', 'fragmented payloads, a short ack deadline'],
+      ['feishu-events gateway fault close --gateway http://127.0.0.1:41619', 'cut a running gateway\'s connections'],
+    ],
     options: [
       { flags: '--port <n>', description: 'port to listen on (default 0: a free port)' },
       { flags: '--host <host>', description: 'address to listen on (default 127.0.0.1)' },
@@ -105,6 +145,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'tail',
     description: 'receive live events over the long connection: a terminal UI, or NDJSON on stdout without a terminal',
+    examples: [
+      ['feishu-events tail', 'the terminal UI (FEISHU_APP_ID / FEISHU_APP_SECRET from the environment or .env)'],
+      ['feishu-events tail --json --filter \'im.*\' > events.ndjson', 'NDJSON, only message events'],
+      ['feishu-events tail --forward-to http://127.0.0.1:3000/webhook/event', 're-deliver live events to a local webhook'],
+      ['feishu-events tail --json --max-events 1 --timeout 30s', 'wait for one event (scripts: `ready app=…` on stderr)'],
+    ],
     options: [
       { flags: '--app-id <id>', description: 'the app id (env FEISHU_APP_ID)' },
       { flags: '--app-secret <secret>', description: 'the app secret (env FEISHU_APP_SECRET)' },
@@ -118,6 +164,17 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--keep <n>', description: 'events the terminal UI keeps in memory (default 5000)' },
       { flags: '--max-events <n>', description: 'exit after n events (those --filter keeps)' },
       { flags: '--timeout <duration>', description: 'exit after this long (500ms, 30s, 5m); with --max-events, exit 1 if fewer arrived' },
+    ],
+  },
+  {
+    name: 'completion',
+    description: 'print a shell completion script (commands, options, event types and samples): bash, zsh or fish',
+    argument: { name: '[shell]', description: 'bash, zsh or fish' },
+    options: [],
+    examples: [
+      ['feishu-events completion bash > ~/.local/share/bash-completion/completions/feishu-events', 'bash'],
+      ['feishu-events completion zsh > "${fpath[1]}/_feishu-events"', 'zsh'],
+      ['feishu-events completion fish > ~/.config/fish/completions/feishu-events.fish', 'fish'],
     ],
   },
 ];

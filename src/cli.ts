@@ -1,7 +1,8 @@
 import type { Command as CommandType } from 'commander';
 import { parseArgs } from 'node:util';
-import { COMMANDS, type CommandSpec, type OptionSpec } from './cli-spec.js';
-import { ExitCode, isUserError } from './errors.js';
+import { COMMANDS, PROGRAM_EXAMPLES, type CommandSpec, type OptionSpec } from './cli-spec.js';
+import { didYouMean } from './catalog/suggest.js';
+import { ExitCode, isUserError, usageError } from './errors.js';
 import { processIO, type CommandIO } from './io.js';
 import { escapeControl, maskUrlCredentials } from './safe-text.js';
 import { packageVersion } from './version.js';
@@ -19,6 +20,10 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   gateway: async () => {
     const { runGateway } = await import('./commands/gateway.js');
     return (inputs, options, io, signal) => runGateway(options, io, signal, inputs);
+  },
+  completion: async () => {
+    const { runCompletion } = await import('./commands/completion.js');
+    return (inputs, _options, io) => runCompletion(inputs, io);
   },
   tail: async () => {
     const { runTail } = await import('./commands/tail.js');
@@ -123,6 +128,11 @@ export function fastParse(spec: CommandSpec, args: readonly string[]): { inputs:
   return { inputs: parsed.positionals, options };
 }
 
+/** The `Examples:` section of a `--help`. */
+function examplesText(examples: ReadonlyArray<readonly [string, string]>): string {
+  return `\nExamples:\n${examples.map(([line, what]) => `  $ ${line}\n      ${what}`).join('\n')}\n`;
+}
+
 type Act = (spec: CommandSpec, inputs: string[], options: Record<string, unknown>) => Promise<void>;
 
 function buildProgram(Command: typeof CommandType, io: CommandIO, act: Act): CommandType {
@@ -136,8 +146,11 @@ function buildProgram(Command: typeof CommandType, io: CommandIO, act: Act): Com
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
+  program.addHelpText('after', examplesText(PROGRAM_EXAMPLES));
   for (const spec of COMMANDS) {
     const command = program.command(spec.name).description(spec.description);
+    if (spec.usage) command.usage(spec.usage);
+    if (spec.examples) command.addHelpText('after', examplesText(spec.examples));
     if (spec.argument) command.argument(spec.argument.name, spec.argument.description);
     for (const option of spec.options) {
       if (option.repeatable) command.option(option.flags, option.description, collect);
@@ -168,6 +181,29 @@ export async function commanderParse(args: readonly string[]): Promise<{ command
   return parsed;
 }
 
+/**
+ * tail's terminal UI runs with small young-generation semi-spaces (2 MB): it allocates steadily for as long as it
+ * runs, and V8's default (16 MB) lets such a process hold some 50 MB more than it uses. The flag only works at start,
+ * so on a terminal `tail` runs itself once more with it; ctrl-c reaches both, the child handles it.
+ */
+async function rerunTailUi(argv: string[], io: CommandIO): Promise<number | undefined> {
+  const flag = '--max-semi-space-size=2';
+  if (argv[2] !== 'tail' || io.stdout !== process.stdout || !process.stdout.isTTY || process.execArgv.includes(flag)) return undefined;
+  if (argv.some((arg) => arg === '--json' || arg === '-h' || arg === '--help') || argv[1] === undefined) return undefined;
+  const [{ spawn }, { constants }] = await Promise.all([import('node:child_process'), import('node:os')]);
+  const child = spawn(process.execPath, [flag, ...process.execArgv, ...argv.slice(1)], { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+  };
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', forward);
+  process.on('SIGHUP', forward);
+  return new Promise((resolve) => {
+    child.on('error', () => resolve(undefined));
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
+  });
+}
+
 /** Run the CLI; resolves to the exit code. Only this function prints errors. */
 export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
   // `--version` alone answers without loading the argument parser: start-up time is part of the product.
@@ -175,7 +211,14 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     io.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
+  const rerun = await rerunTailUi(argv, io);
+  if (rerun !== undefined) return rerun;
   try {
+    // `help <command>` for a command that does not exist says so, rather than printing the general help.
+    if (argv[2] === 'help' && argv[3] !== undefined && !COMMANDS.some((c) => c.name === argv[3])) {
+      const names = COMMANDS.map((c) => c.name);
+      throw usageError(`unknown command "${argv[3]}"${didYouMean(argv[3], names)}`, `commands: ${names.join(', ')}; \`feishu-events --help\` shows them all`);
+    }
     const spec = COMMANDS.find((c) => c.name === argv[2]);
     const fast = spec ? fastParse(spec, argv.slice(3)) : undefined;
     if (spec && fast) {

@@ -9,6 +9,7 @@ import { samplesDir as defaultSamplesDir, schemasDir as defaultSchemasDir } from
 import { CALLBACK_KEYWORD, ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, isEventTypeSchemaName, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD, listSchemaFiles, schemaNameOf, SCHEMA_SUFFIX } from './schemas.js';
 import { listSamples, DOC_SAMPLE, type SampleRef } from './samples.js';
 import { globToRegExp, isGlob } from './glob.js';
+import { didYouMean } from './suggest.js';
 
 export type SchemaOrigin = 'hand-written' | 'generated';
 
@@ -74,41 +75,11 @@ export function listCatalog(dirs: CatalogDirs = {}): CatalogEntry[] {
     .map((file) => entryOf(schemaNameOf(file), file, readSchemaFile(file)));
 }
 
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
-
-/** The known names closest to a mistyped one: small edit distance, or containing it, best first. */
-export function nearMatches(query: string, known: readonly string[], max = 3): string[] {
-  const q = query.toLowerCase();
-  const scored = known
-    .map((name) => {
-      const n = name.toLowerCase();
-      const d = distance(q, n);
-      const contains = q.length >= 3 && n.includes(q);
-      return { name, score: contains ? Math.min(d, 1) : d };
-    })
-    .filter(({ score }) => score <= Math.max(2, Math.floor(q.length / 4)))
-    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
-  return scored.slice(0, max).map((s) => s.name);
-}
+export { nearMatches } from './suggest.js';
 
 function unknownTypeError(eventType: string, known: readonly string[]): Error {
-  const near = nearMatches(eventType, known);
-  return usageError(
-    near.length > 0
-      ? `unknown event type "${eventType}" (did you mean ${near.join(', ')}?)`
-      : `unknown event type "${eventType}": \`feishu-events events\` lists the catalogue`,
-  );
+  const near = didYouMean(eventType, known);
+  return usageError(near ? `unknown event type "${eventType}"${near}` : `unknown event type "${eventType}": \`feishu-events events\` lists the catalogue`);
 }
 
 /** The entries matching type globs (an exact type is a glob too); a glob that matches nothing is an input error. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { samplesDir as defaultSamplesDir } from '../paths.js';
 import { globToRegExp, isGlob } from './glob.js';
+import { didYouMean } from './suggest.js';
 
 /** A bundled sample: samples/<event_type>/<name>.json. */
 export interface SampleRef {
@@ -65,10 +66,11 @@ export function resolveSampleSpec(spec: string, all: SampleRef[] = listSamples()
   }
   if (byType.size === 0) {
     const known = [...new Set(all.map((s) => s.eventType))];
-    const near = known.filter((t) => t.includes(typePart.split('.')[0] ?? '')).slice(0, 5);
+    if (isGlob(typePart)) throw usageError(`no bundled event type matches "${typePart}"`, '`feishu-events replay --list` lists the bundled samples');
+    const near = didYouMean(typePart, known);
     throw usageError(
-      isGlob(typePart) ? `no bundled event type matches "${typePart}"` : `unknown event type "${typePart}" (not a file either)`,
-      near.length > 0 ? `known types include: ${near.join(', ')}` : 'run `feishu-events replay --list` to see the bundled samples',
+      `unknown event type "${typePart}"${near}`,
+      `not a file either; \`feishu-events events\` lists the event types, \`feishu-events replay --list\` the samples`,
     );
   }
   const out: SampleRef[] = [];

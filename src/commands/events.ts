@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
+import { packageRoot } from '../paths.js';
 import { factSources, fieldRows, filterCatalog, listCatalog, readCatalogType, type CatalogDirs } from '../catalog/event-catalog.js';
 import { listSamples } from '../catalog/samples.js';
 import { usageError } from '../errors.js';
@@ -27,8 +28,16 @@ export function resolveEventsOptions(inputs: readonly string[], flags: Record<st
   return first === 'show' ? { action: 'show', eventType, json } : { action: 'schema', eventType };
 }
 
+/** Bundled files are named inside the package (`schemas/x.schema.json`), wherever it is installed; others as found. */
 function shown(path: string, cwd: string): string {
+  const inPackage = relative(packageRoot, path);
+  if (!inPackage.startsWith('..') && !isAbsolute(inPackage)) return inPackage;
   return relative(cwd, path) || path;
+}
+
+/** The terminal's width when stdout is one; a pipe gets whole rows (`--json` has every field anyway). */
+function terminalWidth(io: CommandIO): number | undefined {
+  return io.stdout.isTTY ? (io.stdout.columns ?? 80) : undefined;
 }
 
 /** The `events` command: list the catalogue, show one type, or print its schema. */
@@ -41,7 +50,7 @@ export async function runEvents(inputs: string[], flags: Record<string, unknown>
       for (const sample of listSamples(dirs.samplesDir)) counts.set(sample.eventType, (counts.get(sample.eventType) ?? 0) + 1);
       await writeOut(io.stdout, entries.map((e) => `${JSON.stringify(catalogEntryJson(e, counts.get(e.eventType) ?? 0))}\n`).join(''));
     } else {
-      await writeOut(io.stdout, formatCatalogTable(entries));
+      await writeOut(io.stdout, formatCatalogTable(entries, terminalWidth(io)));
       io.stderr.write(`${catalogCounts(entries)}\n`);
     }
     return 0;
@@ -57,7 +66,7 @@ export async function runEvents(inputs: string[], flags: Record<string, unknown>
     description: typeof type.schema.description === 'string' ? type.schema.description : undefined,
     rows: fieldRows(type.schema),
     factSources: factSources(type.schema),
-    sample: type.sample && sampleText !== undefined ? { path: shown(type.sample.path, io.cwd), text: sampleText } : undefined,
+    sample: type.sample && sampleText !== undefined ? { path: `${type.sample.eventType}/${type.sample.name}`, text: sampleText } : undefined,
     samples: type.samples.length,
     schemaPath: shown(type.entry.schemaFile, io.cwd),
   };

@@ -1,6 +1,7 @@
 import { FaultSpecError, parseFaultSpec } from '../gateway/fault-spec.js';
 import type { FaultEvery } from '../delivery/fault-injection.js';
-import { listSamples } from '../catalog/samples.js';
+import { listSamples, resolveSampleSpec } from '../catalog/samples.js';
+import { fitCells } from '../report/cells.js';
 import { loadDotenv, resolveSetting } from '../config.js';
 import { ExitCode, usageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
@@ -44,6 +45,9 @@ export function resolveReplayOptions(inputs: string[], flags: Record<string, unk
   const format = (flags.json === true ? 'json' : (formatFlag ?? 'pretty')) as ReplayOptions['format'];
   if (format === 'junit' && !contract) throw usageError('--format junit is for --contract', 'a replay reports deliveries as pretty text or --json');
   if (contract && gateway !== undefined) throw usageError('--contract probes an HTTP endpoint; it does not apply to --gateway');
+  if (gateway !== undefined && str(flags.to) !== undefined) {
+    throw usageError('--to and --gateway do not go together: --to POSTs to an HTTP endpoint, --gateway pushes over the long connection', 'drop one of them');
+  }
   const faultEvery = parseFaultEvery(str(flags.faultEvery));
   if (faultEvery !== undefined && gateway === undefined) throw usageError('--fault-every needs --gateway: faults are injected into a running `feishu-events gateway`');
   const maxCallsText = str(flags.maxCallsPerEvent);
@@ -72,12 +76,26 @@ export function resolveReplayOptions(inputs: string[], flags: Record<string, unk
     format,
     maxEventBytes: maxEventSize(str(flags.maxEventSize)),
     // The gateway is a domain, as `feishu-events gateway` prints it: no trailing slash.
-    ...(gateway !== undefined ? { gateway: httpUrl('--gateway', gateway, TARGET_HINT).href.replace(/\/+$/, '') } : {}),
-    waitClientMs: wholeNumber('--wait-client', str(flags.waitClient), 5000, 0, MAX_TIMER_MS),
+    ...(gateway !== undefined ? { gateway: gatewayDomain(gateway) } : {}),
+    waitClientMs: waitClientMs(str(flags.waitClient)),
+    setNew: flags.setNew === true,
     ...(faultEvery !== undefined ? { faultEvery } : {}),
     ...(maxCallsText !== undefined ? { maxCallsPerEvent: wholeNumber('--max-calls-per-event', maxCallsText, 0, 0) } : {}),
     userAgent: userAgent(),
   };
+}
+
+/** --wait-client: a duration like --timeout (a bare number is ms), no longer than a timer can wait. */
+function waitClientMs(raw: string | undefined): number {
+  const ms = durationFlag('--wait-client', raw, 5000);
+  if (ms > MAX_TIMER_MS) throw usageError(`--wait-client must be at most ${MAX_TIMER_MS} ms, got ${raw}`);
+  return ms;
+}
+
+/** The gateway's domain as `feishu-events gateway` prints it (no trailing slash); `host:port` gets the http:// it lacks. */
+function gatewayDomain(raw: string): string {
+  const bare = /^[A-Za-z0-9.-]+:\d+(\/.*)?$/.test(raw) || /^\[[0-9a-fA-F:]+\]:\d+/.test(raw);
+  return httpUrl('--gateway', bare ? `http://${raw}` : raw, 'give the domain `feishu-events gateway` printed, e.g. --gateway http://127.0.0.1:41619').href.replace(/\/+$/, '');
 }
 
 /** `5:drop`, `3:refuse-endpoint:2`, `"10:restart 500"` → every n deliveries, that fault. */
@@ -99,7 +117,7 @@ function parseFaultEvery(raw: string | undefined): FaultEvery | undefined {
 }
 
 export async function runReplay(inputs: string[], flags: Record<string, unknown>, io: CommandIO, signal?: AbortSignal): Promise<number> {
-  if (flags.list === true) return listBundled(io, flags.json === true);
+  if (flags.list === true) return listBundled(io, flags.json === true, inputs);
   const options = resolveReplayOptions(inputs, flags, io);
   if (options.contract) {
     const { runContract } = await import('../services/contract.js');
@@ -110,18 +128,27 @@ export async function runReplay(inputs: string[], flags: Record<string, unknown>
   return replay(options, io, signal);
 }
 
-function listBundled(io: CommandIO, json: boolean): number {
-  const samples = listSamples();
+/** `replay --list [specs…]`: the bundled samples, one line per event type, or one JSON object per sample. */
+function listBundled(io: CommandIO, json: boolean, specs: readonly string[]): number {
+  let samples = listSamples();
+  if (specs.length > 0) {
+    // The same specs replay takes: a type, a glob, type/name, type/* — each must match something.
+    const chosen = new Set<string>();
+    for (const spec of specs) for (const ref of resolveSampleSpec(spec.includes('/') ? spec : `${spec}/*`, samples)) chosen.add(ref.path);
+    samples = samples.filter((s) => chosen.has(s.path));
+  }
   if (json) {
     for (const s of samples) io.stdout.write(`${JSON.stringify({ event_type: s.eventType, name: s.name, spec: `${s.eventType}/${s.name}` })}\n`);
     return ExitCode.ok;
   }
-  const width = Math.max(...samples.map((s) => s.eventType.length));
-  let last = '';
-  for (const s of samples) {
-    io.stdout.write(`${s.eventType === last ? ' '.repeat(width) : s.eventType.padEnd(width)}  ${s.name}\n`);
-    last = s.eventType;
+  const byType = new Map<string, string[]>();
+  for (const s of samples) byType.set(s.eventType, [...(byType.get(s.eventType) ?? []), s.name]);
+  // Long types do not widen every row; on a terminal each row is cut to its width.
+  const typeWidth = Math.min(44, Math.max(...[...byType.keys()].map((t) => t.length)));
+  const width = io.stdout.isTTY ? (io.stdout.columns ?? 80) : undefined;
+  for (const [type, names] of byType) {
+    const line = `${type.padEnd(typeWidth)}  ${names.join(' ')}`;
+    io.stdout.write(`${width !== undefined ? fitCells(line, width) : line}\n`);
   }
   return ExitCode.ok;
 }
-

@@ -31,6 +31,7 @@ export function resolveValidateOptions(inputs: string[], flags: Record<string, u
     strict: flags.strict === true,
     format: oneOf('--format', str(flags.format), VALIDATE_FORMATS, 'pretty'),
     maxEventBytes: maxEventSize(str(flags.maxEventSize)),
+    allowEmpty: flags.allowEmpty === true,
   };
 }
 

@@ -16,6 +16,8 @@ export interface FieldOverride {
   /** Dotted path split into keys, e.g. ['event', 'candidate_info', 'name']. */
   path: string[];
   value: unknown;
+  /** The value as typed (`13`), for messages and for taking it as a string where the field is one. */
+  text?: string;
 }
 
 export interface PrepareOptions {
@@ -87,7 +89,7 @@ export function parseOverride(expression: string): FieldOverride {
   } catch {
     // Not JSON: the plain string is the value.
   }
-  return { path, value };
+  return { path, value, text: rawValue };
 }
 
 

@@ -1,4 +1,5 @@
 // Output of `feishu-events events`: the catalogue as a table or NDJSON, one type's fields and sample.
+import { fitCells } from './cells.js';
 import type { CatalogEntry, FieldRow } from '../catalog/event-catalog.js';
 
 /** The NDJSON object of one catalogue entry. */
@@ -15,14 +16,18 @@ export function catalogEntryJson(entry: CatalogEntry, samples: number): Record<s
   };
 }
 
-/** `TYPE  SCHEMA  ORIGIN  TITLE`, one row per type (the title last: CJK text is wider than its length). */
-export function formatCatalogTable(entries: readonly CatalogEntry[]): string {
-  const typeWidth = Math.max('TYPE'.length, ...entries.map((e) => e.eventType.length));
-  const originWidth = 'hand-written'.length;
-  const row = (type: string, version: string, origin: string, title: string): string =>
-    `${type.padEnd(typeWidth)}  ${version.padEnd(6)}  ${origin.padEnd(originWidth)}  ${title}`.trimEnd();
-  const lines = [row('TYPE', 'SCHEMA', 'ORIGIN', 'TITLE')];
-  for (const e of entries) lines.push(row(e.eventType, e.protocol, e.origin, `${e.kind === 'callback' ? 'callback: ' : ''}${e.title}${e.deprecated ? ' (deprecated)' : ''}`));
+/**
+ * `TYPE  VER  ORIGIN  TITLE`, one row per type. Long types do not widen every row (the type column stops at 44
+ * characters; a longer type pushes only its own title along), and with `width` (a terminal's) each row is cut to fit.
+ */
+export function formatCatalogTable(entries: readonly CatalogEntry[], width?: number): string {
+  const typeWidth = Math.min(44, Math.max('TYPE'.length, ...entries.map((e) => e.eventType.length)));
+  const row = (type: string, version: string, origin: string, title: string): string => {
+    const line = `${type.padEnd(typeWidth)}  ${version.padEnd(3)}  ${origin.padEnd(6)}  ${title}`.trimEnd();
+    return width !== undefined ? fitCells(line, width) : line;
+  };
+  const lines = [row('TYPE', 'VER', 'ORIGIN', 'TITLE')];
+  for (const e of entries) lines.push(row(e.eventType, e.protocol, e.origin === 'hand-written' ? 'docs' : 'sdk', `${e.kind === 'callback' ? 'callback: ' : ''}${e.title}${e.deprecated ? ' (deprecated)' : ''}`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -289,8 +289,9 @@ export function jsonReplayReporter(out: Sink): ReplayReporter {
               },
             }
           : {}),
-        p50_ms: round1(s.p50Ms),
-        p95_ms: round1(s.p95Ms),
+        // Nothing delivered, nothing to measure: null, not a latency of 0.
+        p50_ms: s.delivered > 0 ? round1(s.p50Ms) : null,
+        p95_ms: s.delivered > 0 ? round1(s.p95Ms) : null,
         elapsed_ms: Math.round(s.elapsedMs),
         ...(s.interrupted
           ? { interrupted: s.interrupted.signal ?? true, unfinished: s.interrupted.unfinished, abandoned_in_flight: s.interrupted.abandoned }

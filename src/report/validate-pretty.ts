@@ -59,7 +59,8 @@ export function prettyValidateReporter(c: Paint = plainPaint): ValidateReporter 
       for (const finding of report.findings) out.push(findingLines(report, finding, c));
     },
     end(summary, out) {
-      const mark = summary.invalid > 0 ? c.red('✗') : c.green('✓');
+      // Nothing checked is not a pass: no ✓ for it.
+      const mark = summary.invalid > 0 ? c.red('✗') : summary.checked === 0 ? c.yellow('⚠') : c.green('✓');
       const lead = summary.invalid > 0 || summary.warnings > 0 ? '\n' : '';
       out.push(`${lead}${mark} ${summaryLine(summary)}\n`);
       for (const line of typeLines(summary)) out.push(`${line}\n`);

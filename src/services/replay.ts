@@ -13,6 +13,7 @@ import { emptySummary, planDeliveries, runDeliveries, type ReplayEvent, type Tra
 import type { FieldOverride, PrepareOptions } from '../protocol/envelope.js';
 import { loadEvents } from '../sources/events.js';
 import { isCallbackType, isLegacyCardAction } from '../protocol/envelope-fields.js';
+import { checkOverrides } from '../delivery/override-check.js';
 
 /** What `replay` does, complete and checked (commands/replay.ts makes it from flags, environment and .env). */
 export interface ReplayOptions {
@@ -25,6 +26,8 @@ export interface ReplayOptions {
   tenantKey?: string;
   keepIds: boolean;
   overrides: FieldOverride[];
+  /** --set may add fields and change a value's kind (default: it changes existing fields, keeping their kind). */
+  setNew?: boolean;
   challenge: boolean;
   timeoutMs: number;
   retrySchedule: number[];
@@ -75,7 +78,9 @@ export function prepareOptionsOf(options: ReplayOptions): PrepareOptions {
 /** replay = sources → prepare → (challenge) → (control) → deliver → report. Resolves to the exit code. */
 export async function replay(options: ReplayOptions, io: CommandIO, signal?: AbortSignal): Promise<number> {
   const events = await loadReplayEvents(options, io);
-  return replayEvents(events, options, io, signal);
+  // Every --set is checked against every event before anything is sent.
+  const overrides = options.overrides.length > 0 && options.setNew !== true ? checkOverrides(events, options.overrides) : options.overrides;
+  return replayEvents(events, { ...options, overrides }, io, signal);
 }
 
 /** Deliver events already loaded. SIGINT / SIGTERM abort `signal`: sending stops and the partial summary is printed. */

@@ -24,6 +24,8 @@ export interface ValidateOptions {
   format: ValidateFormat;
   /** --max-event-size, in bytes. */
   maxEventBytes: number;
+  /** No events at all is a pass (default: exit 1, so that an empty capture does not pass CI). */
+  allowEmpty: boolean;
 }
 
 export interface ValidateRun {
@@ -164,7 +166,15 @@ export async function validate(options: ValidateOptions, io: CommandIO, startedA
       startedAt,
       maxEventBytes: options.maxEventBytes,
     });
-    if (summary.checked === 0) warn(`no events in ${options.inputs.join(', ')}`);
+    if (summary.checked === 0) {
+      // A capture step that produced nothing must not pass CI quietly.
+      if (options.allowEmpty) {
+        warn(`no events in ${options.inputs.join(', ')} (accepted: --allow-empty)`);
+        return ExitCode.ok;
+      }
+      io.stderr.write(`feishu-events: nothing to check: no events in ${options.inputs.join(', ')}\n  hint: pass --allow-empty when no events is a valid outcome\n`);
+      return ExitCode.findings;
+    }
     return summary.invalid > 0 ? ExitCode.findings : ExitCode.ok;
   } finally {
     progress?.clear();

@@ -2,14 +2,14 @@
 // stdin; `{"encrypt": …}` captures are decrypted when the key is known. Every problem is an input error (exit 2)
 // naming where it was found.
 import { stat } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { listSamples, looksLikeSampleSpec, readSample, resolveSampleSpec, type SampleRef } from '../catalog/samples.js';
 import { usageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { decrypt, DecryptError } from '../protocol/crypto.js';
 import { envelopeKind, isCallbackType, type Envelope } from '../protocol/envelope.js';
-import { readRecords } from './records.js';
+import { NDJSON_EXTENSIONS, readRecords, type MalformedRecord, type ValueRecord } from './records.js';
 
 /** An event and where it came from: `samples/<type>/<name>.json`, `file.ndjson:12`, `<stdin>:3`… */
 export interface SourcedEvent {
@@ -21,7 +21,7 @@ export interface LoadEventsOptions {
   stdin: Readable;
   /** The longest NDJSON line / largest JSON document read (default 64 MiB). */
   maxEventBytes?: number;
-  /** Sample paths are shown relative to it. */
+  /** The working directory (bundled samples are named by their ids, files as given). */
   cwd: string;
   /** Decrypts `{"encrypt": …}` inputs; without it they are an input error. */
   encryptKey?: string;
@@ -60,6 +60,22 @@ function toEnvelope(value: unknown, where: string, encryptKey: string | undefine
   throw usageError(`${where}: not an event envelope (expected "schema":"2.0" with a header, or a 1.0 event with event.type)`);
 }
 
+/** Where an event came from, as the user named it: `file.json`, `file.json[2]` in an array, `file.ndjson:1` a line. */
+function recordName(record: ValueRecord): string {
+  if (record.pointer !== '') return `${record.source}[${record.index}]`;
+  const lines = NDJSON_EXTENSIONS.has(extname(record.source).toLowerCase()) || record.source === '<stdin>';
+  return lines ? `${record.source}:${record.line}` : record.source;
+}
+
+/** A file that is not JSON: said as such (`README.md is a file, but not JSON`), with where it stops being JSON. */
+function malformedInput(record: MalformedRecord): Error {
+  const at = `${record.source}:${record.line}:${record.column}`;
+  if (record.source !== '<stdin>' && !/\.(json|ndjson|jsonl)$/i.test(record.source) && record.line === 1) {
+    return usageError(`${record.source} is a file, but not JSON (${at}: ${record.message})`, 'replay takes .json/.ndjson files, directories of them, -, event types and samples (`feishu-events replay --list`)');
+  }
+  return usageError(`${at}: ${record.message}`);
+}
+
 /** Turn the inputs into events, in order: bundled samples (every one when there are no inputs), files, directories, stdin. */
 export async function loadEvents(inputs: readonly string[], options: LoadEventsOptions): Promise<SourcedEvent[]> {
   const events: SourcedEvent[] = [];
@@ -67,7 +83,8 @@ export async function loadEvents(inputs: readonly string[], options: LoadEventsO
   // Callbacks go to the callback URL, which the console keeps apart from the event URL: every sample means every
   // event's; callbacks are replayed when named (card.action.trigger, 'card.*/*').
   const all = inputs.length === 0 ? listSamples().filter((ref) => !isCallbackType(ref.eventType)) : listSamples();
-  const sampleSource = (ref: SampleRef): string => relative(options.cwd, ref.path) || ref.path;
+  // A bundled sample is named by its id (`hire.eco_exam.created_v1/doc`), wherever the package is installed.
+  const sampleSource = (ref: SampleRef): string => `${ref.eventType}/${ref.name}`;
   for (const input of specs) {
     if (input !== '-' && !(await isPath(input))) {
       if (!looksLikeSampleSpec(input)) throw usageError(`${input}: no such file or directory`);
@@ -77,8 +94,8 @@ export async function loadEvents(inputs: readonly string[], options: LoadEventsO
       continue;
     }
     for await (const record of readRecords([input], options.stdin, options.maxEventBytes !== undefined ? { maxEventBytes: options.maxEventBytes } : {})) {
-      const where = `${record.source}${record.kind === 'value' && record.pointer === '' && record.line > 1 ? `:${record.line}` : record.kind === 'value' && record.pointer !== '' ? `[${record.index}]` : ''}`;
-      if (record.kind === 'malformed') throw usageError(`${record.source}:${record.line}:${record.column}: ${record.message}`);
+      if (record.kind === 'malformed') throw malformedInput(record);
+      const where = recordName(record);
       events.push({ envelope: toEnvelope(record.value, where, options.encryptKey), source: where });
     }
   }

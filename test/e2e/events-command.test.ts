@@ -15,13 +15,13 @@ describe('events', () => {
     const r = await runCli(['events']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
-    assert.match(lines[0] as string, /^TYPE +SCHEMA +ORIGIN +TITLE$/);
+    assert.match(lines[0] as string, /^TYPE +VER +ORIGIN +TITLE$/);
     assert.equal(lines.length, eventTypeCount + 1);
-    assert.ok(lines.some((l) => /^hire\.eco_exam\.created_v1 +2\.0 +hand-written +创建笔试$/.test(l)));
-    assert.ok(lines.some((l) => /^im\.message\.receive_v1 +2\.0 +generated +接收消息$/.test(l)));
-    assert.ok(lines.some((l) => /^app_ticket +1\.0 +generated +app_ticket 事件$/.test(l)));
+    assert.ok(lines.some((l) => /^hire\.eco_exam\.created_v1 +2\.0 +docs +创建笔试$/.test(l)));
+    assert.ok(lines.some((l) => /^im\.message\.receive_v1 +2\.0 +sdk +接收消息$/.test(l)));
+    assert.ok(lines.some((l) => /^app_ticket +1\.0 +sdk +app_ticket 事件$/.test(l)));
     assert.match(r.stderr, new RegExp(`^${eventTypeCount} event types: 8 hand-written, ${eventTypeCount - 8} generated \\(\\d+ of them schema 1\\.0, 3 callbacks\\)\\n$`));
-    assert.ok(lines.some((l) => /^card\.action\.trigger +2\.0 +hand-written +callback: 卡片回传交互$/.test(l)));
+    assert.ok(lines.some((l) => /^card\.action\.trigger +2\.0 +docs +callback: 卡片回传交互$/.test(l)));
   });
 
   it('--json: one object per event type on stdout, nothing else', async () => {
@@ -63,9 +63,9 @@ describe('events', () => {
     assert.match(out, /\n {2}oapi-sdk-java: larksuite\/oapi-sdk-java@[0-9a-f]{40} /, 'the sources are named');
     assert.match(out, /\n {6}mentions +array<object> +被提及用户的信息 {2}\[documented: oapi-sdk-java\]\n/);
     assert.match(out, /\n {8}key +string +\* /, 'array items are shown under their array');
-    const sampleAt = out.indexOf('\nsample: samples/im.message.receive_v1/doc.json\n');
+    const sampleAt = out.indexOf('\nsample: im.message.receive_v1/doc\n');
     assert.ok(sampleAt > 0, out);
-    const sampleText = out.slice(sampleAt + '\nsample: samples/im.message.receive_v1/doc.json\n'.length);
+    const sampleText = out.slice(sampleAt + '\nsample: im.message.receive_v1/doc\n'.length);
     assert.deepEqual(JSON.parse(sampleText), JSON.parse(readFileSync(join(root, 'samples', 'im.message.receive_v1', 'doc.json'), 'utf8')));
   });
 
@@ -91,7 +91,7 @@ describe('events', () => {
     assert.equal(shown.event_type, 'hire.eco_exam.created_v1');
     assert.equal(shown.origin, 'hand-written');
     assert.equal(shown.schema_file, 'schemas/hire.eco_exam.created_v1.schema.json');
-    assert.equal(shown.sample_file, 'samples/hire.eco_exam.created_v1/doc.json');
+    assert.equal(shown.sample_file, 'hire.eco_exam.created_v1/doc', 'a bundled sample is named by its id');
     assert.deepEqual(shown.sample, JSON.parse(readFileSync(join(root, 'samples', 'hire.eco_exam.created_v1', 'doc.json'), 'utf8')));
     const fields = shown.fields as Json[];
     assert.deepEqual(fields.find((f) => f.path === 'event.exam_id'), { path: 'event.exam_id', type: 'string', required: true, description: '笔试 ID，招聘系统内唯一' });

@@ -283,9 +283,30 @@ test('--set, --keep-ids, --verification-token, --app-id, --tenant-key shape the 
     assert.equal(h.app_id, 'cli_0000000000000001');
     assert.equal(h.tenant_key, 'tk');
     const ev = e.event as Json;
-    assert.equal(ev.package_id, 13);
+    assert.equal(ev.package_id, '13', 'a number typed for a string field is taken as the string');
     assert.equal((ev.candidate_info as Json).name, '李雷');
     assert.deepEqual(ev.additional_item_id_list, ['a', 'b']);
+    // --set-new may add fields and change kinds; without it, both are refused before anything is sent.
+    const added = await runCli(['replay', 'hire.eco_background_check.created_v1', '--to', server.url, '--no-control', '--set-new', '--set', 'event.package_id=13', '--set', 'event.extra.deep=1']);
+    assert.equal(added.code, 0, added.stdout + added.stderr);
+    const ev2 = envelopeOf(server.received[1] as Received).event as Json;
+    assert.equal(ev2.package_id, 13);
+    assert.deepEqual(ev2.extra, { deep: 1 });
+    for (const [set, message] of [
+      ['event.nope.deep=1', /--set event\.nope\.deep=1: hire\.eco_background_check\.created_v1\/doc has no field event\.nope\n  hint: .*--set-new/],
+      ['event.candidate_info.name.x=1', /has no field event\.candidate_info\.name\.x/],
+      ['event.candidate_info={"a":1}', null],
+      ['event.candidate_info.name=["x"]', /event\.candidate_info\.name is a string in hire\.eco_background_check\.created_v1\/doc, not an array/],
+    ] as const) {
+      const refused = await runCli(['replay', 'hire.eco_background_check.created_v1', '--to', server.url, '--no-control', '--set', set]);
+      if (message === null) {
+        assert.equal(refused.code, 0, `${set} keeps the kind: ${refused.stderr}`);
+        continue;
+      }
+      assert.equal(refused.code, 2, set);
+      assert.match(refused.stderr, message);
+    }
+    assert.equal(server.received.length, 3, 'refused --set sends nothing');
   } finally {
     await server.close();
   }
