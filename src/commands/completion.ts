@@ -3,7 +3,6 @@
 // into the script: completing costs no process start; print the script again after upgrading.
 import { listCatalog } from '../catalog/event-catalog.js';
 import { listSamples } from '../catalog/samples.js';
-import { didYouMean } from '../catalog/suggest.js';
 import { COMMANDS, type CommandSpec } from '../cli-spec.js';
 import { usageError } from '../errors.js';
 import { writeOut, type CommandIO } from '../io.js';
@@ -182,7 +181,7 @@ export function completionScript(shell: Shell, words: Words): string {
 export async function runCompletion(inputs: readonly string[], io: CommandIO): Promise<number> {
   const [shell, ...rest] = inputs;
   if (shell === undefined || rest.length > 0) throw usageError('completion takes one shell: bash, zsh or fish', 'e.g. source <(feishu-events completion bash)');
-  if (!(SHELLS as readonly string[]).includes(shell)) throw usageError(`no completion for "${shell}"${didYouMean(shell, SHELLS)}: bash, zsh or fish`);
+  if (!(SHELLS as readonly string[]).includes(shell)) throw usageError(`no completion for "${shell}": the shells are bash, zsh and fish`);
   const words: Words = {
     commands: COMMANDS,
     types: listCatalog().map((e) => e.eventType),

@@ -101,7 +101,7 @@ describe('every catalogue type', () => {
     try {
       const r = await runCli(['replay', 'im.message.receive_v1', 'message', '--to', app.url, '--encrypt-key', KEY, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(jsonLines(r.stdout).filter((l) => l.type === 'delivery').map((l) => l.source), ['samples/im.message.receive_v1/doc.json', 'samples/message/doc.json']);
+      assert.deepEqual(jsonLines(r.stdout).filter((l) => l.type === 'delivery').map((l) => l.source), ['im.message.receive_v1/doc', 'message/doc']);
       assert.deepEqual(got.map((g) => g.type), ['im.message.receive_v1', 'message']);
       assert.equal(got[1]?.data.text, '你好');
     } finally {

@@ -17,7 +17,7 @@ function expectDelivered(deliveries: Json[], got: Received[]): void {
     const match = got.filter((g) => g.data.event_id === d.event_id);
     assert.equal(match.length, 1, `${String(d.source)} reached one handler once`);
     const received = match[0] as Received;
-    const sample = JSON.parse(readFileSync(join(root, String(d.source)), 'utf8')) as { header: Json; event: Json };
+    const sample = JSON.parse(readFileSync(join(root, 'samples', `${String(d.source)}.json`), 'utf8')) as { header: Json; event: Json };
     assert.equal(received.type, d.event_type);
     for (const [key, value] of Object.entries(sample.event)) assert.deepEqual(received.data[key], value, `${String(d.source)}: event.${key}`);
   }

@@ -149,9 +149,9 @@ describe('events output', () => {
     assert.equal(
       formatCatalogTable(some),
       [
-        'TYPE                      SCHEMA  ORIGIN        TITLE',
-        'hire.eco_exam.created_v1  2.0     hand-written  创建笔试',
-        'message                   1.0     generated     接收消息 (deprecated)',
+        'TYPE                      VER  ORIGIN  TITLE',
+        'hire.eco_exam.created_v1  2.0  docs    创建笔试',
+        'message                   1.0  sdk     接收消息 (deprecated)',
         '',
       ].join('\n'),
     );
