@@ -71,7 +71,10 @@ test('sources are sample ids for bundled samples, paths as given otherwise, NDJS
     assert.equal(r.code, 0, r.stderr);
     const sources = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Json).filter((l) => l.type === 'delivery').map((l) => l.source);
     assert.deepEqual(sources, ['hire.eco_exam.created_v1/doc', 'cap/two.ndjson:1', 'cap/two.ndjson:2']);
-    const refused = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', 'http://127.0.0.1:9/', '--json', '--no-control', '--timeout', '2s'], { cwd: dir });
+    // An app that answers 500: nothing delivered, so no latency to give.
+    const failing = await startRecordingServer(() => ({ status: 500, body: 'no' }));
+    const refused = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', failing.url, '--json', '--no-control'], { cwd: dir });
+    await failing.close();
     const summary = refused.stdout.trim().split('\n').map((l) => JSON.parse(l) as Json).at(-1) as Json;
     assert.equal(summary.type, 'summary');
     assert.equal(summary.delivered, 0);

@@ -70,10 +70,10 @@ test('prepareEnvelope (1.0): uuid, ts, top-level token, app ids inside event', (
 });
 
 test('overrides: JSON values parsed, other text kept as a string, paths created', () => {
-  assert.deepEqual(parseOverride('event.package_id=13'), { path: ['event', 'package_id'], value: 13 });
-  assert.deepEqual(parseOverride('event.candidate_info.name=李雷'), { path: ['event', 'candidate_info', 'name'], value: '李雷' });
-  assert.deepEqual(parseOverride('event.package_id="13"'), { path: ['event', 'package_id'], value: '13' });
-  assert.deepEqual(parseOverride('a=x=y'), { path: ['a'], value: 'x=y' });
+  assert.deepEqual(parseOverride('event.package_id=13'), { path: ['event', 'package_id'], value: 13, text: '13' });
+  assert.deepEqual(parseOverride('event.candidate_info.name=李雷'), { path: ['event', 'candidate_info', 'name'], value: '李雷', text: '李雷' });
+  assert.deepEqual(parseOverride('event.package_id="13"'), { path: ['event', 'package_id'], value: '13', text: '"13"' });
+  assert.deepEqual(parseOverride('a=x=y'), { path: ['a'], value: 'x=y', text: 'x=y' });
   assert.throws(() => parseOverride('novalue'), SyntaxError);
   assert.throws(() => parseOverride('a..b=1'), SyntaxError);
   const out = prepareEnvelope(v2, { overrides: [parseOverride('event.data.0.opt_type=3'), parseOverride('event.field_changes=["name"]')] });
