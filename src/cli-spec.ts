@@ -169,7 +169,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'completion',
     description: 'print a shell completion script (commands, options, event types and samples): bash, zsh or fish',
-    argument: { name: '[shell]', description: 'bash, zsh or fish' },
+    argument: { name: '[shell...]', description: 'bash, zsh or fish' },
     options: [],
     examples: [
       ['feishu-events completion bash > ~/.local/share/bash-completion/completions/feishu-events', 'bash'],
