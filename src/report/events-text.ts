@@ -23,7 +23,7 @@ export function catalogEntryJson(entry: CatalogEntry, samples: number): Record<s
 export function formatCatalogTable(entries: readonly CatalogEntry[], width?: number): string {
   const typeWidth = Math.min(44, Math.max('TYPE'.length, ...entries.map((e) => e.eventType.length)));
   const row = (type: string, version: string, origin: string, title: string): string => {
-    const line = `${type.padEnd(typeWidth)}  ${version.padEnd(3)}  ${origin.padEnd(6)}  ${title}`.trimEnd();
+    const line = `${type.padEnd(typeWidth)}  ${version.padEnd(4)}  ${origin.padEnd(6)}  ${title}`.trimEnd();
     return width !== undefined ? fitCells(line, width) : line;
   };
   const lines = [row('TYPE', 'VER', 'ORIGIN', 'TITLE')];

@@ -149,16 +149,16 @@ describe('events output', () => {
     assert.equal(
       formatCatalogTable(some),
       [
-        'TYPE                      VER  ORIGIN  TITLE',
-        'hire.eco_exam.created_v1  2.0  docs    创建笔试',
-        'message                   1.0  sdk     接收消息 (deprecated)',
+        'TYPE                      VER   ORIGIN  TITLE',
+        'hire.eco_exam.created_v1  2.0   docs    创建笔试',
+        'message                   1.0   sdk     接收消息 (deprecated)',
         '',
       ].join('\n'),
     );
     assert.equal(catalogCounts(some), '2 event types: 1 hand-written, 1 generated (1 of them schema 1.0)');
     const callbacks = filterCatalog(entries, ['card.*', 'url.preview.get']);
-    assert.match(formatCatalogTable(callbacks), /^card\.action\.trigger +2\.0 +hand-written +callback: 卡片回传交互$/m);
-    assert.match(formatCatalogTable(callbacks), /^card\.action\.legacy +none +hand-written +callback: /m);
+    assert.match(formatCatalogTable(callbacks), /^card\.action\.trigger +2\.0 +docs +callback: 卡片回传交互$/m);
+    assert.match(formatCatalogTable(callbacks), /^card\.action\.legacy +none +docs +callback: /m);
     assert.equal(catalogCounts(callbacks), '3 event types: 3 hand-written, 0 generated (3 callbacks)');
   });
 
