@@ -151,7 +151,7 @@ async function tailToStdout(options: TailOptions, io: CommandIO, signal: AbortSi
       if (options.maxEvents !== undefined && received >= options.maxEvents) latch.stop('max-events');
     },
     forwarded: (seq, result) => {
-      io.stderr.write(`feishu-events: forwarded #${seq} to ${maskUrlCredentials(options.forwardTo ?? '')}: ${result.ok ? `${result.status} in ${Math.round(result.ms)} ms` : escapeControl(result.error ?? `HTTP ${result.status}`)}\n`);
+      io.stderr.write(`feishu-events: forwarded #${seq} to ${maskUrlCredentials(options.forwardTo ?? '')}: ${result.ok ? `${result.status} in ${Math.round(result.ms)} ms` : escapeControl(result.error ?? `HTTP ${result.status}`)}${result.answer !== undefined ? ` → ${result.answer}${result.ok ? ' (returned in the ack)' : ''}` : ''}\n`);
     },
     dropped: () => {
       dropped++;

@@ -1,6 +1,6 @@
 import type { SchemaCatalog } from '../catalog/schemas.js';
 import { globToRegExp } from '../catalog/glob.js';
-import { eventIdOf, eventTypeOf, type Envelope } from '../protocol/envelope.js';
+import { eventIdOf, eventTypeOf, isCallbackType, type Envelope } from '../protocol/envelope.js';
 import type { ConnectionState, ForwardResult, TailEvent } from './state.js';
 import { escapeControl } from '../safe-text.js';
 import { openCaptureFile, SaveError } from './capture-file.js';
@@ -83,8 +83,10 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
 
   const forwarder = options.forwardTo ? await createForwarder(options) : undefined;
   const check = await createEventValidator(options.catalog);
+  let saidCannotAnswer = false;
 
-  const handle = async (envelope: unknown): Promise<void> => {
+  /** What the dispatcher returns becomes the ack's data: a callback's answer, when the local handler gave one. */
+  const handle = async (envelope: unknown): Promise<unknown> => {
     const eventType = eventTypeOf(envelope) ?? '(unknown type)';
     if (filters.length > 0 && !filters.some((re) => re.test(eventType))) {
       on.dropped?.(eventType);
@@ -124,8 +126,22 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
       envelope,
     };
     on.event(event);
+    if (isCallbackType(eventType)) {
+      // A callback's answer is what the user sees: the local handler answers it, and its answer goes back in the ack.
+      if (!forwarder) {
+        if (!saidCannotAnswer) {
+          saidCannotAnswer = true;
+          on.warning('callbacks arrive, but tail cannot answer them: the user sees an error in the client (200671, no answer in time). Start tail with --forward-to <your callback handler> to have it answer them');
+        }
+        return undefined;
+      }
+      const result = await forwarder(event);
+      on.forwarded(event.seq, result);
+      return result.answerValue;
+    }
     // Forwarding must not hold up the ack (the platform re-pushes after 3 s): it reports when it is done.
     if (forwarder) void forwarder(event).then((result) => on.forwarded(event.seq, result));
+    return undefined;
   };
 
   // The SDK logs every handler failure; a save failure has been said once already.
@@ -153,17 +169,17 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
   on.connection('connecting');
   // Events being handled: close() lets them finish, so that the SDK sends their acks before the socket closes
   // (--max-events stops tail from inside the handler of the last event, before the SDK has acked it).
-  const handling = new Set<Promise<void>>();
+  const handling = new Set<Promise<unknown>>();
   const dispatcher = {
     invoke: async (data: unknown) => {
       const handled = handle(data);
       handling.add(handled);
       try {
-        await handled;
+        // A callback's answer (from the local handler) becomes the ack's data.
+        return await handled;
       } finally {
         handling.delete(handled);
       }
-      return undefined;
     },
   };
   await client.start({ eventDispatcher: dispatcher as unknown as InstanceType<typeof lark.EventDispatcher> });
@@ -188,7 +204,7 @@ export async function startTailSession(options: TailSessionOptions, on: TailSess
  * handler's promise settles): a macrotask later. Bounded by the platform's 3 s ack deadline — an ack after it is
  * worth nothing, and a stuck handler must not keep tail from stopping.
  */
-async function acksSent(handling: Promise<void>[]): Promise<void> {
+async function acksSent(handling: Promise<unknown>[]): Promise<void> {
   if (handling.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.allSettled(handling), new Promise<void>((resolve) => (timer = setTimeout(resolve, 3000)))]);
@@ -222,8 +238,9 @@ async function closeNormally(client: { close(params?: { force?: boolean }): void
 }
 
 /** Forward with the same machinery as `replay`: fresh HTTP push, encrypted and signed when a key is given. */
-async function createForwarder(options: TailSessionOptions): Promise<(event: TailEvent) => Promise<ForwardResult>> {
+async function createForwarder(options: TailSessionOptions): Promise<(event: TailEvent) => Promise<ForwardResult & { answerValue?: unknown }>> {
   const { createHttpTransport } = await import('../delivery/http-transport.js');
+  const { judgeAttemptAnswer } = await import('../delivery/callback-answer.js');
   const { prepareEnvelope } = await import('../protocol/envelope.js');
   const { userAgent } = await import('../version.js');
   const transport = await createHttpTransport({
@@ -239,7 +256,18 @@ async function createForwarder(options: TailSessionOptions): Promise<(event: Tai
       keepIds: true,
       ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}),
     });
-    const outcome = await transport.send({ seq: event.seq, envelope, eventType: event.eventType, eventId: event.eventId, source: 'tail', copy: 0 }, 1);
-    return { ok: outcome.ok, ms: outcome.ms, ...(outcome.status !== undefined ? { status: outcome.status } : {}), ...(outcome.error ? { error: outcome.error } : {}) };
+    const delivery = { seq: event.seq, envelope, eventType: eventTypeOf(envelope) ?? event.eventType, eventId: event.eventId, source: 'tail', copy: 0 };
+    // A callback's answer is read and checked as replay checks it; a good one is what the ack carries back.
+    const outcome = judgeAttemptAnswer(delivery, await transport.send(delivery, 1), (type) => options.catalog?.answerFor(type));
+    const answer = outcome.answer;
+    return {
+      ok: outcome.ok,
+      ms: outcome.ms,
+      ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+      ...(outcome.error ? { error: escapeControl(outcome.error) } : {}),
+      ...(answer !== undefined ? { answer: escapeControl(answer.summary) } : {}),
+      // Only a good answer is relayed: a bad one would show the user an error anyway, and the log says why.
+      ...(answer !== undefined && outcome.ok ? { answerValue: answer.value } : {}),
+    };
   };
 }

@@ -9,6 +9,8 @@ export interface ForwardResult {
   status?: number;
   ms: number;
   error?: string;
+  /** For a callback: the local handler's answer in a few words (`toast success "Approved"`), returned in the ack. */
+  answer?: string;
 }
 
 /** One received event as the UI and the sinks see it. */

@@ -103,6 +103,20 @@ function messageSummary(event: Record<string, unknown>): string {
   ]);
 }
 
+/** A callback stands out: ◆, the action's tag and value (or the previewed link), who did it. */
+function callbackSummary(event: Record<string, unknown>): string {
+  const action = isRecord(event.action) ? event.action : undefined;
+  const operator = isRecord(event.operator) ? event.operator : {};
+  const context = isRecord(event.context) ? event.context : {};
+  const value = action && action.value !== undefined ? JSON.stringify(action.value) : undefined;
+  const picked = action && (text(action.option) ?? (Array.isArray(action.options) ? action.options.map(String).join(',') : undefined) ?? text(action.input_value) ?? (typeof action.checked === 'boolean' ? (action.checked ? 'checked' : 'unchecked') : undefined));
+  const what = action
+    ? join([text(action.tag) ?? 'action', picked !== undefined ? `= ${picked}` : undefined, isRecord(action.form_value) ? `form ${JSON.stringify(action.form_value)}` : undefined, value && (value.length > 60 ? `${value.slice(0, 59)}…` : value)])
+    : join(['link', text(context.url)]);
+  const who = shortId(text(operator.open_id) ?? text(operator.user_id));
+  return `◆ ${join([what, who && `by ${who}`])}`;
+}
+
 /** One line that says what an event is about: candidate name, employment and sub-event, department and changes… */
 export function summarizeEvent(eventType: string | undefined, envelope: unknown): string {
   if (!isRecord(envelope)) return '';
@@ -128,6 +142,9 @@ export function summarizeEvent(eventType: string | undefined, envelope: unknown)
       return join([list(event.field_changes), text(event.department_id) && `department ${text(event.department_id)}`]);
     case 'im.message.receive_v1':
       return messageSummary(event);
+    case 'card.action.trigger':
+    case 'url.preview.get':
+      return callbackSummary(event);
     default:
       return generic(event);
   }

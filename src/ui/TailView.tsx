@@ -117,7 +117,8 @@ function Details({ event, width, rows, scroll, paint }: { event: TailEvent; widt
   const first = Math.max(0, Math.min(scroll, lines.length - page));
   const shown = lines.slice(first, first + page);
   const position = lines.length > page ? `  ${first + 1}–${first + shown.length} of ${lines.length}` : '';
-  const forwarded = event.forward ? `  forwarded: ${event.forward.ok ? event.forward.status : (event.forward.error ?? 'failed')}` : '';
+  const answered = event.forward?.answer !== undefined ? ` → ${event.forward.answer}` : '';
+  const forwarded = event.forward ? `  forwarded: ${event.forward.ok ? event.forward.status : (event.forward.error ?? 'failed')}${answered}` : '';
   return (
     <Box flexDirection="column" height={rows}>
       <Text bold wrap="truncate">

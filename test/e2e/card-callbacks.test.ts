@@ -5,7 +5,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as lark from '@larksuiteoapi/node-sdk';
-import { runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { bin, killAtEnd, root, runCli } from '../helpers/cli.js';
 
 type Json = Record<string, unknown>;
 const KEY = 'card-callback-test-key';
@@ -88,6 +89,46 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
     assert.equal(delivery.verdict, 'bad-answer');
     assert.deepEqual(delivery.answer_problems, [{ pointer: '/toast/type', message: '"fancy" is not one of "info", "success", "error", "warning"' }]);
     assert.equal((delivery.client_error as Json).code, 200672);
+  });
+
+  it('tail --forward-to: the local handler answers a callback that came over the long connection, and its answer goes back in the ack; without it, tail says once it cannot answer', async () => {
+    const { startGatewayProcess, waitUntil, APP_ID } = await import('../helpers/gateway.js');
+    const gateway = await startGatewayProcess(['--ack-timeout', '20000']);
+    const startTail = (args: string[]) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+      delete env.FORCE_COLOR;
+      const child = killAtEnd(spawn(process.execPath, [bin, 'tail', '--app-id', APP_ID, '--app-secret', 'test-secret', '--domain', gateway.domain, '--json', ...args], { cwd: root, env }));
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      return { stderr: () => stderr, stop: () => (child.kill('SIGINT'), exited) };
+    };
+    try {
+      app.answer.value = { toast: { type: 'success', content: 'Approved' } };
+      const mute = startTail([]);
+      try {
+        await waitUntil(() => /^feishu-events: connected \(/m.test(mute.stderr()), 'tail to connect');
+        const r = await runCli(['replay', 'card.action.trigger', 'card.action.trigger/checker', '--gateway', gateway.domain, '--timeout', '20000'], { env: { NO_COLOR: '1' } });
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stdout, /wrong answer \/: the answer is empty/);
+        assert.equal((mute.stderr().match(/tail cannot answer them/g) ?? []).length, 1, mute.stderr());
+      } finally {
+        await mute.stop();
+      }
+      const tail = startTail(['--forward-to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN]);
+      try {
+        await waitUntil(() => /^feishu-events: connected \(/m.test(tail.stderr()), 'tail to connect');
+        const r = await runCli(['replay', 'card.action.trigger', '--gateway', gateway.domain, '--timeout', '20000'], { env: { NO_COLOR: '1' } });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /card\.action\.trigger .*→ toast success "Approved"$/m);
+        assert.match(tail.stderr(), /forwarded #1 to .*: 200 in \d+ ms → toast success "Approved" \(returned in the ack\)/);
+        assert.doesNotMatch(tail.stderr(), /cannot answer/);
+      } finally {
+        await tail.stop();
+      }
+    } finally {
+      await gateway.stop();
+    }
   });
 
   it("the legacy card action: CardActionHandler accepts its challenge and its SHA-1 signature, and answers a new card", async () => {
