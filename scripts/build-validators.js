@@ -16,6 +16,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const schemasDir = join(root, 'schemas');
 const outDir = join(root, 'dist', 'src', 'validators');
 const SUFFIX = '.schema.json';
+// The name of the catalogue summary (CATALOG_SUMMARY_FILE in src/catalog/schemas.ts); written beside the index.
+const CATALOG_SUMMARY_FILE = 'catalog.json';
 
 const force = process.argv.includes('--force');
 
@@ -41,6 +43,7 @@ function upToDate(digest) {
     return false;
   }
   if (index?.inputs !== digest || typeof index.schemas !== 'object' || index.schemas === null) return false;
+  if (!existsSync(join(outDir, CATALOG_SUMMARY_FILE))) return false;
   return Object.values(index.schemas).every((entry) => existsSync(join(outDir, entry.module)) && existsSync(join(outDir, entry.strictModule)));
 }
 
@@ -121,4 +124,16 @@ for (const { file, name } of schemas) {
   index.schemas[name] = { file, module, strictModule };
 }
 writeFileSync(join(outDir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+// What `events` lists, without reading every schema: each schema reduced to the keywords a catalogue entry is made
+// of (src/catalog/event-catalog.ts, entryOf); its properties keep their names only.
+const { CALLBACK_KEYWORD, GENERATED_FROM_KEYWORD } = await import('../dist/src/catalog/schema-files.js');
+const SUMMARY_KEYWORDS = ['title', 'deprecated', GENERATED_FROM_KEYWORD, CALLBACK_KEYWORD];
+const summary = { schemas: {} };
+for (const { file, schema } of schemas) {
+  const skeleton = {};
+  for (const keyword of SUMMARY_KEYWORDS) if (Object.hasOwn(schema, keyword)) skeleton[keyword] = schema[keyword];
+  if (typeof schema.properties === 'object' && schema.properties !== null) skeleton.properties = Object.fromEntries(Object.keys(schema.properties).map((key) => [key, {}]));
+  summary.schemas[file] = skeleton;
+}
+writeFileSync(join(outDir, CATALOG_SUMMARY_FILE), `${JSON.stringify(summary)}\n`);
 process.stdout.write(`build-validators: ${schemas.length} schemas → dist/src/validators/ (plain + strict)\n`);

@@ -3,10 +3,10 @@
 // scripts/gen-catalog.ts from the official SDK's declarations). Read from schemas/ when asked: `validate` never
 // loads this module, and its start-up never reads the schema files (it loads precompiled validators by type).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { usageError } from '../errors.js';
 import { samplesDir as defaultSamplesDir, schemasDir as defaultSchemasDir } from '../paths.js';
-import { CALLBACK_KEYWORD, ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, isEventTypeSchemaName, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD, listSchemaFiles, schemaNameOf, SCHEMA_SUFFIX } from './schemas.js';
+import { CALLBACK_KEYWORD, CATALOG_SUMMARY_FILE, defaultValidatorsDir, ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, isEventTypeSchemaName, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD, listSchemaFiles, schemaNameOf, SCHEMA_SUFFIX } from './schemas.js';
 import { listSamples, DOC_SAMPLE, type SampleRef } from './samples.js';
 import { globToRegExp, isGlob } from './glob.js';
 import { didYouMean } from './suggest.js';
@@ -67,12 +67,35 @@ function isEventTypeName(name: string): boolean {
   return isEventTypeSchemaName(name);
 }
 
+/**
+ * The summary the build writes beside the precompiled validators (scripts/build-validators.js): each bundled
+ * schema reduced to the keywords an entry is made of, so that listing the catalogue reads one file rather than
+ * every schema. Undefined (read the schemas) when it is missing or does not name every file.
+ */
+function readCatalogSummary(files: readonly string[]): Map<string, JsonObject> | undefined {
+  let summary: unknown;
+  try {
+    summary = JSON.parse(readFileSync(join(defaultValidatorsDir(), CATALOG_SUMMARY_FILE), 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+  if (!isObject(summary) || !isObject(summary.schemas)) return undefined;
+  const schemas = summary.schemas;
+  const out = new Map<string, JsonObject>();
+  for (const file of files) {
+    const skeleton = Object.hasOwn(schemas, basename(file)) ? schemas[basename(file)] : undefined;
+    if (!isObject(skeleton)) return undefined;
+    out.set(file, skeleton);
+  }
+  return out;
+}
+
 /** Every event type in the catalogue, sorted by type. */
 export function listCatalog(dirs: CatalogDirs = {}): CatalogEntry[] {
   const dir = dirs.schemasDir ?? defaultSchemasDir;
-  return listSchemaFiles(dir)
-    .filter((file) => isEventTypeName(schemaNameOf(file)))
-    .map((file) => entryOf(schemaNameOf(file), file, readSchemaFile(file)));
+  const files = listSchemaFiles(dir).filter((file) => isEventTypeName(schemaNameOf(file)));
+  const summary = dirs.schemasDir === undefined ? readCatalogSummary(files) : undefined;
+  return files.map((file) => entryOf(schemaNameOf(file), file, summary?.get(file) ?? readSchemaFile(file)));
 }
 
 export { nearMatches } from './suggest.js';

@@ -55,6 +55,12 @@ export interface ValidatorIndex {
 /** The generator version the index must have; bump it when the generated code's shape changes. */
 export const VALIDATOR_INDEX_GENERATOR = 1;
 
+/**
+ * Beside the index: every bundled schema reduced to what a catalogue entry is made of (title, where it came from,
+ * the top-level property names, callback and deprecated marks), so that `events` reads one small file.
+ */
+export const CATALOG_SUMMARY_FILE = 'catalog.json';
+
 /** Where the build puts the precompiled validators (this file is dist/src/catalog/schemas.js). */
 export function defaultValidatorsDir(): string {
   return fileURLToPath(new URL('../validators/', import.meta.url));

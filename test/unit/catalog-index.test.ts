@@ -1,10 +1,11 @@
 // The catalogue as `events` reads it (src/catalog/event-catalog.ts) and shows it (src/report/events-text.ts).
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fieldRows, filterCatalog, listCatalog, nearMatches, readCatalogType } from '../../src/catalog/event-catalog.js';
-import { listSchemaFiles } from '../../src/catalog/schemas.js';
+import { CATALOG_SUMMARY_FILE, defaultValidatorsDir, listSchemaFiles } from '../../src/catalog/schemas.js';
 import { UserError } from '../../src/errors.js';
 import { schemasDir } from '../../src/paths.js';
 import { catalogCounts, catalogEntryJson, formatCatalogTable, formatFieldTree } from '../../src/report/events-text.js';
@@ -18,6 +19,12 @@ describe('listCatalog', () => {
     assert.equal(entries.length, files.length);
     assert.deepEqual(entries.map((e) => e.eventType), [...entries.map((e) => e.eventType)].sort());
     assert.equal(entries.some((e) => e.eventType.startsWith('envelope-')), false);
+  });
+
+  it('the build\'s catalogue summary (read for the bundled schemas) gives the very entries reading every schema gives', () => {
+    assert.ok(existsSync(join(defaultValidatorsDir(), CATALOG_SUMMARY_FILE)), 'the build writes the catalogue summary');
+    // Naming the directory reads the schema files themselves.
+    assert.deepEqual(entries, listCatalog({ schemasDir }));
   });
 
   it('tells hand-written from generated, 2.0 from 1.0, and strips the type from the title', () => {
