@@ -11,10 +11,10 @@
 // - The unit tests (no process, socket or shared state) run in one process, imported one after the other: a process
 //   per file would cost more than most of them take. A unit test file whose opening comment says it "runs in its own
 //   process" gets one (e.g. it must load a module first).
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -86,9 +86,12 @@ const reporters = [
   `--test-reporter=${join(root, 'scripts', 'test-times-reporter.js')}`,
   '--test-reporter-destination=stderr',
 ];
+// The tests never see the profiles of whoever runs them: an empty config directory for the run.
+const configHome = mkdtempSync(join(tmpdir(), 'feishu-events-test-config-'));
 const result = spawnSync(process.execPath, ['--test', ...reporters, `--test-concurrency=${concurrency}`, ...files], {
   stdio: 'inherit',
   cwd: root,
-  env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', XDG_CONFIG_HOME: configHome },
 });
+rmSync(configHome, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -30,7 +30,13 @@ export const PROGRAM_EXAMPLES: ReadonlyArray<readonly [string, string]> = [
   ['feishu-events completion bash > ~/.local/share/bash-completion/completions/feishu-events', 'tab completion'],
 ];
 
-export const COMMANDS: readonly CommandSpec[] = [
+/** Options every command takes. */
+export const COMMON_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--profile <name>', description: 'use this profile\'s app settings (env FEISHU_EVENTS_PROFILE; default: the one `profile use` chose)' },
+  { flags: '--color <when>', description: 'auto (colour on a terminal, off under NO_COLOR; FORCE_COLOR forces it), always or never (default auto)' },
+];
+
+const COMMAND_LIST: readonly CommandSpec[] = [
   {
     name: 'replay',
     description: 'push sample or captured events to a local endpoint exactly as the Feishu platform does',
@@ -177,4 +183,23 @@ export const COMMANDS: readonly CommandSpec[] = [
       ['feishu-events completion fish > ~/.config/fish/completions/feishu-events.fish', 'fish'],
     ],
   },
+  {
+    name: 'profile',
+    description: 'named app settings (test and production, Feishu and Lark) kept in your config directory',
+    argument: {
+      name: '[action...]',
+      description: 'add <name> (or update it), list, use <name> (the default from now on), remove <name>',
+    },
+    options: [
+      { flags: '--brand <brand>', description: 'with add: feishu or lark; sets the domain unless --domain is given' },
+      { flags: '--app-id <id>', description: 'with add: the app id (cli_…)' },
+      { flags: '--app-secret <secret>', description: 'with add: the app secret (- reads it from stdin)' },
+      { flags: '--encrypt-key <key>', description: 'with add: the Encrypt Key (- reads it from stdin)' },
+      { flags: '--verification-token <token>', description: 'with add: the Verification Token (- reads it from stdin)' },
+      { flags: '--domain <domain>', description: 'with add: feishu, lark or a URL (e.g. a local gateway)' },
+      { flags: '--json', description: 'with list: one JSON object per profile (secrets shown only as set or not)' },
+    ],
+  },
 ];
+
+export const COMMANDS: readonly CommandSpec[] = COMMAND_LIST.map((spec) => ({ ...spec, options: [...spec.options, ...COMMON_OPTIONS] }));

@@ -29,7 +29,28 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
     const { runTail } = await import('./commands/tail.js');
     return (_inputs, options, io, signal) => runTail(options, io, signal);
   },
+  profile: async () => {
+    const { runProfile } = await import('./commands/profile.js');
+    return (inputs, options, io) => runProfile(inputs, options, io);
+  },
 };
+
+const COLOR_CHOICES = ['auto', 'always', 'never'];
+
+/** --color always|never, as the environment every colour decision reads (NO_COLOR, FORCE_COLOR); auto leaves it. */
+function withColor(options: Record<string, unknown>, io: CommandIO): CommandIO {
+  const when = options.color;
+  if (when === undefined || when === 'auto') return io;
+  if (typeof when !== 'string' || !COLOR_CHOICES.includes(when)) {
+    throw usageError(`--color must be one of ${COLOR_CHOICES.join(', ')}, got "${String(when)}"`);
+  }
+  const env: Record<string, string | undefined> = { ...io.env };
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  if (when === 'always') env.FORCE_COLOR = '1';
+  else env.NO_COLOR = '1';
+  return { ...io, env };
+}
 
 /**
  * Commands that run until they are told to stop: SIGINT and SIGTERM abort their signal, and they shut down in
@@ -46,7 +67,8 @@ const INTERRUPTIBLE = new Set(['replay']);
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Run a command with its AbortSignal; the only place that listens for signals. */
-async function runCommand(name: string, inputs: string[], options: Record<string, unknown>, io: CommandIO): Promise<number> {
+async function runCommand(name: string, inputs: string[], options: Record<string, unknown>, given: CommandIO): Promise<number> {
+  const io = withColor(options, given);
   const run = await (RUNNERS[name] as () => Promise<Runner>)();
   const controller = new AbortController();
   const interruptible = INTERRUPTIBLE.has(name);
@@ -135,7 +157,7 @@ function examplesText(examples: ReadonlyArray<readonly [string, string]>): strin
 
 type Act = (spec: CommandSpec, inputs: string[], options: Record<string, unknown>) => Promise<void>;
 
-function buildProgram(Command: typeof CommandType, io: CommandIO, act: Act): CommandType {
+function buildProgram(Command: typeof CommandType, io: CommandIO, act: Act, json: boolean): CommandType {
   const program = new Command('feishu-events')
     .description('Replay, validate and tail Feishu / Lark events.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -143,7 +165,8 @@ function buildProgram(Command: typeof CommandType, io: CommandIO, act: Act): Com
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // In --json mode commander's message becomes the JSON error (reportError), not a line of its own.
+      writeErr: (text) => (json ? undefined : io.stderr.write(text)),
     })
     .exitOverride();
   program.addHelpText('after', examplesText(PROGRAM_EXAMPLES));
@@ -213,6 +236,7 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
   }
   const rerun = await rerunTailUi(argv, io);
   if (rerun !== undefined) return rerun;
+  const json = wantsJson(argv.slice(3));
   try {
     // `help <command>` for a command that does not exist says so, rather than printing the general help.
     if (argv[2] === 'help' && argv[3] !== undefined && !COMMANDS.some((c) => c.name === argv[3])) {
@@ -226,9 +250,14 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     }
     let exitCode = 0;
     const { Command } = await import('commander');
-    const program = buildProgram(Command, io, async (command, inputs, options) => {
-      exitCode = await runCommand(command.name, inputs, options, io);
-    });
+    const program = buildProgram(
+      Command,
+      io,
+      async (command, inputs, options) => {
+        exitCode = await runCommand(command.name, inputs, options, io);
+      },
+      json,
+    );
     if (argv.length <= 2) {
       program.outputHelp();
       return 0;
@@ -236,24 +265,46 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, json);
   }
 }
 
-function reportError(error: unknown, io: CommandIO): number {
-  // Commander has already printed its own message (unknown option, missing argument, --help, --version).
+/** --json, or --format json: errors go to stderr as one JSON object too. */
+function wantsJson(args: readonly string[]): boolean {
+  return args.some((arg, i) => arg === '--json' || arg === '--format=json' || (arg === '--format' && args[i + 1] === 'json'));
+}
+
+/** The one line an error is reported as: `feishu-events: …` (+ `  hint: …`), or in --json mode one JSON object. */
+function writeError(io: CommandIO, json: boolean, error: { message: string; hint?: string | undefined; exitCode: number; stack?: string }): void {
+  // Never a password from a URL the message quotes; in text, one line each whatever the message quotes.
+  if (json) {
+    const hint = error.hint === undefined ? null : maskUrlCredentials(error.hint);
+    io.stderr.write(`${JSON.stringify({ error: maskUrlCredentials(error.message), hint, exit_code: error.exitCode, ...(error.stack ? { stack: error.stack } : {}) })}\n`);
+    return;
+  }
+  io.stderr.write(`feishu-events: ${maskUrlCredentials(escapeControl(error.message))}\n`);
+  if (error.hint) io.stderr.write(`  hint: ${maskUrlCredentials(escapeControl(error.hint))}\n`);
+  if (error.stack) io.stderr.write(`${error.stack}\n`);
+}
+
+function reportError(error: unknown, io: CommandIO, json: boolean): number {
+  // Commander has already printed its own message (unknown option, missing argument, --help, --version), but for
+  // --json, where the message is reported here as JSON.
   if (error instanceof Error && error.name === 'CommanderError') {
     const code = (error as Error & { exitCode: number; code: string }).exitCode;
-    return code === 0 ? ExitCode.ok : ExitCode.usage;
+    const exitCode = code === 0 ? ExitCode.ok : ExitCode.usage;
+    if (json && exitCode !== ExitCode.ok) {
+      const [first, ...more] = error.message.replace(/^error: /, '').split('\n').filter(Boolean);
+      writeError(io, true, { message: first ?? error.message, hint: more.join(' ') || 'feishu-events <command> --help lists the options', exitCode });
+    }
+    return exitCode;
   }
   if (isUserError(error)) {
-    // One line each, whatever the message quotes (a file name, an answer, a URL with a password in it).
-    io.stderr.write(`feishu-events: ${maskUrlCredentials(escapeControl(error.message))}\n`);
-    if (error.hint) io.stderr.write(`  hint: ${maskUrlCredentials(escapeControl(error.hint))}\n`);
+    writeError(io, json, { message: error.message, hint: error.hint, exitCode: error.exitCode });
     return error.exitCode;
   }
   if (isBrokenPipe(error)) return ExitCode.ok;
-  io.stderr.write(`feishu-events: internal error (this is a bug, please report it)\n${error instanceof Error ? error.stack : String(error)}\n`);
+  writeError(io, json, { message: 'internal error (this is a bug, please report it)', exitCode: ExitCode.internal, stack: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   return ExitCode.internal;
 }
 

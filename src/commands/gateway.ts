@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { loadDotenv, resolveSetting } from '../config.js';
+import { flagOrProfile, loadDotenv, loadSettingSources, resolveSetting, type SettingSources } from '../config.js';
 import { ExitCode, usageError, UserError } from '../errors.js';
 import { durationFlag, httpUrl, oneOf, str, wholeNumber } from '../flags.js';
 import { FaultSpecError, parseFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
@@ -22,13 +22,13 @@ function checkHost(raw: string): string {
   return host;
 }
 
-/** Flags → a complete, checked options object. */
-export function resolveGatewayOptions(flags: Record<string, unknown>): GatewayServiceOptions {
+/** Flags (and the profile's app id and secret) → a complete, checked options object. */
+export function resolveGatewayOptions(flags: Record<string, unknown>, sources?: SettingSources): GatewayServiceOptions {
   const fragmentText = str(flags.fragmentSize);
   const ackTimeoutMs = durationFlag('--ack-timeout', str(flags.ackTimeout), 3000);
   const pick = oneOf('--pick', str(flags.pick), PICKS, 'round-robin');
-  const appId = str(flags.appId);
-  const appSecret = str(flags.appSecret);
+  const appId = sources ? flagOrProfile(str(flags.appId), 'FEISHU_APP_ID', sources) : str(flags.appId);
+  const appSecret = sources ? flagOrProfile(str(flags.appSecret), 'FEISHU_APP_SECRET', sources) : str(flags.appSecret);
   const faults = (Array.isArray(flags.fault) ? (flags.fault as unknown[]) : flags.fault === undefined ? [] : [flags.fault]).map((raw) => {
     const spec = parseFault(String(raw), '--fault');
     if (spec.kind === 'restart' || spec.kind === 'clear') throw usageError(`--fault ${spec.kind}: only a running gateway can ${spec.kind === 'restart' ? 'restart' : 'clear faults'}`, 'use `feishu-events gateway fault …` once it runs');
@@ -129,7 +129,7 @@ export async function runGateway(flags: Record<string, unknown>, io: CommandIO, 
     return runReportAction(flags, io);
   }
   if (action !== undefined) throw usageError(`unknown gateway action "${action}"`, 'run `feishu-events gateway` alone, or `gateway fault <kind>`, or `gateway report`');
-  const options = resolveGatewayOptions(flags);
+  const options = resolveGatewayOptions(flags, loadSettingSources(flags, io));
   const { serveGateway } = await import('../services/gateway.js');
   return serveGateway(options, io, signal);
 }

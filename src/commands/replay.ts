@@ -2,7 +2,7 @@ import { FaultSpecError, parseFaultSpec } from '../gateway/fault-spec.js';
 import type { FaultEvery } from '../delivery/fault-injection.js';
 import { listSamples, resolveSampleSpec } from '../catalog/samples.js';
 import { fitCells } from '../report/cells.js';
-import { loadDotenv, resolveSetting } from '../config.js';
+import { flagOrProfile, loadSettingSources, resolveSetting } from '../config.js';
 import { ExitCode, usageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { parseOverride, type FieldOverride } from '../protocol/envelope.js';
@@ -17,12 +17,14 @@ export const DEFAULT_TARGET = 'http://127.0.0.1:3000/webhook/event';
 
 const TARGET_HINT = 'e.g. --to http://127.0.0.1:3000/webhook/event';
 
-/** Flags + environment + .env → a complete, checked options object. Pure but for reading `.env`. */
+/** Flags + environment + .env + profile → a complete, checked options object. Pure but for reading `.env` and the profiles. */
 export function resolveReplayOptions(inputs: string[], flags: Record<string, unknown>, io: CommandIO): ReplayOptions {
-  const sources = { env: io.env, dotenv: loadDotenv(io.cwd) };
+  const sources = loadSettingSources(flags, io);
   const to = resolveSetting(str(flags.to), 'FEISHU_EVENTS_TO', sources, DEFAULT_TARGET);
   const encryptKey = resolveSetting(str(flags.encryptKey), 'FEISHU_ENCRYPT_KEY', sources, '').value;
   const verificationToken = resolveSetting(str(flags.verificationToken), 'FEISHU_VERIFICATION_TOKEN', sources, '').value;
+  // header.app_id: the flag, else the profile's app (no environment variable: FEISHU_APP_ID is tail's credential).
+  const appId = flagOrProfile(str(flags.appId), 'FEISHU_APP_ID', sources);
   let retrySchedule: number[];
   try {
     retrySchedule = parseRetrySchedule(str(flags.retries) ?? 'none');
@@ -59,7 +61,7 @@ export function resolveReplayOptions(inputs: string[], flags: Record<string, unk
     to: httpUrl(to.from === 'flag' ? '--to' : 'FEISHU_EVENTS_TO', to.value, TARGET_HINT).href,
     ...(encryptKey ? { encryptKey } : {}),
     ...(verificationToken ? { verificationToken } : {}),
-    ...(str(flags.appId) !== undefined ? { appId: str(flags.appId) } : {}),
+    ...(appId !== undefined ? { appId } : {}),
     ...(str(flags.tenantKey) !== undefined ? { tenantKey: str(flags.tenantKey) } : {}),
     keepIds: flags.keepIds === true,
     overrides,

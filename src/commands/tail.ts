@@ -1,4 +1,4 @@
-import { loadDotenv, resolveSetting } from '../config.js';
+import { loadSettingSources, resolveSetting } from '../config.js';
 import { usageError } from '../errors.js';
 import { durationFlag, httpUrl, str, wholeNumber } from '../flags.js';
 import type { CommandIO } from '../io.js';
@@ -6,15 +6,15 @@ import { colorLevel } from '../report/color.js';
 import type { TailOptions } from '../services/tail.js';
 import { APP_ID_PATTERN, resolveDomain } from '../tail/discovery.js';
 
-/** Flags + environment + .env → options; every problem is a one-line usage error. */
+/** Flags + environment + .env + profile → options; every problem is a one-line usage error. */
 export function resolveTailOptions(flags: Record<string, unknown>, io: CommandIO): TailOptions {
-  const sources = { env: io.env, dotenv: loadDotenv(io.cwd) };
+  const sources = loadSettingSources(flags, io);
   const appId = resolveSetting(str(flags.appId), 'FEISHU_APP_ID', sources, '').value;
   const appSecret = resolveSetting(str(flags.appSecret), 'FEISHU_APP_SECRET', sources, '').value;
   if (!appId || !appSecret) {
     throw usageError(
       `tail needs the app's ${!appId ? 'app id' : 'app secret'}`,
-      'pass --app-id/--app-secret, set FEISHU_APP_ID/FEISHU_APP_SECRET, or put them in .env — or run `feishu-events gateway` and tail it with any cli_ id',
+      'pass --app-id/--app-secret, set FEISHU_APP_ID/FEISHU_APP_SECRET, put them in .env or a profile (`feishu-events profile add`) — or run `feishu-events gateway` and tail it with any cli_ id',
     );
   }
   if (!APP_ID_PATTERN.test(appId)) throw usageError(`--app-id: "${appId}" is not an app id (cli_ followed by 16 hex digits)`);

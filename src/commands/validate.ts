@@ -1,4 +1,4 @@
-import { loadDotenv, resolveSetting } from '../config.js';
+import { loadSettingSources, resolveSetting } from '../config.js';
 import { usageError } from '../errors.js';
 import { oneOf, str } from '../flags.js';
 import { maxEventSize } from '../limits.js';
@@ -10,12 +10,12 @@ import type { UnknownTypeLevel } from '../validate/types.js';
 const UNKNOWN_TYPE_LEVELS: readonly UnknownTypeLevel[] = ['error', 'warn', 'ignore'];
 export const VALIDATE_FORMATS: readonly ValidateFormat[] = ['pretty', 'json', 'junit', 'github'];
 
-/** Flags + environment + .env → a complete, checked options object. */
+/** Flags + environment + .env + profile → a complete, checked options object. */
 export function resolveValidateOptions(inputs: string[], flags: Record<string, unknown>, io: CommandIO): ValidateOptions {
   if (inputs.length === 0) {
     throw usageError('validate needs at least one input: a .json or .ndjson file, a directory, or - for stdin', 'e.g. feishu-events validate captured/');
   }
-  const sources = { env: io.env, dotenv: loadDotenv(io.cwd) };
+  const sources = loadSettingSources(flags, io);
   const encryptKey = resolveSetting(str(flags.encryptKey), 'FEISHU_ENCRYPT_KEY', sources, '').value;
   const schemaFile = str(flags.schema);
   const schemasDir = str(flags.schemas);

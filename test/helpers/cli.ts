@@ -36,6 +36,8 @@ export interface RunningCli {
   stderr(): string;
   /** Settles when the process has exited and its output is read. */
   done: Promise<RunResult>;
+  /** Send a signal (default SIGTERM). */
+  kill(signal?: NodeJS.Signals): void;
 }
 
 type CliOptions = { input?: string; env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number };
@@ -59,7 +61,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
   });
   if (options.input !== undefined) child.stdin.end(options.input);
   else child.stdin.end();
-  return { stdout: () => stdout, stderr: () => stderr, done };
+  return { stdout: () => stdout, stderr: () => stderr, done, kill: (signal = 'SIGTERM') => void child.kill(signal) };
 }
 
 /** Spawn the built CLI, as a user would: real process, real stdio; settles with its exit code and output. */

@@ -33,9 +33,9 @@ export interface GatewayProcess {
  * Spawn `feishu-events gateway` (the built bin) and wait for its domain: with `--json` (default) from the first
  * NDJSON line, else from the first stdout line.
  */
-export function startGatewayProcess(args: string[] = [], options: { json?: boolean } = {}): Promise<GatewayProcess> {
+export function startGatewayProcess(args: string[] = [], options: { json?: boolean; env?: Record<string, string> } = {}): Promise<GatewayProcess> {
   const json = options.json ?? true;
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
   delete env.FORCE_COLOR;
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [bin, 'gateway', ...(json ? ['--json'] : []), ...args], { cwd: root, env });
   let stdout = '';

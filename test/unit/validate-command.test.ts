@@ -5,7 +5,7 @@ import { resolveValidateOptions } from '../../src/commands/validate.js';
 import type { CommandIO } from '../../src/io.js';
 
 function io(env: Record<string, string> = {}): CommandIO {
-  return { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env, cwd: '/nonexistent-dir-without-dotenv' };
+  return { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: { XDG_CONFIG_HOME: '/nonexistent-dir-without-config', ...env }, cwd: '/nonexistent-dir-without-dotenv' };
 }
 
 describe('resolveValidateOptions', () => {
