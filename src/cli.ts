@@ -196,9 +196,14 @@ export async function commanderParse(args: readonly string[]): Promise<{ command
   const { Command } = await import('commander');
   const silent = { write: () => true } as unknown as CommandIO['stdout'];
   let parsed: { command: string; inputs: string[]; options: Record<string, unknown> } | undefined;
-  const program = buildProgram(Command, { ...processIO(), stdout: silent, stderr: silent }, async (spec, inputs, options) => {
-    parsed = { command: spec.name, inputs, options: { ...options } };
-  });
+  const program = buildProgram(
+    Command,
+    { ...processIO(), stdout: silent, stderr: silent },
+    async (spec, inputs, options) => {
+      parsed = { command: spec.name, inputs, options: { ...options } };
+    },
+    false,
+  );
   await program.parseAsync(['node', 'feishu-events', ...args]);
   if (!parsed) throw new Error(`commander ran no command for ${args.join(' ')}`);
   return parsed;
