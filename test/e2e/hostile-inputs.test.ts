@@ -68,7 +68,9 @@ function check(results: Array<[Case, RunResult]>): void {
     const all = `${r.stdout}${r.stderr}`;
     if (r.code === null || !c.codes.includes(r.code)) problems.push(`${c.name}: exit ${r.code}, expected ${c.codes.join('/')}\n${r.stderr.slice(0, 400)}`);
     if (STACK.test(r.stderr)) problems.push(`${c.name}: a stack trace or internal error\n${r.stderr.slice(0, 600)}`);
-    if (r.code === 2 && !/(^|\n)feishu-events: [^\n]+\n(  hint: [^\n]+\n)?$/.test(r.stderr)) problems.push(`${c.name}: exit 2 without a one-line error at the end\n${r.stderr.slice(-400)}`);
+    // In --json mode the error is one JSON object on a line of its own.
+    const oneLineError = c.args.includes('--json') ? /(^|\n)\{"error":[^\n]+\}\n$/ : /(^|\n)feishu-events: [^\n]+\n(  hint: [^\n]+\n)?$/;
+    if (r.code === 2 && !oneLineError.test(r.stderr)) problems.push(`${c.name}: exit 2 without a one-line error at the end\n${r.stderr.slice(-400)}`);
     if (c.says && !c.says.test(all)) problems.push(`${c.name}: does not say ${c.says}\n${all.slice(0, 400)}`);
   }
   assert.deepEqual(problems, []);

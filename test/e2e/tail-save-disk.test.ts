@@ -81,7 +81,8 @@ test('a full disk: no event is acked 200 unless its line is whole on disk; the f
     if (mountTmpfs(readOnly, 'size=4k,ro')) {
       const r = await runCli(['tail', '--app-id', APP_ID, '--app-secret', 's', '--domain', 'http://127.0.0.1:9', '--json', '--save', join(readOnly, 'x.ndjson')]);
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /^feishu-events: --save .*x\.ndjson: cannot write there: the file system is read-only \(EROFS\)\n$/);
+      // --json: the error is one JSON object.
+      assert.match(r.stderr, /^\{"error":"--save .*x\.ndjson: cannot write there: the file system is read-only \(EROFS\)","hint":null,"exit_code":2\}\n$/);
     }
   } finally {
     unmount(readOnly);
