@@ -142,7 +142,8 @@ async function replayTo(
   });
   const failFast = options.retrySchedule.length === 0;
 
-  reporter.start({ target: options.gateway ?? options.to, deliveries: plan.length, encrypted: Boolean(options.encryptKey) && !options.gateway });
+  const plainOnly = plan.length > 0 && plan.every((d) => isLegacyCardAction(d.envelope));
+  reporter.start({ target: options.gateway ?? options.to, deliveries: plan.length, encrypted: Boolean(options.encryptKey) && !options.gateway && !plainOnly });
   let transport: Transport;
   let faults: FaultInjection | undefined;
   let gatewayTransport: GatewayTransport | undefined;
