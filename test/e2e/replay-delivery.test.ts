@@ -79,22 +79,26 @@ test('without retries a failure is final: exit 1, status and an excerpt of the a
 
 // Servers that answer badly on purpose, each its own way.
 test('verdicts name what happened: late, 204, 404, 500, reset, never — each with the hint for that cause', async () => {
-  const late = await startRecordingServer(() => ({ status: 200, body: '{"ok":true}', delayMs: 600 }));
+  // Late: answered 100 ms after a 3000 ms deadline. replay waits another 3000 ms for a late answer, so the verdict
+  // holds however slow the machine is for up to ~2.9 s (with 300 ms / 600 ms a loaded machine made it no-answer).
+  const late = await startRecordingServer(() => ({ status: 200, body: '{"ok":true}', delayMs: 3100 }));
   const noContent = await startRecordingServer(() => ({ status: 204 }));
   const notFound = await startRecordingServer(() => ({ status: 404, body: 'no route' }));
   const failing = await startRecordingServer(() => ({ status: 500, body: 'TypeError: x is undefined' }));
   const reset = await startRecordingServer(() => ({ destroy: true }));
   const never = await startRecordingServer(() => ({ never: true }));
-  const slowChallenge = await startRecordingServer(() => ({ status: 200, body: '{}', delayMs: 1300 }));
+  // 1.1 s: just past the challenge's fixed 1 s, leaving most of the 1 s replay waits for a late answer to a busy machine.
+  const slowChallenge = await startRecordingServer(() => ({ status: 200, body: '{}', delayMs: 1100 }));
   const servers = [late, noContent, notFound, failing, reset, never, slowChallenge];
   try {
     const challengeRun = runCli(['replay', 'hire.eco_exam.created_v1', '--to', slowChallenge.url, '--challenge', '--json']);
+    const prettyRun = runCli(['replay', 'hire.eco_exam.created_v1', '--to', late.url, '--timeout', '3000', '--no-control']);
     // Only the slow servers get a short deadline: on a busy machine even a quick answer may take a few hundred ms.
     const run = (url: string, deadline: string) => runCli(['replay', 'hire.eco_exam.created_v1', '--to', url, '--timeout', deadline, '--json', '--no-control']);
-    const deadlines = ['300', '5000', '5000', '5000', '5000', '300'];
+    const deadlines = ['3000', '5000', '5000', '5000', '5000', '300'];
     const results = await Promise.all(servers.slice(0, 6).map((s, i) => run(s.url, deadlines[i] as string)));
     const expected: Array<[string, RegExp, RegExp]> = [
-      ['late', /answered 200 after \d+ ms, past the 300 ms deadline/, /answer 200 first, then do the work/],
+      ['late', /answered 200 after \d+ ms, past the 3000 ms deadline/, /answer 200 first, then do the work/],
       ['wrong-status', /HTTP 204/, /the platform expects HTTP 200: a 204 is a failed delivery/],
       ['wrong-status', /HTTP 404/, /check the path in --to/],
       ['wrong-status', /HTTP 500/, /see the app's log/],
@@ -112,7 +116,7 @@ test('verdicts name what happened: late, 204, 404, 500, reset, never — each wi
       assert.equal(delivery.deadline_ms, Number(deadlines[i]));
       // Judged by our own timer at the deadline; a late answer keeps its real latency.
       if (verdict === 'late' || verdict === 'no-answer') assert.equal(typeof delivery.judged_at_ms, 'number');
-      if (verdict === 'late') assert.ok(Number(delivery.ms) >= 600, `the real latency is reported (${String(delivery.ms)} ms)`);
+      if (verdict === 'late') assert.ok(Number(delivery.ms) >= 3100, `the real latency is reported (${String(delivery.ms)} ms)`);
       if (verdict === 'late') assert.doesNotMatch(String(delivery.hint), /path/, 'the late hint is about the deadline, not the path');
     });
     // The challenge has its own deadline (1 s) and hint: nothing about re-pushes.
@@ -123,10 +127,10 @@ test('verdicts name what happened: late, 204, 404, 500, reset, never — each wi
     assert.match(String(c.error), /answered 200 after \d+ ms, past the 1000 ms deadline/);
     assert.match(String(c.hint), /1 s to echo the challenge/);
     assert.doesNotMatch(String(c.hint), /pushes the event again/);
-    const pretty = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', late.url, '--timeout', '300', '--no-control']);
+    const pretty = await prettyRun;
     assert.equal(pretty.code, 1);
     assert.match(pretty.stdout, /✗ 200 .*hire\.eco_exam\.created_v1/);
-    assert.match(pretty.stdout, /answered 200 after \d+ ms, past the 300 ms deadline \(failed at \d+(\.\d)? ms\): \{"ok":true\}/);
+    assert.match(pretty.stdout, /answered 200 after \d+ ms, past the 3000 ms deadline \(failed at \d+(\.\d)? ms\): \{"ok":true\}/);
     assert.match(pretty.stdout, /0 delivered, 1 failed \(1 late\)/);
   } finally {
     await Promise.all(servers.map((s) => s.close()));
