@@ -13,10 +13,3 @@ export interface CommandIO {
 export function processIO(): CommandIO {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
-
-/** Write and wait until the stream took it, so that exit never cuts output short. */
-export function writeOut(stream: Writable, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
-  });
-}

@@ -5,7 +5,8 @@ import { listCatalog } from '../catalog/event-catalog.js';
 import { listSamples } from '../catalog/samples.js';
 import { COMMANDS, type CommandSpec } from '../cli-spec.js';
 import { usageError } from '../errors.js';
-import { writeOut, type CommandIO } from '../io.js';
+import type { CommandIO } from '../io.js';
+import { writeOut } from '../report/stream-writer.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];

@@ -4,7 +4,8 @@ import { packageRoot } from '../paths.js';
 import { factSources, fieldRows, filterCatalog, listCatalog, readCatalogType, type CatalogDirs } from '../catalog/event-catalog.js';
 import { listSamples } from '../catalog/samples.js';
 import { usageError } from '../errors.js';
-import { writeOut, type CommandIO } from '../io.js';
+import type { CommandIO } from '../io.js';
+import { writeOut } from '../report/stream-writer.js';
 import { catalogCounts, catalogEntryJson, formatCatalogTable, formatTypeDetails, typeDetailsJson, type TypeDetails } from '../report/events-text.js';
 
 export type EventsOptions =

@@ -4,7 +4,8 @@ import { ExitCode, usageError, UserError } from '../errors.js';
 import { durationFlag, httpUrl, oneOf, str, wholeNumber } from '../flags.js';
 import { FaultSpecError, parseFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
 import type { ClientPick, FaultRecord } from '../gateway/types.js';
-import { writeOut, type CommandIO } from '../io.js';
+import type { CommandIO } from '../io.js';
+import { writeOut } from '../report/stream-writer.js';
 import type { GatewayServiceOptions } from '../services/gateway.js';
 import { MAX_TIMER_MS } from '../limits.js';
 

@@ -152,7 +152,8 @@ export interface RunOptions {
   concurrency?: number;
   /** Delays before each retry of a failed delivery (the platform's: 15s, 5m, 1h, 6h). */
   retrySchedule?: readonly number[];
-  onAttempt?: (report: AttemptReport) => void;
+  /** Told of every attempt; the next one waits for what it returns (e.g. a full stdout to drain). */
+  onAttempt?: (report: AttemptReport) => unknown;
   /** Timer, for tests. */
   sleep?: (ms: number) => Promise<void>;
   /** The answer to the control delivery: delivered answers that equal it are ⚠ (read: unknown). */
@@ -233,7 +234,7 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
       verdicts.refused = plan.length;
       return;
     }
-    options.onAttempt?.(report);
+    const told = options.onAttempt?.(report);
     if (outcome.ok || retryDelay === undefined) verdicts[outcome.verdict] = (verdicts[outcome.verdict] ?? 0) + 1;
     if (outcome.ok) {
       delivered++;
@@ -250,6 +251,7 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
       failed++;
       if (task.attempt > 1) retried++;
     }
+    if (told instanceof Promise) await told;
   };
 
   const worker = async (): Promise<void> => {

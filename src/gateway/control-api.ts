@@ -28,7 +28,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientConfig } from '../protocol/frame.js';
 import { MAX_TIMER_MS } from '../limits.js';
 import { FaultSpecError, parseFaultSpec, type FaultSpec } from './fault-spec.js';
-import { isJsonContentType } from './http-guard.js';
+import { isJsonContentType, sendJson as sendJsonWith } from './http-guard.js';
 import type { CallFilter, CallRecord } from './open-api/types.js';
 import { FaultError, NoClientError, type ClientInfo, type FaultRecord, type PushOptions, type PushRecord, type PushResult } from './types.js';
 
@@ -80,16 +80,12 @@ export class PayloadTooLarge extends Error {
 /** Answer 413 without reading the rest of the body, then close the connection (the client may still be sending). */
 export function sendTooLarge(res: ServerResponse, limit: number): void {
   if (res.headersSent || res.destroyed) return;
-  const body = JSON.stringify({ error: 'payload_too_large', message: `the body is larger than ${limit} bytes` });
-  res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
-  res.end(body);
+  sendJsonWith(res, 413, { error: 'payload_too_large', message: `the body is larger than ${limit} bytes` }, { connection: 'close' });
 }
 
+/** The control API's answers are never cached: they describe the gateway at this moment. */
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  if (res.destroyed) return;
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-  res.end(body);
+  sendJsonWith(res, status, value, { 'cache-control': 'no-store' });
 }
 
 /** The body as text; rejects with PayloadTooLarge as soon as it is known to be over `limit` (before reading it all). */

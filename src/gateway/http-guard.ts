@@ -1,7 +1,17 @@
 // What the gateway accepts from whom. A web page in the developer's browser can send "simple" requests to any
 // local port without a preflight (a text/plain POST, a form post), and open WebSockets: the gateway answers only
-// requests that carry no Origin (SDKs, curl, replay) or its own, and the control API only JSON bodies.
+// requests that carry no Origin (SDKs, curl, replay) or its own, and the control API only JSON bodies. JSON answers go
+// through one sendJson.
+import type { ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+
+/** Answer with a JSON body (the gateway's endpoints and its control API); `headers` come after the content headers. */
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  if (res.destroyed) return;
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
 
 /** The path of a request target, or undefined when it cannot be read (`//%%%/ws`, garbage). Never throws. */
 export function requestUrl(target: string | undefined): URL | undefined {

@@ -10,7 +10,7 @@ import { CONTROL_PREFIX, handleControlRequest, PayloadTooLarge, readBody, sendTo
 import { checkDiscovery, connectUrl, DISCOVERY_PATH, discoveryFailure, discoverySuccess, DiscoveryCode } from './discovery.js';
 import { API_FAULTS, CLIENT_FAULTS, formatFaultSpec, type FaultSpec } from './fault-spec.js';
 import { createFaultBook, type FaultBook } from './faults.js';
-import { originAllowed, ownOrigins, requestUrl } from './http-guard.js';
+import { originAllowed, ownOrigins, requestUrl, sendJson } from './http-guard.js';
 import { createOpenApi, OPEN_API_PREFIX } from './open-api/handler.js';
 import { createPushTracker } from './pushes.js';
 import { FaultError, type FaultRecord, type Gateway, type GatewayEvent, type GatewayOptions, type PushOptions } from './types.js';
@@ -87,13 +87,6 @@ function refuseUpgrade(socket: Duplex, status: number, message: string, handshak
 function resetSocket(socket: Socket): void {
   if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
   else socket.destroy();
-}
-
-function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
-  if (res.destroyed) return;
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }
 
 /**

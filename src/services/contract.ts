@@ -2,7 +2,7 @@
 import { ExitCode, UserError, usageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { loadReplayEvents, prepareOptionsOf, type ReplayOptions } from './replay.js';
-import { bufferedWriter } from '../report/buffered-writer.js';
+import { streamWriter } from '../report/stream-writer.js';
 import { colorLevel, makeChalk } from '../report/color.js';
 import { contractReporter } from '../report/contract-report.js';
 import { buildProbes, judgeProbe, summarizeContract, type ProbeResult } from '../delivery/contract.js';
@@ -41,7 +41,7 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
     ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}),
   });
 
-  const out = bufferedWriter(io.stdout);
+  const out = streamWriter(io.stdout);
   const reporter = contractReporter(options.format, out, await makeChalk(colorLevel(io.stdout, io.env)));
   const { Agent, request } = await import('undici');
   // A fresh connection per probe: an app that closes the connection on a bad request must not fail the next one.
@@ -95,5 +95,6 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
     return summary.exitCode;
   } finally {
     await out.flush();
+    out.dispose();
   }
 }

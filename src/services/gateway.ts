@@ -1,7 +1,8 @@
 import { ExitCode, usageError, UserError } from '../errors.js';
 import { formatFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
 import type { ClientPick, Gateway, GatewayEvent, GatewayOptions } from '../gateway/types.js';
-import { writeOut, type CommandIO } from '../io.js';
+import type { CommandIO } from '../io.js';
+import { writeOut } from '../report/stream-writer.js';
 import type { ClientConfig } from '../protocol/frame.js';
 
 /** What `gateway` does, complete and checked (commands/gateway.ts makes it from flags). */

@@ -1,7 +1,7 @@
 import type { FaultEvery, FaultInjection } from '../delivery/fault-injection.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import { bufferedWriter, type BufferedWriter } from '../report/buffered-writer.js';
+import { streamWriter, type StreamWriter } from '../report/stream-writer.js';
 import { colorLevel, makeChalk } from '../report/color.js';
 import { exitCodeOf, jsonReplayReporter, prettyReplayReporter, type ReplayReporter } from '../report/replay-report.js';
 import type { ControlOutcome } from '../delivery/control.js';
@@ -86,12 +86,13 @@ export async function replay(options: ReplayOptions, io: CommandIO, signal?: Abo
 /** Deliver events already loaded. SIGINT / SIGTERM abort `signal`: sending stops and the partial summary is printed. */
 export async function replayEvents(events: ReplayEvent[], options: ReplayOptions, io: CommandIO, signal?: AbortSignal): Promise<number> {
   const agent = options.userAgent;
-  const out = bufferedWriter(io.stdout);
+  const out = streamWriter(io.stdout);
   try {
     const reporter = options.json ? jsonReplayReporter(out) : prettyReplayReporter(out, io.stderr, await makeChalk(colorLevel(io.stdout, io.env)));
     return await replayTo(events, options, io, agent, reporter, out, signal);
   } finally {
     await out.flush();
+    out.dispose();
   }
 }
 
@@ -99,7 +100,7 @@ export async function replayEvents(events: ReplayEvent[], options: ReplayOptions
  * After a replay with --fault-every: the gateway's resilience report, once every event of it is acked or given up
  * on (at most the time the gateway needs for all its re-pushes). Exit 1 when an event was never acked with 200.
  */
-async function reportResilience(faults: FaultInjection, options: ReplayOptions, io: CommandIO, out: BufferedWriter): Promise<number> {
+async function reportResilience(faults: FaultInjection, options: ReplayOptions, io: CommandIO, out: StreamWriter): Promise<number> {
   const { resilienceVerdict, formatResilience } = await import('../delivery/fault-injection.js');
   const settleMs = Math.max(10_000, options.timeoutMs * 6);
   let records;
@@ -132,7 +133,7 @@ async function replayTo(
   io: CommandIO,
   agent: string,
   reporter: ReplayReporter,
-  out: BufferedWriter,
+  out: StreamWriter,
   signal: AbortSignal | undefined,
 ): Promise<number> {
   const plan = planDeliveries(events, {
@@ -222,7 +223,12 @@ async function replayTo(
       failFast,
       // Only an answer in time is compared: a late one says nothing about how the app treats what it cannot accept.
       ...(control?.status !== undefined && control.verdict !== 'late' ? { control: { status: control.status, ...(control.body !== undefined ? { body: control.body } : {}) } } : {}),
-      onAttempt: (report) => reporter.attempt(report),
+      // The next delivery waits while stdout is full: a slow reader keeps memory flat.
+      onAttempt: (report) => {
+        reporter.attempt(report);
+        // A failed stdout (a closed pipe) does not stop the deliveries: their outcome is the exit code.
+        return out.ready().catch(() => {});
+      },
       ...(signal ? { signal } : {}),
     });
     if (summary.stopped) {
