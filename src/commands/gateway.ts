@@ -1,11 +1,10 @@
 import { isIP } from 'node:net';
 import { flagOrProfile, loadDotenv, loadSettingSources, resolveSetting, type SettingSources } from '../config.js';
-import { ExitCode, usageError, UserError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { durationFlag, httpUrl, oneOf, str, wholeNumber } from '../flags.js';
 import { FaultSpecError, parseFaultSpec, type FaultSpec } from '../gateway/fault-spec.js';
-import type { ClientPick, FaultRecord } from '../gateway/types.js';
+import type { ClientPick } from '../gateway/types.js';
 import type { CommandIO } from '../io.js';
-import { writeOut } from '../report/stream-writer.js';
 import type { GatewayServiceOptions } from '../services/gateway.js';
 import { MAX_TIMER_MS } from '../limits.js';
 
@@ -74,48 +73,20 @@ function controlDomain(flags: Record<string, unknown>, io: CommandIO): string {
   return httpUrl('--gateway', raw, 'e.g. --gateway http://127.0.0.1:PORT').origin;
 }
 
-async function controlCall<T>(run: () => Promise<T>): Promise<T> {
-  const { ControlRefused, ControlUnreachable } = await import('../gateway/control-client.js');
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof ControlUnreachable) throw new UserError(error.message, { exitCode: ExitCode.findings, hint: 'is `feishu-events gateway` running? pass the domain it printed to --gateway' });
-    if (error instanceof ControlRefused) throw new UserError(`the gateway refused: ${error.message}`, { exitCode: error.status === 400 ? ExitCode.usage : ExitCode.findings });
-    throw error;
-  }
-}
-
-async function printReport(records: FaultRecord[], io: CommandIO, json: boolean): Promise<void> {
-  if (json) {
-    await writeOut(io.stdout, `${JSON.stringify({ faults: records })}\n`);
-    return;
-  }
-  const { colorLevel, makeChalk } = await import('../report/color.js');
-  const c = await makeChalk(colorLevel(io.stdout, io.env));
-  const { formatFaultRecord } = await import('../report/gateway-log.js');
-  await writeOut(io.stdout, records.length === 0 ? 'no faults injected yet\n' : `${records.map((r) => formatFaultRecord(r, c)).join('\n')}\n`);
-}
-
-/** `gateway fault <kind> [args…] [--client id]`: inject a fault into a running gateway and print what it opened. */
+/** `gateway fault <kind> [args…] [--client id]`: words and flags → the control service's options. */
 async function runFaultAction(words: string[], flags: Record<string, unknown>, io: CommandIO): Promise<number> {
   const spec = parseFault(words, 'gateway fault');
   const domain = controlDomain(flags, io);
   const client = str(flags.client);
-  const { injectFault } = await import('../gateway/control-client.js');
-  const records = await controlCall(() => injectFault(domain, spec, client));
-  if (flags.json === true) await writeOut(io.stdout, `${JSON.stringify({ faults: records })}\n`);
-  else if (records.length === 0) await writeOut(io.stdout, `${spec.kind}: done\n`);
-  else await writeOut(io.stdout, `${records.map((r) => `${r.id} ${r.spec}${r.client !== null ? ` → ${r.client}` : ''}`).join('\n')}\n`);
-  return ExitCode.ok;
+  const { injectGatewayFault } = await import('../services/gateway-control.js');
+  return injectGatewayFault({ domain, spec, ...(client !== undefined ? { client } : {}), json: flags.json === true }, io);
 }
 
-/** `gateway report`: the resilience report of a running gateway. Exit 1 while an event of it is not acked with 200. */
+/** `gateway report`: flags → the control service's options. */
 async function runReportAction(flags: Record<string, unknown>, io: CommandIO): Promise<number> {
   const domain = controlDomain(flags, io);
-  const { fetchFaultReport, summarizeFaults } = await import('../gateway/control-client.js');
-  const records = await controlCall(() => fetchFaultReport(domain));
-  await printReport(records, io, flags.json === true);
-  return summarizeFaults(records).unacked > 0 ? ExitCode.findings : ExitCode.ok;
+  const { reportGatewayFaults } = await import('../services/gateway-control.js');
+  return reportGatewayFaults({ domain, json: flags.json === true }, io);
 }
 
 /**
