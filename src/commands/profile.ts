@@ -1,7 +1,8 @@
 // `feishu-events profile add|list|use|remove`: named app settings in the user's config directory (mode 0600).
 import { UserError, usageError } from '../errors.js';
 import { oneOf, str } from '../flags.js';
-import { writeOut, type CommandIO } from '../io.js';
+import type { CommandIO } from '../io.js';
+import { writeOut } from '../report/stream-writer.js';
 import { BRANDS, configFile, PROFILE_FIELDS, PROFILE_NAME, readProfileConfig, writeProfileConfig, type Profile } from '../profiles.js';
 import { APP_ID_PATTERN, resolveDomain } from '../tail/discovery.js';
 
