@@ -2,22 +2,12 @@
 // gateway, and `replay --gateway … --fault-every` ending with the resilience report. The app is the pinned SDK.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli.js';
-import { root, runCli, type RunResult } from '../helpers/cli.js';
+import { runCli, type RunResult } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { startGatewayProcess, startWsApp, waitUntil, type Json } from '../helpers/gateway.js';
 
-/** The CLI in this process (what a spawned one would print), for the quick commands: spawning each costs more than it tests. */
-async function cli(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const code = await main(['node', 'feishu-events', ...args], { stdin: new PassThrough(), stdout, stderr, env: { NO_COLOR: '1', ...env }, cwd: root });
-  return { code, stdout: out, stderr: err };
-}
+/** The quick commands run in this process: spawning each costs more than it tests. */
+const cli = (args: string[], env: Record<string, string> = {}): Promise<RunResult> => runInProcess(args, { env });
 
 const TYPES = ['hire.eco_exam.created_v1', 'hire.application.deleted_v1', 'hire.offer.status_changed_v1', 'hire.eco_account.created_v1'];
 

@@ -8,9 +8,8 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { main } from '../../src/cli.js';
 import { root, runCli, tempDir, type RunResult } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { APP_ID } from '../helpers/gateway.js';
 
 interface Case {
@@ -25,24 +24,6 @@ interface Case {
   spawn?: boolean;
 }
 
-/** The CLI in this process: same entry point as the bin, output collected. */
-async function runInProcess(args: string[], input?: string): Promise<RunResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const code = await main(['node', 'feishu-events', ...args], {
-    stdin: Readable.from(input === undefined ? [] : [Buffer.from(input)]),
-    stdout,
-    stderr,
-    env: { NO_COLOR: '1' },
-    cwd: root,
-  });
-  await new Promise((resolve) => setImmediate(resolve));
-  return { code, stdout: out, stderr: err };
-}
 
 const STACK = /\n\s+at |internal error|TypeError|RangeError|SyntaxError: /;
 
@@ -54,7 +35,7 @@ async function runAll(cases: Case[], width = 4): Promise<Array<[Case, RunResult]
     Array.from({ length: width }, async () => {
       while (next < cases.length) {
         const c = cases[next++] as Case;
-        const result = c.spawn ? await runCli(c.args, { ...(c.input !== undefined ? { input: c.input } : {}), timeoutMs: 60_000 }) : await runInProcess(c.args, c.input);
+        const result = c.spawn ? await runCli(c.args, { ...(c.input !== undefined ? { input: c.input } : {}), timeoutMs: 60_000 }) : await runInProcess(c.args, c.input === undefined ? {} : { input: c.input });
         results.push([c, result]);
       }
     }),
