@@ -31,13 +31,16 @@ export function formatCatalogTable(entries: readonly CatalogEntry[], width?: num
   return `${lines.join('\n')}\n`;
 }
 
-/** `3 event types: 1 hand-written, 2 generated (1 of them 1.0)`: for stderr, after the table. */
+/** `3 event types: 1 hand-written, 2 generated (1 of them schema 1.0)`: for stderr, after the table. Callbacks are counted where they are (hand-written). */
 export function catalogCounts(entries: readonly CatalogEntry[]): string {
-  const hand = entries.filter((e) => e.origin === 'hand-written').length;
-  const v1 = entries.filter((e) => e.protocol === '1.0').length;
-  const callbacks = entries.filter((e) => e.kind === 'callback').length;
-  const notes = [v1 > 0 ? `${v1} of them schema 1.0` : '', callbacks > 0 ? `${callbacks} callback${callbacks === 1 ? '' : 's'}` : ''].filter((n) => n !== '');
-  return `${entries.length} event type${entries.length === 1 ? '' : 's'}: ${hand} hand-written, ${entries.length - hand} generated${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+  const group = (origin: 'hand-written' | 'generated'): string => {
+    const mine = entries.filter((e) => (e.origin === 'hand-written') === (origin === 'hand-written'));
+    const v1 = mine.filter((e) => e.protocol === '1.0').length;
+    const callbacks = mine.filter((e) => e.kind === 'callback').length;
+    const notes = [v1 > 0 ? `${v1} of them schema 1.0` : '', callbacks > 0 ? `${callbacks} of them callback${callbacks === 1 ? '' : 's'}` : ''].filter((n) => n !== '');
+    return `${mine.length} ${origin}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+  };
+  return `${entries.length} event type${entries.length === 1 ? '' : 's'}: ${group('hand-written')}, ${group('generated')}`;
 }
 
 function showValue(value: unknown): string {

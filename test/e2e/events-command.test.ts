@@ -20,7 +20,7 @@ describe('events', () => {
     assert.ok(lines.some((l) => /^hire\.eco_exam\.created_v1 +2\.0 +docs +创建笔试$/.test(l)));
     assert.ok(lines.some((l) => /^im\.message\.receive_v1 +2\.0 +sdk +接收消息$/.test(l)));
     assert.ok(lines.some((l) => /^app_ticket +1\.0 +sdk +app_ticket 事件$/.test(l)));
-    assert.match(r.stderr, new RegExp(`^${eventTypeCount} event types: 8 hand-written, ${eventTypeCount - 8} generated \\(\\d+ of them schema 1\\.0, 3 callbacks\\)\\n$`));
+    assert.match(r.stderr, new RegExp(`^${eventTypeCount} event types: 8 hand-written \\(3 of them callbacks\\), ${eventTypeCount - 8} generated \\(\\d+ of them schema 1\\.0\\)\\n$`));
     assert.ok(lines.some((l) => /^card\.action\.trigger +2\.0 +docs +callback: 卡片回传交互$/.test(l)));
   });
 
