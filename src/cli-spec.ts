@@ -88,11 +88,13 @@ const COMMAND_LIST: readonly CommandSpec[] = [
       ['feishu-events validate events.ndjson --strict --format github', 'undeclared fields too, as GitHub annotations'],
       ['feishu-events tail --json | feishu-events validate -', 'live events, from stdin'],
       ['feishu-events validate capture.ndjson --allow-empty', 'an empty capture is not a failure'],
+      ['feishu-events validate answers.ndjson --answer card.action.trigger', "a handler's answers to card clicks"],
     ],
     options: [
       { flags: '--encrypt-key <key>', description: 'decrypt {"encrypt": …} envelopes (env FEISHU_ENCRYPT_KEY)' },
       { flags: '--schema <file>', description: 'check every event against this one schema' },
       { flags: '--schemas <dir>', description: 'add or override schemas (<event_type>.schema.json)' },
+      { flags: '--answer <callback-type>', description: "check every input as an app's answer to this callback (schemas/answer-<type>.schema.json)" },
       { flags: '--unknown-type <level>', description: 'an event type without a schema is an error, warn or ignore (default warn)' },
       { flags: '--strict', description: 'also report properties the schema does not declare' },
       { flags: '--format <format>', description: 'pretty, json, junit or github (default pretty)' },

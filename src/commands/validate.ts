@@ -22,11 +22,16 @@ export function resolveValidateOptions(inputs: string[], flags: Record<string, u
   if (schemaFile !== undefined && schemasDir !== undefined) {
     throw usageError('--schema and --schemas cannot be used together', '--schema checks every event against one schema; --schemas adds schemas by event type');
   }
+  const answerType = str(flags.answer);
+  if (answerType !== undefined && schemaFile !== undefined) {
+    throw usageError('--answer and --schema cannot be used together', '--answer checks every input against the answer schema of one callback type');
+  }
   return {
     inputs,
     encryptKey: encryptKey === '' ? undefined : encryptKey,
     schemaFile,
     schemasDir,
+    answerType,
     unknownType: oneOf('--unknown-type', str(flags.unknownType), UNKNOWN_TYPE_LEVELS, 'warn'),
     strict: flags.strict === true,
     format: oneOf('--format', str(flags.format), VALIDATE_FORMATS, 'pretty'),

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { openSchemaCatalog, type SchemaCatalog } from '../catalog/schemas.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { progressLine } from '../report/progress-line.js';
 import { streamWriter } from '../report/stream-writer.js';
@@ -19,6 +19,8 @@ export interface ValidateOptions {
   encryptKey: string | undefined;
   schemaFile: string | undefined;
   schemasDir: string | undefined;
+  /** --answer: every input is an app's answer to this callback type, checked against answer-<type>. */
+  answerType?: string | undefined;
   unknownType: UnknownTypeLevel;
   strict: boolean;
   format: ValidateFormat;
@@ -131,6 +133,22 @@ export async function validateEvents(run: ValidateRun): Promise<ValidateSummary>
   return summary;
 }
 
+/** The callback types that have an answer schema (schemas/answer-<type>.schema.json). */
+const ANSWER_TYPES = ['card.action.trigger', 'url.preview.get', 'card.action.legacy'];
+
+/** With --answer, every input is checked against that callback's answer schema (as --schema forces one schema). */
+function answerCatalog(catalog: SchemaCatalog, answerType: string | undefined): SchemaCatalog {
+  if (answerType === undefined) return catalog;
+  const schema = catalog.answerFor(answerType);
+  if (schema === undefined) {
+    throw new UserError(`--answer: no answer schema for "${answerType}"`, {
+      exitCode: ExitCode.usage,
+      hint: `callbacks with an answer schema: ${ANSWER_TYPES.join(', ')} (feishu-events events shows them)`,
+    });
+  }
+  return { ...catalog, forced: schema };
+}
+
 /** node:crypto is loaded only when there is a key to decrypt with. */
 async function decrypterFor(encryptKey: string | undefined): Promise<((encrypted: string) => string) | undefined> {
   if (encryptKey === undefined) return undefined;
@@ -143,7 +161,7 @@ export async function validate(options: ValidateOptions, io: CommandIO, startedA
   const warn = (message: string): void => {
     io.stderr.write(`feishu-events: warning: ${message}\n`);
   };
-  const catalog = await openSchemaCatalog({ strict: options.strict, schemaFile: options.schemaFile, schemasDir: options.schemasDir, warn });
+  const catalog = answerCatalog(await openSchemaCatalog({ strict: options.strict, schemaFile: options.schemaFile, schemasDir: options.schemasDir, warn }), options.answerType);
   const reporter = await createValidateReporter(options.format, io);
   const decrypt = await decrypterFor(options.encryptKey);
   const progress = progressLine(io.stderr, () => performance.now());

@@ -84,6 +84,8 @@ const NO_NOTES: readonly Note[] = [];
 export class EventChecker {
   private readonly options: CheckerOptions;
   private readonly forced: CompiledSchema | undefined;
+  /** The summary row of values without an event type: the forced schema's name (--schema, --answer) when there is one. */
+  private readonly untyped: string;
   private readonly reportAll: boolean;
   /** One lookup per event gives both the schema and the counters. */
   private readonly types = new Map<string, TypeEntry>();
@@ -96,6 +98,7 @@ export class EventChecker {
   constructor(options: CheckerOptions) {
     this.options = options;
     this.forced = options.catalog.forced;
+    this.untyped = this.forced?.name ?? NO_EVENT_TYPE;
     this.reportAll = options.reportAll;
   }
 
@@ -180,13 +183,13 @@ export class EventChecker {
 
     if (schema === undefined || runSchema(schema, value)) {
       if (unknown === undefined) {
-        this.count(eventType ?? NO_EVENT_TYPE, false);
+        this.count(eventType ?? this.untyped, false);
         if (!this.reportAll) return undefined;
         return { value, eventType, schema: schema?.name, errors: NO_ERRORS, notes: NO_NOTES, decrypted, invalid: false };
       }
-      return this.outcome(value, eventType, eventType ?? NO_EVENT_TYPE, schema, NO_ERRORS, [unknown], decrypted);
+      return this.outcome(value, eventType, eventType ?? this.untyped, schema, NO_ERRORS, [unknown], decrypted);
     }
-    return this.outcome(value, eventType, eventType ?? NO_EVENT_TYPE, schema, schema.validate.errors ?? NO_ERRORS, unknown ? [unknown] : NO_NOTES, decrypted);
+    return this.outcome(value, eventType, eventType ?? this.untyped, schema, schema.validate.errors ?? NO_ERRORS, unknown ? [unknown] : NO_NOTES, decrypted);
   }
 
   summary(elapsedMs: number): ValidateSummary {

@@ -109,3 +109,34 @@ describe('validate: schemas, unknown types and exit codes', () => {
     assert.match(result.stdout, /malformed\.json:1:\d+  malformed JSON/);
   });
 });
+
+describe('validate --answer: a handler\'s answers to a callback, checked against answer-<type>', () => {
+  let dir = '';
+  let cleanup: () => Promise<void> = async () => {};
+  before(async () => {
+    ({ dir, cleanup } = await tempDir('feishu-events-answers-'));
+  });
+  after(() => cleanup());
+
+  it('passes good answers, fails a bad toast with its pointer and the allowed values, names the schema in the summary', async () => {
+    const good = join(dir, 'good.ndjson');
+    writeFileSync(good, '{"toast":{"type":"success","content":"Approved"}}\n{}\n');
+    const ok = await runCli(['validate', good, '--answer', 'card.action.trigger']);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /answer-card\.action\.trigger +2 checked, 0 invalid/);
+
+    const bad = join(dir, 'bad.ndjson');
+    writeFileSync(bad, '{"toast":{"type":"success","content":"Approved"}}\n{"toast":{"type":"fancy"}}\n');
+    const r = await runCli(['validate', bad, '--answer', 'card.action.trigger']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /bad\.ndjson:2:\d+ .*\/toast\/type/);
+    assert.match(r.stdout, /"fancy" is not one of "info"/);
+  });
+
+  it('an unknown callback type, or --answer with --schema, is a usage error', async () => {
+    const file = join(dir, 'one.json');
+    writeFileSync(file, '{}');
+    assertUsageError(await runCli(['validate', file, '--answer', 'nope.thing']), /--answer: no answer schema for "nope\.thing"/);
+    assertUsageError(await runCli(['validate', file, '--answer', 'card.action.trigger', '--schema', file]), /--answer and --schema cannot be used together/);
+  });
+});
