@@ -11,7 +11,7 @@ function io(env: Record<string, string> = {}): CommandIO {
 describe('resolveValidateOptions', () => {
   it('applies defaults and takes the encrypt key from the flag before the environment', () => {
     const defaults = resolveValidateOptions(['x.json'], {}, io());
-    assert.deepEqual(defaults, { inputs: ['x.json'], encryptKey: undefined, schemaFile: undefined, schemasDir: undefined, unknownType: 'warn', strict: false, format: 'pretty', maxEventBytes: 64 * 1024 * 1024, allowEmpty: false });
+    assert.deepEqual(defaults, { inputs: ['x.json'], encryptKey: undefined, schemaFile: undefined, schemasDir: undefined, answerType: undefined, unknownType: 'warn', strict: false, format: 'pretty', maxEventBytes: 64 * 1024 * 1024, allowEmpty: false });
     assert.equal(resolveValidateOptions(['x.json'], {}, io({ FEISHU_ENCRYPT_KEY: 'from-env' })).encryptKey, 'from-env');
     assert.equal(resolveValidateOptions(['x.json'], { encryptKey: 'from-flag' }, io({ FEISHU_ENCRYPT_KEY: 'from-env' })).encryptKey, 'from-flag');
   });
