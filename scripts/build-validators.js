@@ -18,6 +18,8 @@ const outDir = join(root, 'dist', 'src', 'validators');
 const SUFFIX = '.schema.json';
 // The name of the catalogue summary (CATALOG_SUMMARY_FILE in src/catalog/schemas.ts); written beside the index.
 const CATALOG_SUMMARY_FILE = 'catalog.json';
+// The quick checks' schemas (QUICK_CHECKS_FILE in src/catalog/schemas.ts), also beside the index.
+const QUICK_CHECKS_FILE = 'quick-checks.json';
 
 const force = process.argv.includes('--force');
 
@@ -43,7 +45,7 @@ function upToDate(digest) {
     return false;
   }
   if (index?.inputs !== digest || typeof index.schemas !== 'object' || index.schemas === null) return false;
-  if (!existsSync(join(outDir, CATALOG_SUMMARY_FILE))) return false;
+  if (!existsSync(join(outDir, CATALOG_SUMMARY_FILE)) || !existsSync(join(outDir, QUICK_CHECKS_FILE))) return false;
   return Object.values(index.schemas).every((entry) => existsSync(join(outDir, entry.module)) && existsSync(join(outDir, entry.strictModule)));
 }
 
@@ -136,4 +138,12 @@ for (const { file, schema } of schemas) {
   summary.schemas[file] = skeleton;
 }
 writeFileSync(join(outDir, CATALOG_SUMMARY_FILE), `${JSON.stringify(summary)}\n`);
+// What each schema's quick check (src/catalog/quick-check.ts) is compiled from at run time, for those that have one.
+const { quickCheckSource } = await import('../dist/src/catalog/quick-check.js');
+const quick = { schemas: {} };
+for (const { name, schema } of schemas) {
+  const source = quickCheckSource(schema);
+  if (source !== undefined) quick.schemas[name] = source;
+}
+writeFileSync(join(outDir, QUICK_CHECKS_FILE), `${JSON.stringify(quick)}\n`);
 process.stdout.write(`build-validators: ${schemas.length} schemas → dist/src/validators/ (plain + strict)\n`);

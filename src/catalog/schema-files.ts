@@ -4,6 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ErrorObject } from 'ajv';
+import type { QuickCheck } from './quick-check.js';
 
 /** An Ajv error as the generated validators produce it (with `verbose`: the failing value and its schema). */
 export type ValidationError = ErrorObject;
@@ -15,6 +16,11 @@ export type ValidateFunction = ((data: unknown) => boolean) & { errors?: Validat
 export interface CompiledSchema {
   name: string;
   validate: ValidateFunction;
+  /**
+   * A quick yes/no check to run first (quick-check.ts): when it passes, `validate` would too, and need not run.
+   * Only the bundled schemas have one.
+   */
+  quick?: QuickCheck | undefined;
 }
 
 export const SCHEMA_SUFFIX = '.schema.json';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../errors.js';
 import { schemasDir as bundledSchemasDir } from '../paths.js';
+import { compileQuickCheck, type QuickCheck } from './quick-check.js';
 import { answerSchemaName, ENVELOPE_NAMES, isEventTypeSchemaName, listSchemaFiles, SCHEMA_SUFFIX, schemaNameOf, type CompiledSchema, type ValidateFunction } from './schema-files.js';
 
 export {
@@ -61,6 +62,12 @@ export const VALIDATOR_INDEX_GENERATOR = 1;
  */
 export const CATALOG_SUMMARY_FILE = 'catalog.json';
 
+/**
+ * Beside the index: the bundled schemas that have a quick check (quick-check.ts), without their annotations —
+ * `{"schemas": {"<name>": <schema>}}` — so that a run compiles the checks of the types it meets from one small file.
+ */
+export const QUICK_CHECKS_FILE = 'quick-checks.json';
+
 /** Where the build puts the precompiled validators (this file is dist/src/catalog/schemas.js). */
 export function defaultValidatorsDir(): string {
   return fileURLToPath(new URL('../validators/', import.meta.url));
@@ -82,12 +89,27 @@ interface NamedLookup {
 }
 
 /**
- * The precompiled validators: the index is read once; a type's module is loaded (synchronously, with require)
- * the first time an event of that type is seen, so a run only pays for the types it meets.
+ * The precompiled validators: the index is read once; a type's quick check is compiled the first time an event of
+ * that type is seen, and its module loaded (synchronously, with require) the first time the quick check does not
+ * pass, so a run only pays for the types it meets, and for the validators of the events it reports.
  */
-function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean): NamedLookup {
+function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean, strictVariant: (<T>(schema: T) => T) | undefined): NamedLookup {
   const require = createRequire(join(dir, 'index.json'));
   const loaded = new Map<string, CompiledSchema | null>();
+  let sources: Record<string, unknown> | undefined;
+  const quickCheckOf = (name: string): QuickCheck | undefined => {
+    if (sources === undefined) {
+      try {
+        sources = (JSON.parse(readFileSync(join(dir, QUICK_CHECKS_FILE), 'utf8')) as { schemas: Record<string, unknown> }).schemas;
+      } catch {
+        sources = {}; // an older build without the file: every event goes through its validator
+      }
+    }
+    if (!Object.hasOwn(sources, name)) return undefined;
+    const source = sources[name];
+    if (strict && strictVariant === undefined) return undefined;
+    return compileQuickCheck(strictVariant === undefined ? source : strictVariant(source));
+  };
   return {
     get(name) {
       const cached = loaded.get(name);
@@ -95,8 +117,20 @@ function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean):
       const entry = Object.hasOwn(index.schemas, name) ? index.schemas[name] : undefined;
       let compiled: CompiledSchema | null = null;
       if (entry) {
-        const mod = require(join(dir, strict ? entry.strictModule : entry.module)) as ValidateFunction & { default?: ValidateFunction };
-        compiled = { name, validate: mod.default ?? mod };
+        // The generated validator is loaded the first time it is needed: when the quick check passes, it is not.
+        let validate: ValidateFunction | undefined;
+        const path = join(dir, strict ? entry.strictModule : entry.module);
+        compiled = {
+          name,
+          get validate(): ValidateFunction {
+            if (validate === undefined) {
+              const mod = require(path) as ValidateFunction & { default?: ValidateFunction };
+              validate = mod.default ?? mod;
+            }
+            return validate;
+          },
+          quick: quickCheckOf(name),
+        };
       }
       loaded.set(name, compiled);
       return compiled ?? undefined;
@@ -158,7 +192,9 @@ export async function openSchemaCatalog(options: OpenCatalogOptions): Promise<Sc
   let bundled: NamedLookup;
   const index = readValidatorIndex(validatorsDir);
   if (index) {
-    bundled = precompiledLookup(validatorsDir, index, strict);
+    // --strict: the quick checks report undeclared properties too (the same transform as the --strict validators').
+    const strictVariant = strict ? (await import('./strict-variant.js')).withUndeclaredPropertiesReported : undefined;
+    bundled = precompiledLookup(validatorsDir, index, strict, strictVariant);
   } else {
     // Only when the package was built without scripts/build-validators.js: correct, but start-up pays for Ajv.
     warn('precompiled validators not found (run `npm run build`); compiling the bundled schemas now');

@@ -1,5 +1,6 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { CompiledSchema, SchemaCatalog, ValidationError } from '../catalog/schemas.js';
+import { quickPass } from '../catalog/quick-check.js';
 import { eventTypeOf, isRecord } from '../protocol/envelope-fields.js';
 import type { TypeCount, UnknownTypeLevel, ValidateSummary } from './types.js';
 
@@ -61,12 +62,15 @@ interface TypeEntry {
 const NO_ERRORS: readonly ValidationError[] = [];
 
 /**
- * A schema's verdict on a value. A schema whose `$ref` leads back to itself without going deeper into the value
+ * A schema's verdict on a value: its quick check first (one shared, hot interpreter, catalog/quick-check.ts); the
+ * generated validator only when that does not pass, and its answer (and errors) are the verdict. A schema whose `$ref` leads back to itself without going deeper into the value
  * (or an event nested deeper than the stack) recurses until the stack overflows: that is an input error naming the
  * schema, not a crash.
  */
 function runSchema(schema: CompiledSchema, value: unknown): boolean {
   try {
+    const quick = schema.quick;
+    if (quick !== undefined && quickPass(quick, value)) return true;
     return schema.validate(value) as boolean;
   } catch (error) {
     if (error instanceof RangeError) {
