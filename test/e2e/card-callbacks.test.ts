@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { spawn } from 'node:child_process';
-import { bin, killAtEnd, root, runCli } from '../helpers/cli.js';
+import { bin, killAtEnd, root } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 type Json = Record<string, unknown>;
 const KEY = 'card-callback-test-key';
@@ -58,10 +59,10 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
 
   it('replay card.action.trigger shows the toast the handler answered; --json carries the parsed answer', async () => {
     app.answer.value = { toast: { type: 'success', content: 'Approved' } };
-    const r = await runCli(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge'], { env: { NO_COLOR: '1' } });
+    const r = await runInProcess(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge'], { env: { NO_COLOR: '1' } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^✓ 200 +[\d.]+ ms {2}card\.action\.trigger {2}\S+ {2}→ toast success "Approved"$/m);
-    const json = await runCli(['replay', 'card.action.trigger/select-static', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--json']);
+    const json = await runInProcess(['replay', 'card.action.trigger/select-static', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--json']);
     assert.equal(json.code, 0, json.stderr);
     const delivery = jsonLines(json.stdout).find((l) => l.type === 'delivery') as Json;
     assert.deepEqual(delivery.answer, { toast: { type: 'success', content: 'Approved' } });
@@ -70,7 +71,7 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
 
   it('a card answer is summed up; url.preview.get shows its inline preview', async () => {
     app.answer.value = { card: { type: 'raw', data: { elements: [{ tag: 'div' }, { tag: 'hr' }, { tag: 'action', actions: [] }] } } };
-    const r = await runCli(['replay', 'card.action.trigger', 'url.preview.get', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN], { env: { NO_COLOR: '1' } });
+    const r = await runInProcess(['replay', 'card.action.trigger', 'url.preview.get', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN], { env: { NO_COLOR: '1' } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /card\.action\.trigger {2}\S+ {2}→ card raw \(3 elements\)$/m);
     assert.match(r.stdout, /url\.preview\.get {2}\S+ {2}→ inline "Ticket 1024"$/m);
@@ -78,13 +79,13 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
 
   it('an answer the client cannot use fails with its pointer and the error the user sees', async () => {
     app.answer.value = { toast: { type: 'fancy' } };
-    const r = await runCli(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN], { env: { NO_COLOR: '1' } });
+    const r = await runInProcess(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN], { env: { NO_COLOR: '1' } });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^✗ 200 .*card\.action\.trigger .*→ toast fancy$/m);
     assert.match(r.stdout, /wrong answer \/toast\/type: "fancy" is not one of "info", "success", "error", "warning"/);
     assert.match(r.stdout, /in the client: 出错了，请稍后重试 code: 200672/);
     assert.match(r.stdout, /1 failed \(1 wrong answer\)/);
-    const json = await runCli(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--json']);
+    const json = await runInProcess(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--json']);
     const delivery = jsonLines(json.stdout).find((l) => l.type === 'delivery') as Json;
     assert.equal(delivery.verdict, 'bad-answer');
     assert.deepEqual(delivery.answer_problems, [{ pointer: '/toast/type', message: '"fancy" is not one of "info", "success", "error", "warning"' }]);
@@ -108,7 +109,7 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
       const mute = startTail([]);
       try {
         await waitUntil(() => /^feishu-events: connected \(/m.test(mute.stderr()), 'tail to connect');
-        const r = await runCli(['replay', 'card.action.trigger', 'card.action.trigger/checker', '--gateway', gateway.domain, '--timeout', '20000'], { env: { NO_COLOR: '1' } });
+        const r = await runInProcess(['replay', 'card.action.trigger', 'card.action.trigger/checker', '--gateway', gateway.domain, '--timeout', '20000'], { env: { NO_COLOR: '1' } });
         assert.equal(r.code, 1, r.stdout + r.stderr);
         assert.match(r.stdout, /wrong answer \/: the answer is empty/);
         assert.equal((mute.stderr().match(/tail cannot answer them/g) ?? []).length, 1, mute.stderr());
@@ -118,7 +119,7 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
       const tail = startTail(['--forward-to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN]);
       try {
         await waitUntil(() => /^feishu-events: connected \(/m.test(tail.stderr()), 'tail to connect');
-        const r = await runCli(['replay', 'card.action.trigger', '--gateway', gateway.domain, '--timeout', '20000'], { env: { NO_COLOR: '1' } });
+        const r = await runInProcess(['replay', 'card.action.trigger', '--gateway', gateway.domain, '--timeout', '20000'], { env: { NO_COLOR: '1' } });
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /card\.action\.trigger .*→ toast success "Approved"$/m);
         assert.match(tail.stderr(), /forwarded #1 to .*: 200 in \d+ ms → toast success "Approved" \(returned in the ack\)/);
@@ -133,14 +134,14 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
 
   it("the legacy card action: CardActionHandler accepts its challenge and its SHA-1 signature, and answers a new card", async () => {
     const before = app.legacyCalls.length;
-    const r = await runCli(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge'], { env: { NO_COLOR: '1' } });
+    const r = await runInProcess(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge'], { env: { NO_COLOR: '1' } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^✓ 200 .*url_verification {2}challenge echoed$/m);
     assert.match(r.stdout, /card\.action\.legacy .*→ new card \(1 element\)$/m);
     assert.equal(app.legacyCalls.length, before + 1, 'the handler ran: the signature checked out');
     assert.equal((app.legacyCalls.at(-1)?.action as Json).tag, 'button');
     // Signed with another token, the SDK drops it (answering an empty body): a failed answer, and no handler call.
-    const wrong = await runCli(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--verification-token', 'another-token'], { env: { NO_COLOR: '1' } });
+    const wrong = await runInProcess(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--verification-token', 'another-token'], { env: { NO_COLOR: '1' } });
     assert.equal(wrong.code, 1, wrong.stdout);
     assert.match(wrong.stdout, /wrong answer \/: the answer is empty/);
     assert.equal(app.legacyCalls.length, before + 1);
@@ -155,17 +156,17 @@ describe('card callbacks over the long connection (official WSClient, node SDK 1
     const app = startWsApp(gateway.domain, { handler: (type) => (type === 'card.action.trigger' ? answer : undefined) });
     try {
       await app.ready;
-      const r = await runCli(['replay', 'card.action.trigger', '--gateway', gateway.domain], { env: { NO_COLOR: '1' } });
+      const r = await runInProcess(['replay', 'card.action.trigger', '--gateway', gateway.domain], { env: { NO_COLOR: '1' } });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /^✓ 200 .*card\.action\.trigger {2}\S+ {2}→ client-1 {2}→ toast success "Approved"$/m);
       answer = { card: { type: 'template', data: { template_variable: {} } } };
-      const bad = await runCli(['replay', 'card.action.trigger', '--gateway', gateway.domain, '--json']);
+      const bad = await runInProcess(['replay', 'card.action.trigger', '--gateway', gateway.domain, '--json']);
       assert.equal(bad.code, 1, bad.stdout + bad.stderr);
       const delivery = jsonLines(bad.stdout).find((l) => l.type === 'delivery') as Json;
       assert.equal(delivery.verdict, 'bad-answer');
       assert.deepEqual(delivery.answer, answer);
       assert.deepEqual((delivery.answer_problems as Json[]).map((p) => p.pointer), ['/card/data/template_id']);
-      const legacy = await runCli(['replay', 'card.action.legacy', '--gateway', gateway.domain]);
+      const legacy = await runInProcess(['replay', 'card.action.legacy', '--gateway', gateway.domain]);
       assert.equal(legacy.code, 2);
       assert.match(legacy.stderr, /the legacy card action is only sent over HTTP/);
     } finally {

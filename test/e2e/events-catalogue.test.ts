@@ -11,7 +11,8 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { listCatalog } from '../../src/catalog/event-catalog.js';
-import { bin, killAtEnd, root, runCli, tempDir } from '../helpers/cli.js';
+import { bin, killAtEnd, root, tempDir } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { APP_ID, silentLogger, startGatewayProcess, waitUntil } from '../helpers/gateway.js';
 
 type Json = Record<string, unknown>;
@@ -60,7 +61,7 @@ describe('every catalogue type', () => {
     try {
       // The representative sample of every type (the generated ones are doc.json), callbacks with an envelope
       // included (the SDK's EventDispatcher takes card.action.trigger like an event).
-      const r = await runCli(['replay', ...catalogue.map((e) => e.eventType), '--to', app.url, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', '--concurrency', '8', '--json']);
+      const r = await runInProcess(['replay', ...catalogue.map((e) => e.eventType), '--to', app.url, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', '--concurrency', '8', '--json']);
       assert.equal(r.code, 0, r.stderr);
       const lines = jsonLines(r.stdout);
       const summary = lines.at(-1) as Json;
@@ -99,7 +100,7 @@ describe('every catalogue type', () => {
     const got: Array<{ type: string; data: Json }> = [];
     const app = await startSdkApp(['im.message.receive_v1', 'message'], got);
     try {
-      const r = await runCli(['replay', 'im.message.receive_v1', 'message', '--to', app.url, '--encrypt-key', KEY, '--json']);
+      const r = await runInProcess(['replay', 'im.message.receive_v1', 'message', '--to', app.url, '--encrypt-key', KEY, '--json']);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(jsonLines(r.stdout).filter((l) => l.type === 'delivery').map((l) => l.source), ['im.message.receive_v1/doc', 'message/doc']);
       assert.deepEqual(got.map((g) => g.type), ['im.message.receive_v1', 'message']);
@@ -111,7 +112,7 @@ describe('every catalogue type', () => {
 
   it('validate: every generated sample is valid against its own schema, with and without --strict', async () => {
     for (const strict of [[], ['--strict']]) {
-      const r = await runCli(['validate', 'samples', '--format', 'json', '--unknown-type', 'error', ...strict]);
+      const r = await runInProcess(['validate', 'samples', '--format', 'json', '--unknown-type', 'error', ...strict]);
       assert.equal(r.code, 0, r.stdout.slice(0, 2000) + r.stderr);
       const events = jsonLines(r.stdout).filter((l) => l.type === 'event');
       for (const entry of generated) {
@@ -137,7 +138,7 @@ describe('every catalogue type', () => {
       v1.event.is_mention = 'yes';
       const file = join(dir, 'bad.ndjson');
       await writeFile(file, [badType, missing, created, v1].map((e) => JSON.stringify(e)).join('\n'));
-      const r = await runCli(['validate', file, '--format', 'json']);
+      const r = await runInProcess(['validate', file, '--format', 'json']);
       assert.equal(r.code, 1, r.stderr);
       const findings = jsonLines(r.stdout)
         .filter((l) => l.type === 'event')
@@ -170,7 +171,7 @@ describe('every catalogue type', () => {
       bad.event.acl_id = 42;
       const file = join(dir, 'bad.json');
       await writeFile(file, JSON.stringify(bad));
-      const r = await runCli(['replay', '--gateway', gateway.domain, 'im.message.receive_v1', 'vc.meeting.meeting_started_v1', 'app_open', file, '--json']);
+      const r = await runInProcess(['replay', '--gateway', gateway.domain, 'im.message.receive_v1', 'vc.meeting.meeting_started_v1', 'app_open', file, '--json']);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       await waitUntil(() => jsonLines(stdout).length >= 4, 'the four events on stdout');
       const types = jsonLines(stdout).map((e) => ((e.header as Json | undefined)?.event_type ?? (e.event as Json).type) as string);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { listSchemaFiles } from '../../src/catalog/schemas.js';
 import { root, runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 type Json = Record<string, unknown>;
 
@@ -12,7 +13,7 @@ const eventTypeCount = listSchemaFiles(join(root, 'schemas')).filter((f) => !/(e
 
 describe('events', () => {
   it('lists every event type: type, schema version, origin, title; the counts on stderr', async () => {
-    const r = await runCli(['events']);
+    const r = await runInProcess(['events']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.match(lines[0] as string, /^TYPE +VER +ORIGIN +TITLE$/);
@@ -25,7 +26,7 @@ describe('events', () => {
   });
 
   it('--json: one object per event type on stdout, nothing else', async () => {
-    const r = await runCli(['events', '--json']);
+    const r = await runInProcess(['events', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Json);
@@ -43,14 +44,14 @@ describe('events', () => {
   });
 
   it('type globs narrow the list', async () => {
-    const r = await runCli(['events', 'hire.eco_*', '--json']);
+    const r = await runInProcess(['events', 'hire.eco_*', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const types = r.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as Json).event_type);
     assert.deepEqual(types, ['hire.eco_account.created_v1', 'hire.eco_background_check.canceled_v1', 'hire.eco_background_check.created_v1', 'hire.eco_exam.created_v1']);
   });
 
   it('show <type>: title, origin, the field tree with types and descriptions, the sample', async () => {
-    const r = await runCli(['events', 'show', 'im.message.receive_v1']);
+    const r = await runInProcess(['events', 'show', 'im.message.receive_v1']);
     assert.equal(r.code, 0, r.stderr);
     const out = r.stdout;
     assert.match(out, /^im\.message\.receive_v1 {2}接收消息\n/);
@@ -70,11 +71,11 @@ describe('events', () => {
   });
 
   it('show <hand-written type>: enum meanings; show <1.0 type>: the 1.0 envelope and deprecation', async () => {
-    const corehr = await runCli(['events', 'show', 'corehr.employee.domain_event_v2']);
+    const corehr = await runInProcess(['events', 'show', 'corehr.employee.domain_event_v2']);
     assert.equal(corehr.code, 0, corehr.stderr);
     assert.match(corehr.stdout, /\nschema 2\.0 · hand-written from the platform's documentation\n/);
     assert.match(corehr.stdout, /sub_event_type +integer +子事件类型 {2}one of 1001 新入职, 2001 更新人员信息/);
-    const message = await runCli(['events', 'show', 'message']);
+    const message = await runInProcess(['events', 'show', 'message']);
     assert.equal(message.code, 0, message.stderr);
     assert.match(message.stdout, /^message {2}接收消息 \(deprecated\)\n/);
     assert.match(message.stdout, /\n {2}type +string +\* 事件回调类型，事件推送时固定为 event_callback {2}= "event_callback"\n/);
@@ -83,7 +84,7 @@ describe('events', () => {
   });
 
   it('show <type> --json: one object with the fields and the sample', async () => {
-    const r = await runCli(['events', 'show', 'hire.eco_exam.created_v1', '--json']);
+    const r = await runInProcess(['events', 'show', 'hire.eco_exam.created_v1', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 1);
@@ -100,7 +101,7 @@ describe('events', () => {
 
   it('schema <type>: the bundled schema file, byte for byte', async () => {
     for (const type of ['app_ticket', 'hire.eco_background_check.created_v1']) {
-      const r = await runCli(['events', 'schema', type]);
+      const r = await runInProcess(['events', 'schema', type]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, readFileSync(join(root, 'schemas', `${type}.schema.json`), 'utf8'));
     }
@@ -108,24 +109,24 @@ describe('events', () => {
 
   it('an unknown type: one line on stderr naming the nearest types, exit 2', async () => {
     for (const args of [['events', 'show', 'im.message.recieve_v1'], ['events', 'schema', 'im.message.recieve_v1'], ['events', 'im.message.recieve_v1']]) {
-      const r = await runCli(args);
+      const r = await runInProcess(args);
       assert.equal(r.code, 2, args.join(' '));
       assert.equal(r.stdout, '');
       assert.equal(r.stderr, 'feishu-events: unknown event type "im.message.recieve_v1" (did you mean im.message.receive_v1, im.message.recalled_v1?)\n');
     }
-    const none = await runCli(['events', 'show', 'zzz']);
+    const none = await runInProcess(['events', 'show', 'zzz']);
     assert.equal(none.code, 2);
     assert.equal(none.stderr, 'feishu-events: unknown event type "zzz": `feishu-events events` lists the catalogue\n');
   });
 
   it('show or schema without exactly one type, and a glob matching nothing: one line, exit 2', async () => {
-    const missing = await runCli(['events', 'show']);
+    const missing = await runInProcess(['events', 'show']);
     assert.equal(missing.code, 2);
     assert.equal(missing.stderr, 'feishu-events: events show needs an event type, e.g. feishu-events events show im.message.receive_v1\n');
-    const two = await runCli(['events', 'schema', 'message', 'app_ticket']);
+    const two = await runInProcess(['events', 'schema', 'message', 'app_ticket']);
     assert.equal(two.code, 2);
     assert.equal(two.stderr, 'feishu-events: events schema takes one event type, got 2: message app_ticket\n');
-    const glob = await runCli(['events', 'nothing.*']);
+    const glob = await runInProcess(['events', 'nothing.*']);
     assert.equal(glob.code, 2);
     assert.equal(glob.stderr, 'feishu-events: no event type matches "nothing.*"\n');
   });

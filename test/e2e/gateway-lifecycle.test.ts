@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { startGateway } from '../../src/gateway/server.js';
 import type { GatewayEvent } from '../../src/gateway/types.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { startCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { freePort, startRecordingServer } from '../helpers/servers.js';
 import { APP_ID, startGatewayProcess, startWsApp, waitUntil, type Json } from '../helpers/gateway.js';
 
@@ -82,7 +83,7 @@ test('discovery answers as the platform does, and dials without its ticket are r
 test('replay --gateway with no client connected: waits --wait-client, then fails clearly with exit 1', async () => {
   const gateway = await startGatewayProcess();
   try {
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--wait-client', '300']);
+    const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--wait-client', '300']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /waiting up to 300ms for a WSClient/);
     assert.ok(r.stderr.includes(`feishu-events: no WSClient is connected to ${gateway.domain}\n`), r.stderr);
@@ -112,12 +113,12 @@ test('replay --gateway waits for a client that connects late', async () => {
 
 test('replay --gateway at something that is not a gateway: exit 1 when nothing listens, exit 2 for another server', async () => {
   const port = await freePort();
-  const down = await runCli(['replay', 'hire.eco_exam.created_v1', '--gateway', `http://127.0.0.1:${port}`]);
+  const down = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--gateway', `http://127.0.0.1:${port}`]);
   assert.equal(down.code, 1);
   assert.match(down.stderr, /cannot reach the gateway at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)/);
   const other = await startRecordingServer(() => ({ status: 404, body: 'nope' }));
   try {
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--gateway', other.url.replace('/webhook/event', '')]);
+    const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--gateway', other.url.replace('/webhook/event', '')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /is not a feishu-events gateway/);
   } finally {
@@ -139,7 +140,7 @@ test('a gateway restarted on the same port: the WSClient reconnects and events f
     second = await startGatewayProcess(args);
     assert.equal(second.domain, first.domain);
     await waitUntil(() => app.states.includes('reconnected'), 'the WSClient to reconnect', 20_000);
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--gateway', second.domain, '--json']);
+    const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--gateway', second.domain, '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(app.got.length, 1);
     assert.ok(second.events.some((e) => e.type === 'discovery' && e.ok === true), 'the SDK ran discovery again before dialing');
@@ -160,14 +161,14 @@ test('usage errors exit 2 with one line: bad port, bad host, fragment size < 1, 
     ['--ping-interval', '0'],
     ['--pick', 'everyone'],
   ]) {
-    const r = await runCli(['gateway', ...args]);
+    const r = await runInProcess(['gateway', ...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^feishu-events: .+\n(  hint: .+\n)?$/, args.join(' '));
     assert.equal(r.stdout, '');
   }
   const gateway = await startGatewayProcess();
   try {
-    const r = await runCli(['gateway', '--port', String(gateway.port)]);
+    const r = await runInProcess(['gateway', '--port', String(gateway.port)]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /already in use/);
   } finally {

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, runCli, DOCUMENTED_SPECS, documentedSamples } from '../helpers/cli.js';
+import { root, DOCUMENTED_SPECS, documentedSamples } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { startGatewayProcess, startWsApp, waitUntil, type Json, type Received } from '../helpers/gateway.js';
 
 const jsonLines = (text: string): Json[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
@@ -28,7 +29,7 @@ test('every bundled sample reaches the WSClient handlers through replay --gatewa
   const app = startWsApp(gateway.domain);
   try {
     await app.ready;
-    const r = await runCli(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
+    const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const deliveries = deliveriesOf(r.stdout);
     assert.equal(deliveries.length, documentedSamples().length);
@@ -70,7 +71,7 @@ test('--fragment-size 64: every sample arrives split into fragments and is reass
   const app = startWsApp(gateway.domain);
   try {
     await app.ready;
-    const r = await runCli(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
+    const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const deliveries = deliveriesOf(r.stdout);
     assert.equal(deliveries.length, documentedSamples().length);
@@ -92,7 +93,7 @@ test('cluster mode: with two apps connected each event goes to exactly one of th
   const two = startWsApp(gateway.domain);
   try {
     await Promise.all([one.ready, two.ready]);
-    const r = await runCli(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
+    const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const deliveries = deliveriesOf(r.stdout);
     expectDelivered(deliveries, [...one.got, ...two.got]);
@@ -118,7 +119,7 @@ test('a handler that throws: the SDK acks 500, replay reports it as a failure (e
   });
   try {
     await app.ready;
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--json']);
+    const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--json']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const [d] = deliveriesOf(r.stdout);
     assert.equal(d?.ok, false);
@@ -127,7 +128,7 @@ test('a handler that throws: the SDK acks 500, replay reports it as a failure (e
     assert.equal(d?.error, 'ack code 500');
     assert.match(String(d?.hint), /handler threw/);
     assert.equal(app.got.length, 1, 'the handler ran');
-    const pretty = await runCli(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain]);
+    const pretty = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain]);
     assert.equal(pretty.code, 1);
     assert.match(pretty.stdout, /✗ 500 .*hire\.eco_exam\.created_v1 .*→ client-1/);
     await waitUntil(() => /client-1 {2}ack 500 in/.test(gateway.stderr()), 'the ack in the live log');
@@ -150,7 +151,7 @@ test('a handler slower than the ack deadline: the gateway re-pushes the event, a
   });
   try {
     await app.ready;
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--timeout', '20000', '--json']);
+    const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--timeout', '20000', '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const [d] = deliveriesOf(r.stdout);
     assert.equal(d?.ack_code, 200);
@@ -177,7 +178,7 @@ test('--no-redeliver: a slow handler is pushed once; its late ack is still recor
   });
   try {
     await app.ready;
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--timeout', '20000', '--json']);
+    const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--timeout', '20000', '--json']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const [d] = deliveriesOf(r.stdout);
     assert.equal(d?.ack_code, 200);

@@ -1,11 +1,12 @@
 // replay against endpoints that misbehave on purpose, and replay interrupted: it always ends, says what it did,
 // never buffers more than an excerpt of an answer, never prints a password from a URL.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bin, root, runCli } from '../helpers/cli.js';
+import { bin, root } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { waitUntil } from '../helpers/gateway.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
@@ -43,90 +44,92 @@ function startReplay(args: string[]) {
 
 const FIVE = ['hire.eco_exam.created_v1/*', 'im.message.receive_v1/*', 'corehr.employee.domain_event_v2/*', 'corehr.department.updated_v2/*', 'application.bot.menu_v6/*'];
 
-test('SIGINT / SIGTERM during replay: sending stops, the partial summary is printed (text and --json), exit 130 / 143', async () => {
-  const interrupt = async (signal: NodeJS.Signals, extra: string[]) => {
-    // The first delivery is answered; every later one is held until the server closes.
-    const held = await server((_req, res, n) => {
-      if (n === 1) res.end('ok');
+describe('hostile-replay', { concurrency: true }, () => {
+  test('SIGINT / SIGTERM during replay: sending stops, the partial summary is printed (text and --json), exit 130 / 143', async () => {
+    const interrupt = async (signal: NodeJS.Signals, extra: string[]) => {
+      // The first delivery is answered; every later one is held until the server closes.
+      const held = await server((_req, res, n) => {
+        if (n === 1) res.end('ok');
+      });
+      try {
+        const r = startReplay([...FIVE, '--to', held.url, '--no-control', '--timeout', '60s', ...extra]);
+        await waitUntil(() => held.received() >= 2, 'the first delivery answered and the second in flight');
+        r.child.kill(signal);
+        return { code: await r.exited, stdout: r.stdout(), stderr: r.stderr() };
+      } finally {
+        await held.close();
+      }
+    };
+    const [text, json] = await Promise.all([interrupt('SIGINT', []), interrupt('SIGTERM', ['--json'])]);
+    assert.equal(text.code, 130, text.stderr);
+    assert.match(text.stdout, /1 delivered/);
+    assert.match(text.stdout, /interrupted by SIGINT: \d+ deliveries not finished \(1 in flight was not waited for\)/);
+    assert.doesNotMatch(text.stderr, /\n\s+at |internal error/);
+    assert.equal(json.code, 143, json.stderr);
+    const summary = JSON.parse(json.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+    assert.equal(summary.type, 'summary');
+    assert.equal(summary.interrupted, 'SIGTERM');
+    assert.equal(summary.delivered, 1);
+    assert.equal(summary.unfinished, Number(summary.deliveries) - 1);
+    assert.equal(summary.abandoned_in_flight, 1);
+  });
+
+  test('hostile endpoints: an endless trickle and an endless body end at the deadline or the excerpt; a reset and garbage are one verdict each', async () => {
+    const trickle = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('.'), 20);
+      res.on('close', () => clearInterval(timer));
+    });
+    const endless = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    const reset = await server((req) => req.socket.destroy());
+    const garbage = await server((req) => {
+      req.socket.end('HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n\u001b[2Jhello');
     });
     try {
-      const r = startReplay([...FIVE, '--to', held.url, '--no-control', '--timeout', '60s', ...extra]);
-      await waitUntil(() => held.received() >= 2, 'the first delivery answered and the second in flight');
-      r.child.kill(signal);
-      return { code: await r.exited, stdout: r.stdout(), stderr: r.stderr() };
+      const [t, e, r, g] = await Promise.all(
+        [trickle, endless, reset, garbage].map((s) => runInProcess(['replay', 'hire.eco_exam.created_v1/doc', '--to', s.url, '--no-control', '--timeout', '300ms', '--json'])),
+      );
+      for (const [name, run] of [['trickle', t], ['endless', e], ['reset', r], ['garbage', g]] as Array<[string, Awaited<ReturnType<typeof runInProcess>>]>) {
+        assert.ok(run.code === 0 || run.code === 1, `${name}: exit ${run.code} ${run.stderr}`);
+        assert.doesNotMatch(run.stderr, /\n\s+at |internal error/, name);
+        const delivery = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.type === 'delivery');
+        assert.ok(delivery, `${name}: a delivery line`);
+        if (name === 'trickle') assert.equal(delivery.ok, false);
+        if (name === 'endless') assert.ok(delivery.body === undefined || String(delivery.body).length <= 1000);
+        assert.doesNotMatch(JSON.stringify(delivery), /\u001b/);
+      }
     } finally {
-      await held.close();
+      await Promise.all([trickle, endless, reset, garbage].map((s) => s.close()));
     }
-  };
-  const [text, json] = await Promise.all([interrupt('SIGINT', []), interrupt('SIGTERM', ['--json'])]);
-  assert.equal(text.code, 130, text.stderr);
-  assert.match(text.stdout, /1 delivered/);
-  assert.match(text.stdout, /interrupted by SIGINT: \d+ deliveries not finished \(1 in flight was not waited for\)/);
-  assert.doesNotMatch(text.stderr, /\n\s+at |internal error/);
-  assert.equal(json.code, 143, json.stderr);
-  const summary = JSON.parse(json.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
-  assert.equal(summary.type, 'summary');
-  assert.equal(summary.interrupted, 'SIGTERM');
-  assert.equal(summary.delivered, 1);
-  assert.equal(summary.unfinished, Number(summary.deliveries) - 1);
-  assert.equal(summary.abandoned_in_flight, 1);
-});
+  });
 
-test('hostile endpoints: an endless trickle and an endless body end at the deadline or the excerpt; a reset and garbage are one verdict each', async () => {
-  const trickle = await server((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    const timer = setInterval(() => res.write('.'), 20);
-    res.on('close', () => clearInterval(timer));
-  });
-  const endless = await server((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    const chunk = Buffer.alloc(64 * 1024, 0x61);
-    const pump = (): void => {
-      while (!res.destroyed && res.write(chunk));
-      if (!res.destroyed) res.once('drain', pump);
-    };
-    pump();
-  });
-  const reset = await server((req) => req.socket.destroy());
-  const garbage = await server((req) => {
-    req.socket.end('HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n\u001b[2Jhello');
-  });
-  try {
-    const [t, e, r, g] = await Promise.all(
-      [trickle, endless, reset, garbage].map((s) => runCli(['replay', 'hire.eco_exam.created_v1/doc', '--to', s.url, '--no-control', '--timeout', '300ms', '--json'])),
-    );
-    for (const [name, run] of [['trickle', t], ['endless', e], ['reset', r], ['garbage', g]] as Array<[string, Awaited<ReturnType<typeof runCli>>]>) {
-      assert.ok(run.code === 0 || run.code === 1, `${name}: exit ${run.code} ${run.stderr}`);
-      assert.doesNotMatch(run.stderr, /\n\s+at |internal error/, name);
-      const delivery = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.type === 'delivery');
-      assert.ok(delivery, `${name}: a delivery line`);
-      if (name === 'trickle') assert.equal(delivery.ok, false);
-      if (name === 'endless') assert.ok(delivery.body === undefined || String(delivery.body).length <= 1000);
-      assert.doesNotMatch(JSON.stringify(delivery), /\u001b/);
+  test('a password in --to is never printed; replay | head ends quietly', async () => {
+    const ok = await server((_req, res) => res.end('ok'));
+    try {
+      const withPassword = ok.url.replace('http://', 'http://deploy:Hunter2Secret@');
+      const r = await runInProcess(['replay', 'hire.eco_exam.created_v1/doc', '--to', withPassword, '--no-control']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /deploy:\*\*\*@127\.0\.0\.1/);
+      const bad = await runInProcess(['replay', 'hire.eco_exam.created_v1/doc', '--to', 'http://deploy:Hunter2Secret@127.0.0.1:bad/']);
+      assert.equal(bad.code, 2);
+      assert.ok(!`${r.stdout}${r.stderr}${bad.stdout}${bad.stderr}`.includes('Hunter2Secret'), 'the password is masked everywhere');
+
+      const piped = startReplay([...FIVE, '--to', ok.url, '--no-control', '--duplicate', '20']);
+      await new Promise<void>((resolve) => piped.child.stdout.once('data', () => resolve()));
+      piped.child.stdout.destroy();
+      const code = await piped.exited;
+      assert.equal(code, 0, piped.stderr());
+      assert.doesNotMatch(piped.stderr(), /\n\s+at |internal error|EPIPE/);
+    } finally {
+      await ok.close();
     }
-  } finally {
-    await Promise.all([trickle, endless, reset, garbage].map((s) => s.close()));
-  }
-});
-
-test('a password in --to is never printed; replay | head ends quietly', async () => {
-  const ok = await server((_req, res) => res.end('ok'));
-  try {
-    const withPassword = ok.url.replace('http://', 'http://deploy:Hunter2Secret@');
-    const r = await runCli(['replay', 'hire.eco_exam.created_v1/doc', '--to', withPassword, '--no-control']);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /deploy:\*\*\*@127\.0\.0\.1/);
-    const bad = await runCli(['replay', 'hire.eco_exam.created_v1/doc', '--to', 'http://deploy:Hunter2Secret@127.0.0.1:bad/']);
-    assert.equal(bad.code, 2);
-    assert.ok(!`${r.stdout}${r.stderr}${bad.stdout}${bad.stderr}`.includes('Hunter2Secret'), 'the password is masked everywhere');
-
-    const piped = startReplay([...FIVE, '--to', ok.url, '--no-control', '--duplicate', '20']);
-    await new Promise<void>((resolve) => piped.child.stdout.once('data', () => resolve()));
-    piped.child.stdout.destroy();
-    const code = await piped.exited;
-    assert.equal(code, 0, piped.stderr());
-    assert.doesNotMatch(piped.stderr(), /\n\s+at |internal error|EPIPE/);
-  } finally {
-    await ok.close();
-  }
+  });
 });

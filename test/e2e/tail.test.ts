@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bin, DOCUMENTED_SPECS, documentedSamples, killAtEnd, root, runCli, tempDir } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { APP_ID, startGatewayProcess, waitUntil, type Json } from '../helpers/gateway.js';
 import { startRecordingServer } from '../helpers/servers.js';
 import { decrypt } from '../../src/protocol/crypto.js';
@@ -49,7 +50,7 @@ test('tail --json outputs exactly the events pushed, and --save holds all of the
   try {
     await waitUntil(() => CONNECTED.test(tail.stderr()), 'tail to connect');
     assert.match(tail.stderr(), /warning: the platform gives each event to only one connected client/);
-    const r = await runCli(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json', '--timeout', '20000']);
+    const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json', '--timeout', '20000']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const pushed = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Json).filter((l) => l.type === 'delivery').map((l) => String(l.event_id));
     assert.equal(pushed.length, documentedSamples().length);
@@ -58,7 +59,7 @@ test('tail --json outputs exactly the events pushed, and --save holds all of the
     const saved = (await readFile(saveFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Json);
     assert.deepEqual(saved.map(idOf).sort(), [...pushed].sort());
     // Each line is a whole envelope, as the platform sent it: `tail | validate -` works.
-    const v = await runCli(['validate', '-'], { input: tail.stdout() });
+    const v = await runInProcess(['validate', '-'], { input: tail.stdout() });
     assert.equal(v.code, 0, v.stdout + v.stderr);
   } finally {
     assert.equal(await tail.stop(), 0);
@@ -73,7 +74,7 @@ test('--filter keeps only matching types; --forward-to re-delivers each kept eve
   const tail = startTail(['--domain', gateway.domain, '--json', '--filter', 'corehr.*', '--forward-to', webhook.url, '--encrypt-key', 'fwd-key', '--verification-token', 'fwd-token']);
   try {
     await waitUntil(() => CONNECTED.test(tail.stderr()), 'tail to connect');
-    const r = await runCli(['replay', '--gateway', gateway.domain, 'hire.eco_exam.created_v1', 'corehr.department.updated_v2', 'corehr.employee.domain_event_v2', '--timeout', '20000']);
+    const r = await runInProcess(['replay', '--gateway', gateway.domain, 'hire.eco_exam.created_v1', 'corehr.department.updated_v2', 'corehr.employee.domain_event_v2', '--timeout', '20000']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     await waitUntil(() => webhook.received.length >= 2, 'two forwards');
     await waitUntil(() => (tail.stderr().match(/forwarded #/g) ?? []).length >= 2, 'forward results');
@@ -98,14 +99,14 @@ test('stopping and restarting the gateway mid-stream: reconnecting, then it resu
   let second: Awaited<ReturnType<typeof startGatewayProcess>> | undefined;
   try {
     await waitUntil(() => CONNECTED.test(tail.stderr()), 'tail to connect');
-    const before = await runCli(['replay', '--gateway', first.domain, 'hire.eco_exam.created_v1', '--timeout', '20000']);
+    const before = await runInProcess(['replay', '--gateway', first.domain, 'hire.eco_exam.created_v1', '--timeout', '20000']);
     assert.equal(before.code, 0, before.stdout + before.stderr);
     await waitUntil(() => tail.lines().length === 1, 'the first event');
     await first.stop();
     await waitUntil(() => /reconnecting/.test(tail.stderr()), 'reconnecting', 20_000);
     second = await startGatewayProcess([...args, '--port', String(first.port)]);
     await waitUntil(() => (tail.stderr().match(/: connected/g) ?? []).length >= 2, 'connected again', 30_000);
-    const after = await runCli(['replay', '--gateway', second.domain, 'corehr.department.updated_v2', '--timeout', '20000']);
+    const after = await runInProcess(['replay', '--gateway', second.domain, 'corehr.department.updated_v2', '--timeout', '20000']);
     assert.equal(after.code, 0, after.stdout + after.stderr);
     await waitUntil(() => tail.lines().length === 2, 'the event after the restart');
     assert.equal((tail.lines()[1]?.header as Json).event_type, 'corehr.department.updated_v2');
@@ -144,7 +145,7 @@ test('events are validated as they arrive: an invalid one is reported with valid
   const tail = startTail(['--domain', gateway.domain, '--json']);
   try {
     await waitUntil(() => CONNECTED.test(tail.stderr()), 'tail to connect');
-    const r = await runCli(['replay', '--gateway', gateway.domain, 'corehr.employee.domain_event_v2', '--set', 'event.sub_event_type=9999', '--timeout', '20000']);
+    const r = await runInProcess(['replay', '--gateway', gateway.domain, 'corehr.employee.domain_event_v2', '--set', 'event.sub_event_type=9999', '--timeout', '20000']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     await waitUntil(() => /invalid corehr\.employee\.domain_event_v2/.test(tail.stderr()), 'the finding');
     assert.match(tail.stderr(), /\/event\/sub_event_type: .*9999.*1001 新入职/);
@@ -160,7 +161,7 @@ test('--max-events 1: tail acks the last event before it leaves, so the push is 
   const tail = startTail(['--domain', gateway.domain, '--json', '--max-events', '1']);
   try {
     await waitUntil(() => /^ready app=/m.test(tail.stderr()), 'the ready line');
-    const r = await runCli(['replay', '--gateway', gateway.domain, 'hire.eco_exam.created_v1', '--json', '--timeout', '20000']);
+    const r = await runInProcess(['replay', '--gateway', gateway.domain, 'hire.eco_exam.created_v1', '--json', '--timeout', '20000']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const delivery = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Json).find((l) => l.type === 'delivery');
     assert.equal(delivery?.ack_code, 200);

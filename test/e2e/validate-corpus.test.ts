@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { listSamples } from '../../src/catalog/samples.js';
-import { root, runCli, tempDir } from '../helpers/cli.js';
+import { root, tempDir } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const fixtures = join(root, 'test', 'fixtures', 'validate');
 
@@ -56,7 +57,7 @@ function jsonLines(stdout: string): Array<Record<string, unknown>> {
 describe('validate: bundled samples and the invalid corpus', () => {
   it('finds every bundled sample valid (exit 0), one event per sample file', async () => {
     const samples = listSamples(join(root, 'samples'));
-    const result = await runCli(['validate', 'samples', '--format', 'json']);
+    const result = await runInProcess(['validate', 'samples', '--format', 'json']);
     assert.equal(result.code, 0, result.stderr + result.stdout);
     const lines = jsonLines(result.stdout);
     const summary = lines[lines.length - 1] as Record<string, unknown>;
@@ -68,7 +69,7 @@ describe('validate: bundled samples and the invalid corpus', () => {
 
   it('flags each invalid variant (one defect each, every rule of the policy) at its pointer, line and column', async () => {
     const manifest = JSON.parse(readFileSync(join(fixtures, 'invalid-manifest.json'), 'utf8')) as Expectation[];
-    const result = await runCli(['validate', join(fixtures, 'invalid'), '--format', 'json']);
+    const result = await runInProcess(['validate', join(fixtures, 'invalid'), '--format', 'json']);
     assert.equal(result.code, 1, result.stderr);
     const events = jsonLines(result.stdout).filter((l) => l.type === 'event') as unknown as JsonEvent[];
     assert.equal(events.length, manifest.length, 'one event per fixture, nothing else');
@@ -103,7 +104,7 @@ describe('validate: bundled samples and the invalid corpus', () => {
       const text = `[\n${parts.join(',\n')}\n]\n`;
       const file = join(dir, 'all.json');
       writeFileSync(file, text);
-      const result = await runCli(['validate', file, '--format', 'json']);
+      const result = await runInProcess(['validate', file, '--format', 'json']);
       assert.equal(result.code, 1);
       const events = jsonLines(result.stdout).filter((l) => l.type === 'event') as unknown as JsonEvent[];
       let offset = 2; // '[\n'
@@ -123,9 +124,9 @@ describe('validate: bundled samples and the invalid corpus', () => {
 
   it('allows undeclared properties by default and reports each with --strict, nested and in arrays of objects', async () => {
     const file = join(fixtures, 'extra-properties.json');
-    const relaxed = await runCli(['validate', file]);
+    const relaxed = await runInProcess(['validate', file]);
     assert.equal(relaxed.code, 0, relaxed.stdout);
-    const strict = await runCli(['validate', file, '--strict', '--format', 'json']);
+    const strict = await runInProcess(['validate', file, '--strict', '--format', 'json']);
     assert.equal(strict.code, 1);
     const text = readFileSync(file, 'utf8');
     const findings = (jsonLines(strict.stdout).filter((l) => l.type === 'event') as unknown as JsonEvent[]).flatMap((e) => e.findings);

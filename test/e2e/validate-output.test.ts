@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { root, runCli, tempDir } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 const sample = (type: string): Record<string, any> => JSON.parse(readFileSync(join(root, 'samples', type, 'doc.json'), 'utf8'));
 
@@ -33,7 +34,7 @@ describe('validate: output formats', () => {
   after(() => cleanup());
 
   it('pretty (default): a located block per finding and a summary per event type, no colour with NO_COLOR', async () => {
-    const result = await runCli(['validate', file], { env: { FORCE_COLOR: undefined, NO_COLOR: '1' } });
+    const result = await runInProcess(['validate', file], { env: { FORCE_COLOR: undefined, NO_COLOR: '1' } });
     assert.equal(result.code, 1);
     const col = lines[1]!.indexOf('"code":86') + 8;
     assert.ok(result.stdout.includes(`✗ ${file}:2:${col}  hire.eco_exam.created_v1  #1 5e3702a8…  /event/candidate_info/mobile/code\n    expected string, got number 86\n`), result.stdout);
@@ -48,7 +49,7 @@ describe('validate: output formats', () => {
   });
 
   it('json: one object per event (valid ones too) and a final summary', async () => {
-    const result = await runCli(['validate', file, '--format', 'json']);
+    const result = await runInProcess(['validate', file, '--format', 'json']);
     assert.equal(result.code, 1);
     const objects = result.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
     assert.deepEqual(objects.map((o) => o.type), ['event', 'event', 'event', 'event', 'event', 'summary']);
@@ -62,7 +63,7 @@ describe('validate: output formats', () => {
   });
 
   it('junit: parses as XML, one testcase per event, failures and errors counted', async () => {
-    const result = await runCli(['validate', file, join(root, 'samples', 'hire.eco_exam.created_v1', 'doc.json'), '--format', 'junit']);
+    const result = await runInProcess(['validate', file, join(root, 'samples', 'hire.eco_exam.created_v1', 'doc.json'), '--format', 'junit']);
     assert.equal(result.code, 1);
     assert.equal(XMLValidator.validate(result.stdout), true, result.stdout);
     const xml = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(result.stdout) as {
@@ -80,7 +81,7 @@ describe('validate: output formats', () => {
   });
 
   it('github: ::error / ::warning annotations with the file relative to the working directory and the right lines', async () => {
-    const result = await runCli(['validate', file, '--format', 'github'], { cwd: dir });
+    const result = await runInProcess(['validate', file, '--format', 'github'], { cwd: dir });
     assert.equal(result.code, 1);
     const annotations = result.stdout.split('\n').filter((l) => l.startsWith('::'));
     const name = relative(dir, file);

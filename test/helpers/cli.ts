@@ -40,7 +40,7 @@ export interface RunningCli {
   kill(signal?: NodeJS.Signals): void;
 }
 
-type CliOptions = { input?: string; env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number };
+export type CliOptions = { input?: string; env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number };
 
 /** Spawn the built CLI, as a user would (real process, real stdio), and watch its output while it runs. */
 export function startCli(args: string[], options: CliOptions = {}): RunningCli {
