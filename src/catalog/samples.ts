@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
-import { samplesDir as defaultSamplesDir } from '../paths.js';
+import { samplesDir as defaultSamplesDir, samplesIndexFile } from '../paths.js';
 import { globToRegExp, isGlob } from './glob.js';
 import { didYouMean } from './suggest.js';
 
@@ -15,23 +15,60 @@ export interface SampleRef {
 /** The sample a bare event type stands for. */
 export const DOC_SAMPLE = 'doc';
 
-/** Every bundled sample, sorted by event type, `doc` first, then by name. */
-export function listSamples(dir: string = defaultSamplesDir): SampleRef[] {
-  const out: SampleRef[] = [];
-  let types: string[];
+/** What the samples index holds: each event type's sample names, in listing order. */
+export type SamplesIndex = Record<string, string[]>;
+
+function sampleTypes(dir: string): string[] | undefined {
   try {
-    types = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   } catch {
-    return out;
+    return undefined;
   }
-  for (const eventType of types) {
-    const names = readdirSync(join(dir, eventType))
-      .filter((file) => file.endsWith('.json'))
-      .map((file) => file.slice(0, -'.json'.length))
-      .sort((a, b) => (a === DOC_SAMPLE ? -1 : b === DOC_SAMPLE ? 1 : a.localeCompare(b)));
+}
+
+function refs(dir: string, index: SamplesIndex): SampleRef[] {
+  const out: SampleRef[] = [];
+  for (const [eventType, names] of Object.entries(index)) {
     for (const name of names) out.push({ eventType, name, path: join(dir, eventType, `${name}.json`) });
   }
   return out;
+}
+
+/** Every sample in `dir` read from the folders, never from the index: type → names, `doc` first, then by name. */
+export function scanSamples(dir: string, types: readonly string[] = sampleTypes(dir) ?? []): SamplesIndex {
+  const index: SamplesIndex = {};
+  for (const eventType of types) {
+    index[eventType] = readdirSync(join(dir, eventType))
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => file.slice(0, -'.json'.length))
+      .sort((a, b) => (a === DOC_SAMPLE ? -1 : b === DOC_SAMPLE ? 1 : a.localeCompare(b)));
+  }
+  return index;
+}
+
+/**
+ * The build's listing of the bundled samples, when it names exactly the type folders there are (a sample added to
+ * an existing folder since the build is seen only after the next build, like any other change to the package).
+ */
+function indexedSamples(types: readonly string[]): SamplesIndex | undefined {
+  let index: unknown;
+  try {
+    index = JSON.parse(readFileSync(samplesIndexFile, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof index !== 'object' || index === null) return undefined;
+  const indexed = Object.keys(index);
+  if (indexed.length !== types.length || indexed.some((type, i) => type !== types[i])) return undefined;
+  return Object.values(index).every((names) => Array.isArray(names) && names.every((n) => typeof n === 'string')) ? (index as SamplesIndex) : undefined;
+}
+
+/** Every bundled sample, sorted by event type, `doc` first, then by name. */
+export function listSamples(dir: string = defaultSamplesDir): SampleRef[] {
+  const types = sampleTypes(dir);
+  if (types === undefined) return [];
+  const index = (dir === defaultSamplesDir ? indexedSamples(types) : undefined) ?? scanSamples(dir, types);
+  return refs(dir, index);
 }
 
 export function readSample(ref: SampleRef): unknown {

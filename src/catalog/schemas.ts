@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../errors.js';
-import { schemasDir as bundledSchemasDir } from '../paths.js';
+import { schemasDir as bundledSchemasDir, validatorsDir } from '../paths.js';
 import { compileQuickCheck, type QuickCheck } from './quick-check.js';
 import { answerSchemaName, ENVELOPE_NAMES, isEventTypeSchemaName, listSchemaFiles, SCHEMA_SUFFIX, schemaNameOf, type CompiledSchema, type ValidateFunction } from './schema-files.js';
 
@@ -68,9 +67,9 @@ export const CATALOG_SUMMARY_FILE = 'catalog.json';
  */
 export const QUICK_CHECKS_FILE = 'quick-checks.json';
 
-/** Where the build puts the precompiled validators (this file is dist/src/catalog/schemas.js). */
+/** Where the build puts the precompiled validators (from the package root: this code also runs bundled). */
 export function defaultValidatorsDir(): string {
-  return fileURLToPath(new URL('../validators/', import.meta.url));
+  return validatorsDir;
 }
 
 export function readValidatorIndex(dir: string): ValidatorIndex | undefined {

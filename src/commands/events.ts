@@ -37,8 +37,12 @@ function shown(path: string, cwd: string): string {
 }
 
 /** The terminal's width when stdout is one; a pipe gets whole rows (`--json` has every field anyway). */
-function terminalWidth(io: CommandIO): number | undefined {
-  return io.stdout.isTTY ? (io.stdout.columns ?? 80) : undefined;
+/** On a terminal, rows are cut to its width; string-width (report/cells.ts) costs ~30 ms to set up, so only then. */
+async function terminalFit(io: CommandIO): Promise<((line: string) => string) | undefined> {
+  if (!io.stdout.isTTY) return undefined;
+  const width = io.stdout.columns ?? 80;
+  const { fitCells } = await import('../report/cells.js');
+  return (line) => fitCells(line, width);
 }
 
 /** The `events` command: list the catalogue, show one type, or print its schema. */
@@ -51,7 +55,7 @@ export async function runEvents(inputs: string[], flags: Record<string, unknown>
       for (const sample of listSamples(dirs.samplesDir)) counts.set(sample.eventType, (counts.get(sample.eventType) ?? 0) + 1);
       await writeOut(io.stdout, entries.map((e) => `${JSON.stringify(catalogEntryJson(e, counts.get(e.eventType) ?? 0))}\n`).join(''));
     } else {
-      await writeOut(io.stdout, formatCatalogTable(entries, terminalWidth(io)));
+      await writeOut(io.stdout, formatCatalogTable(entries, await terminalFit(io)));
       io.stderr.write(`${catalogCounts(entries)}\n`);
     }
     return 0;

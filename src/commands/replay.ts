@@ -1,7 +1,6 @@
 import { FaultSpecError, parseFaultSpec } from '../gateway/fault-spec.js';
 import type { FaultEvery } from '../delivery/fault-injection.js';
 import { listSamples, resolveSampleSpec } from '../catalog/samples.js';
-import { fitCells } from '../report/cells.js';
 import { flagOrProfile, loadSettingSources, resolveSetting } from '../config.js';
 import { ExitCode, usageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
@@ -131,7 +130,7 @@ export async function runReplay(inputs: string[], flags: Record<string, unknown>
 }
 
 /** `replay --list [specs…]`: the bundled samples, one line per event type, or one JSON object per sample. */
-function listBundled(io: CommandIO, json: boolean, specs: readonly string[]): number {
+async function listBundled(io: CommandIO, json: boolean, specs: readonly string[]): Promise<number> {
   let samples = listSamples();
   if (specs.length > 0) {
     // The same specs replay takes: a type, a glob, type/name, type/* — each must match something.
@@ -147,10 +146,12 @@ function listBundled(io: CommandIO, json: boolean, specs: readonly string[]): nu
   for (const s of samples) byType.set(s.eventType, [...(byType.get(s.eventType) ?? []), s.name]);
   // Long types do not widen every row; on a terminal each row is cut to its width.
   const typeWidth = Math.min(44, Math.max(...[...byType.keys()].map((t) => t.length)));
+  // string-width (report/cells.ts) costs ~30 ms to set up: loaded only for a terminal.
   const width = io.stdout.isTTY ? (io.stdout.columns ?? 80) : undefined;
+  const fitCells = width !== undefined ? (await import('../report/cells.js')).fitCells : undefined;
   for (const [type, names] of byType) {
     const line = `${type.padEnd(typeWidth)}  ${names.join(' ')}`;
-    io.stdout.write(`${width !== undefined ? fitCells(line, width) : line}\n`);
+    io.stdout.write(`${fitCells !== undefined && width !== undefined ? fitCells(line, width) : line}\n`);
   }
   return ExitCode.ok;
 }

@@ -1,5 +1,4 @@
 // Output of `feishu-events events`: the catalogue as a table or NDJSON, one type's fields and sample.
-import { fitCells } from './cells.js';
 import type { CatalogEntry, FieldRow } from '../catalog/event-catalog.js';
 
 /** The NDJSON object of one catalogue entry. */
@@ -18,13 +17,14 @@ export function catalogEntryJson(entry: CatalogEntry, samples: number): Record<s
 
 /**
  * `TYPE  VER  ORIGIN  TITLE`, one row per type. Long types do not widen every row (the type column stops at 44
- * characters; a longer type pushes only its own title along), and with `width` (a terminal's) each row is cut to fit.
+ * characters; a longer type pushes only its own title along), and with `fit` (a terminal's width: fitCells) each row
+ * is cut to fit.
  */
-export function formatCatalogTable(entries: readonly CatalogEntry[], width?: number): string {
+export function formatCatalogTable(entries: readonly CatalogEntry[], fit?: (line: string) => string): string {
   const typeWidth = Math.min(44, Math.max('TYPE'.length, ...entries.map((e) => e.eventType.length)));
   const row = (type: string, version: string, origin: string, title: string): string => {
     const line = `${type.padEnd(typeWidth)}  ${version.padEnd(4)}  ${origin.padEnd(6)}  ${title}`.trimEnd();
-    return width !== undefined ? fitCells(line, width) : line;
+    return fit !== undefined ? fit(line) : line;
   };
   const lines = [row('TYPE', 'VER', 'ORIGIN', 'TITLE')];
   for (const e of entries) lines.push(row(e.eventType, e.protocol, e.origin === 'hand-written' ? 'docs' : 'sdk', `${e.kind === 'callback' ? 'callback: ' : ''}${e.title}${e.deprecated ? ' (deprecated)' : ''}`));

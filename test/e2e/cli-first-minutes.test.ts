@@ -9,6 +9,7 @@ import { bin, runCli, tempDir } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { startRecordingServer } from '../helpers/servers.js';
 import { formatCatalogTable } from '../../src/report/events-text.js';
+import { fitCells } from '../../src/report/cells.js';
 import { listCatalog } from '../../src/catalog/event-catalog.js';
 import stringWidth from 'string-width';
 
@@ -55,7 +56,7 @@ test('replay --list honours globs and specs; rows are short', async () => {
 });
 
 test('events rows fit the terminal: cut to its width on a terminal', () => {
-  const table = formatCatalogTable(listCatalog(), 80);
+  const table = formatCatalogTable(listCatalog(), (line) => fitCells(line, 80));
   for (const line of table.trimEnd().split('\n')) assert.ok(stringWidth(line) <= 80, line);
   assert.match(table, /\nim\.message\.receive_v1 +2\.0 +sdk +接收消息\n/);
 });

@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+// The command line as the bin runs it: tsc's output (dist/src) bundled by esbuild into dist/bundle/, one entry per
+// command (command-<name>.js) and one for everything else (cli.js: --version, help, errors), so that a command
+// loads one to three files instead of 20–40 modules (start-up time is part of the product).
+// - Each command's entry holds cli.ts with that command's code only (the other commands' runners are cut), so
+//   bin/feishu-events.js picks the entry by the command name, argv[2].
+// - Packages stay external (but a few small pure-ESM ones the light commands use): ink, react, the SDK, ws, undici,
+//   ajv, commander, chalk load from node_modules, and only when the code that imports them runs. A dynamic import
+//   whose module (with what it imports) reaches no package and no costly node module (node:crypto, node:http…) is
+//   made static: it only spared opening a small file. One that does stays dynamic, and esbuild cuts a chunk there.
+// - Files the code opens beside itself at run time (a worker, a loader hook: `new URL('./x.js', import.meta.url)`)
+//   are bundled as files of their own, named as they are named there, beside the entries.
+// - dist/bundle/ is as deep as dist/src/, so `new URL('../../', import.meta.url)` is the package root from either.
+// - dist/bundle/samples.json: the bundled samples' listing, so that `replay --list` reads one file, not 237 folders.
+// Usage: node scripts/bundle.js (run by `npm run build` after tsc). Writes dist/bundle-meta.json (not shipped): what
+// each output holds and imports (test/unit/bundle.test.ts reads it).
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const src = join(root, 'dist', 'src');
+const outdir = join(root, 'dist', 'bundle');
+const cliFile = join(src, 'cli.js');
+const rel = (path) => relative(root, path).split('\\').join('/');
+
+/**
+ * Small pure-ESM packages that the light commands use (string-width for column widths, and what it imports): bundled
+ * in. Every other dependency is external.
+ */
+const INLINED_PACKAGES = ['string-width'];
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const external = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })
+  .filter((name) => !INLINED_PACKAGES.includes(name))
+  .flatMap((name) => [name, `${name}/*`]);
+
+/** Every `./x.js` that a module opens relative to itself (worker, loader hook), as entries named like the file. */
+function besideFiles() {
+  const found = new Map();
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (path !== join(src, 'validators')) walk(path);
+      } else if (entry.name.endsWith('.js')) {
+        const text = readFileSync(path, 'utf8');
+        for (const match of text.matchAll(/(?:new URL\(|register\()\s*'\.\/([\w.-]+\.js)',\s*import\.meta\.url/g)) {
+          const file = join(dirname(path), match[1]);
+          const name = basename(file, '.js');
+          if (found.has(name) && found.get(name) !== file) throw new Error(`bundle: two files named ${name}.js are opened beside their modules`);
+          found.set(name, file);
+        }
+      }
+    }
+  };
+  walk(src);
+  return [...found].map(([out, file]) => ({ in: file, out }));
+}
+
+/** The commands, from cli.js's runners: `name: async () => … import('./commands/<file>.js')`. */
+function commandRunners(text) {
+  const runners = new Map();
+  for (const match of text.matchAll(/^\s+(\w+): async \(\) =>[^]*?import\('(\.\/commands\/[\w-]+\.js)'\)/gm)) {
+    runners.set(match[1], match[2]);
+  }
+  const files = new Set(runners.values());
+  if (runners.size === 0 || files.size !== runners.size) throw new Error('bundle: cannot tell the command runners in dist/src/cli.js');
+  return runners;
+}
+
+/**
+ * node's own modules that are already loaded when node starts, or nearly: importing them costs nothing measurable.
+ * Others are not free (node:crypto ~3 ms, node:http ~4 ms, node:net, node:child_process ~3 ms on a 2-core VM).
+ */
+const CHEAP_BUILTINS = new Set(['node:fs', 'node:fs/promises', 'node:path', 'node:url', 'node:util', 'node:os', 'node:module', 'node:events', 'node:stream', 'node:buffer', 'node:string_decoder', 'node:timers', 'node:process']);
+
+/**
+ * Which dynamic imports to make static: those (but cli.js's runners) of a module that, with all it imports
+ * statically, reaches no package (bundled in or not) and none of node's own modules but the cheap ones. The import
+ * graph is read from tsc's output (one import or export per statement, the specifier in single quotes).
+ */
+function lightDynamicImports() {
+  const imports = new Map();
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (path !== join(src, 'validators')) walk(path);
+        continue;
+      }
+      if (!entry.name.endsWith('.js')) continue;
+      const text = readFileSync(path, 'utf8');
+      const of = (pattern) => [...text.matchAll(pattern)].map((m) => m[1]);
+      imports.set(path, {
+        static: of(/^(?:import|export)\s(?:[^;'"]*?\sfrom\s*)?'([^']+)';/gm),
+        dynamic: of(/\bimport\('([^']+)'\)/g),
+      });
+    }
+  };
+  walk(src);
+  const target = (file, specifier) => (specifier.startsWith('.') ? join(dirname(file), specifier) : undefined);
+  const heavy = new Map();
+  const isHeavy = (file, seen = new Set()) => {
+    if (heavy.has(file)) return heavy.get(file);
+    if (seen.has(file)) return false;
+    seen.add(file);
+    const result = (imports.get(file)?.static ?? []).some((s) => {
+      const to = target(file, s);
+      return to === undefined ? !CHEAP_BUILTINS.has(s) : isHeavy(to, seen);
+    });
+    heavy.set(file, result);
+    return result;
+  };
+  const light = new Map();
+  for (const [file, { dynamic }] of imports) {
+    if (file === cliFile) continue;
+    const specifiers = new Set(dynamic.filter((s) => target(file, s) !== undefined && imports.has(target(file, s)) && !isHeavy(target(file, s))));
+    if (specifiers.size > 0) light.set(rel(file), specifiers);
+  }
+  return light;
+}
+
+/** `import('x')` → a static `import * as` of it, in the text of a module. */
+function makeStatic(text, specifier, name, where) {
+  const call = `import('${specifier}')`;
+  if (!text.includes(call)) throw new Error(`bundle: ${where}: no ${call} to make static`);
+  return `${text.split(call).join(`Promise.resolve(${name})`)}\nimport * as ${name} from '${specifier}';\n`;
+}
+
+/** Rewrites the modules of one entry: light dynamic imports made static; in cli.js, only `command`'s runner kept. */
+function rewrite(light, runners, command) {
+  return {
+    name: 'rewrite',
+    setup(b) {
+      // Only the files to rewrite: each onLoad is a round trip between esbuild and node.
+      const files = [rel(cliFile), ...light.keys()].map((file) => join(root, file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      b.onLoad({ filter: new RegExp(`^(?:${files.join('|')})$`) }, (args) => {
+        const file = rel(args.path);
+        if (file === rel(cliFile)) {
+          let text = readFileSync(args.path, 'utf8');
+          for (const [name, specifier] of runners) {
+            if (name === command) text = makeStatic(text, specifier, '__command', file);
+            else text = text.split(`import('${specifier}')`).join(`Promise.reject(new Error('${name} is not in this entry of the bundle'))`);
+          }
+          return { contents: text, loader: 'js' };
+        }
+        const specifiers = light.get(file);
+        if (!specifiers) return undefined;
+        let text = readFileSync(args.path, 'utf8');
+        let n = 0;
+        for (const specifier of specifiers) text = makeStatic(text, specifier, `__static_${n++}`, file);
+        return { contents: text, loader: 'js' };
+      });
+    },
+  };
+}
+
+const common = {
+  outdir,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Smaller files parse faster; names are kept so that an internal error's stack still reads.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+  external,
+};
+
+const started = performance.now();
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+// The bundled samples' listing (listSamples reads it instead of every sample folder).
+const { scanSamples } = await import(new URL('../dist/src/catalog/samples.js', import.meta.url).href);
+const { samplesDir, samplesIndexFile } = await import(new URL('../dist/src/paths.js', import.meta.url).href);
+writeFileSync(samplesIndexFile, `${JSON.stringify(scanSamples(samplesDir))}\n`);
+const runners = commandRunners(readFileSync(cliFile, 'utf8'));
+const beside = besideFiles();
+const light = lightDynamicImports();
+const entries = [['cli', undefined], ...[...runners.keys()].map((name) => [`command-${name}`, name])];
+const results = await Promise.all([
+  ...entries.map(([out, command]) =>
+    build({
+      ...common,
+      entryPoints: [{ in: cliFile, out }],
+      splitting: true,
+      chunkNames: `${out}.[name]-[hash]`,
+      plugins: [rewrite(light, runners, command)],
+    }),
+  ),
+  // Each a file of its own (a worker's thread, the loader's thread): no chunks.
+  beside.length ? build({ ...common, entryPoints: beside, splitting: false }) : undefined,
+]);
+const outputs = Object.assign({}, ...results.filter(Boolean).map((r) => r.metafile.outputs));
+writeFileSync(join(root, 'dist', 'bundle-meta.json'), JSON.stringify({ commands: [...runners.keys()], outputs }));
+const files = Object.keys(outputs);
+const kb = files.reduce((sum, f) => sum + outputs[f].bytes, 0) / 1024;
+console.log(`bundle: ${entries.length} entries${beside.length ? ` + ${beside.map((b) => `${b.out}.js`).join(', ')}` : ''} → dist/bundle/ (${files.length} files, ${kb.toFixed(0)} KB, ${(performance.now() - started).toFixed(0)} ms)`);
