@@ -40,7 +40,10 @@ export class NdjsonLineReader {
     this.maxLineBytes = maxLineBytes;
   }
 
-  /** Keep the start of an unfinished line, unless it is already longer than the limit. */
+  /**
+   * Keep the start of an unfinished line, unless it is already longer than the limit. A copy: the chunk's Buffer
+   * may be filled again with the next chunk (sources/records.ts, openChunks).
+   */
   private keep(bytes: Buffer): void {
     if (this.skipping) return;
     this.pendingBytes += bytes.length;
@@ -50,7 +53,7 @@ export class NdjsonLineReader {
       this.skipping = true;
       return;
     }
-    this.pending.push(bytes);
+    this.pending.push(Buffer.from(bytes));
   }
 
   /** The end of a line that was too long: one malformed record for it. */
