@@ -1,6 +1,9 @@
 import { globToRegExp } from '../catalog/glob.js';
 import { commandForKey, splitKeys, type KeyPress } from './keys.js';
+import { detailsVisualLines } from './details.js';
 import { tailLayout } from './layout.js';
+
+export { detailsLines, type DetailsLine } from './details.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
@@ -134,22 +137,6 @@ function findBySeq(events: TailEvent[], seq: number): TailEvent | undefined {
   return undefined;
 }
 
-/** One line of the details body: a finding, the validity, or a line of the envelope's JSON. */
-export interface DetailsLine {
-  text: string;
-  kind: 'invalid' | 'valid' | 'no-schema' | 'json';
-}
-
-export function detailsLines(event: TailEvent): DetailsLine[] {
-  const head: DetailsLine[] =
-    event.valid === false
-      ? event.findings.map((f) => ({ text: `✗ ${f}`, kind: 'invalid' as const }))
-      : event.valid === true
-        ? [{ text: '✓ valid', kind: 'valid' }]
-        : [{ text: '· no schema for this type', kind: 'no-schema' }];
-  return [...head, ...JSON.stringify(event.envelope, null, 2).split('\n').map((text) => ({ text, kind: 'json' as const }))];
-}
-
 /** Append events in one copy of the list (a frame's worth at a time), keeping the newest `capacity`. */
 function appendEvents(state: TailState, added: TailEvent[]): TailState {
   if (added.length === 0) return state;
@@ -224,7 +211,8 @@ function scrollDetails(state: TailState, delta: number): TailState {
   const event = selectedEvent(state, visible);
   if (!event) return state;
   const page = tailLayout(state, true).detailsPage;
-  const max = Math.max(0, detailsLines(event).length - page);
+  // By the lines on the screen: a long line wraps to several.
+  const max = Math.max(0, detailsVisualLines(event, state.screen.width).length - page);
   const detailsScroll = Math.max(0, Math.min(max, state.detailsScroll + delta));
   // Reading an event holds it: new arrivals do not replace what is being read.
   return { ...state, detailsScroll, following: false, selected: event.seq };

@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
 import { maskId } from '../config.js';
 import { tailLayout, type TailLayout } from '../tail/layout.js';
-import { detailsLines, selectedEvent, visibleEvents, type ConnectionState, type DetailsLine, type TailEvent, type TailState } from '../tail/state.js';
+import { CONTINUATION_MARK, detailsVisualLines } from '../tail/details.js';
+import { selectedEvent, visibleEvents, type ConnectionState, type TailEvent, type TailState } from '../tail/state.js';
 import { clock, pad, shortId, textWidth, truncate, uptime } from './format.js';
 
 export interface TailViewProps {
@@ -88,31 +89,11 @@ function Row({ event, selected, width, typeWidth, layout, paint }: { event: Tail
   );
 }
 
-type Token = { text: string; color?: string };
+export { colorJsonLine } from '../tail/details.js';
 
-/** Colour JSON line by line: keys, strings, numbers, literals. */
-export function colorJsonLine(line: string): Token[] {
-  const tokens: Token[] = [];
-  const re = /("(?:[^"\\]|\\.)*")(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b/g;
-  let last = 0;
-  for (let m = re.exec(line); m; m = re.exec(line)) {
-    if (m.index > last) tokens.push({ text: line.slice(last, m.index) });
-    if (m[1] !== undefined) {
-      tokens.push({ text: m[1], color: m[2] !== undefined ? 'cyan' : 'green' });
-      if (m[2] !== undefined) tokens.push({ text: m[2] });
-    } else if (m[3] !== undefined) tokens.push({ text: m[3], color: 'yellow' });
-    else tokens.push({ text: m[4] as string, color: 'magenta' });
-    last = re.lastIndex;
-  }
-  if (last < line.length) tokens.push({ text: line.slice(last) });
-  return tokens;
-}
-
-const LINE_COLOR: Record<DetailsLine['kind'], string> = { invalid: 'red', valid: 'green', 'no-schema': 'gray', json: '' };
-
-/** The details pane: a title line, then findings and the envelope's JSON from `scroll` on. */
+/** The details pane: a title line, then findings and the envelope's JSON from `scroll` on, long lines wrapped (`↪`). */
 function Details({ event, width, rows, scroll, paint }: { event: TailEvent; width: number; rows: number; scroll: number; paint: Paint }) {
-  const lines = detailsLines(event);
+  const lines = detailsVisualLines(event, width);
   const page = Math.max(1, rows - 1);
   const first = Math.max(0, Math.min(scroll, lines.length - page));
   const shown = lines.slice(first, first + page);
@@ -124,21 +105,16 @@ function Details({ event, width, rows, scroll, paint }: { event: TailEvent; widt
       <Text bold wrap="truncate">
         {event.eventType} <Text dimColor>{event.eventId}{forwarded}{position}</Text>
       </Text>
-      {shown.map((line, i) =>
-        line.kind === 'json' ? (
-          <Text key={first + i} wrap="truncate">
-            {colorJsonLine(truncate(line.text, width)).map((t, k) => (
-              <Text key={k} {...(t.color ? paint(t.color) : {})}>
-                {t.text}
-              </Text>
-            ))}
-          </Text>
-        ) : (
-          <Text key={first + i} {...paint(LINE_COLOR[line.kind])} wrap="truncate">
-            {truncate(line.text, width)}
-          </Text>
-        ),
-      )}
+      {shown.map((line, i) => (
+        <Text key={first + i} wrap="truncate">
+          {line.continued ? <Text dimColor>{CONTINUATION_MARK}</Text> : null}
+          {line.tokens.map((t, k) => (
+            <Text key={k} {...(t.color ? paint(t.color) : {})}>
+              {t.text}
+            </Text>
+          ))}
+        </Text>
+      ))}
     </Box>
   );
 }

@@ -38,15 +38,16 @@ function startTerminalTail(domain: string, env: NodeJS.ProcessEnv, size = { cols
   };
 }
 
-function envFor(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
+function envFor(overrides: Record<string, string | undefined>, keepCi = false): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', ...overrides };
   for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete env[k];
   delete env.FEISHU_APP_ID;
   delete env.FEISHU_APP_SECRET;
-  // ink draws nothing but the last frame when CI or CONTINUOUS_INTEGRATION is set (is-in-ci), and `.ci/run` sets
-  // CI=true: the terminal under test is a real one, so it must not inherit them.
-  delete env.CI;
-  delete env.CONTINUOUS_INTEGRATION;
+  // `.ci/run` sets CI=true: only the test that is about CI keeps what it sets.
+  if (!keepCi) {
+    delete env.CI;
+    delete env.CONTINUOUS_INTEGRATION;
+  }
   return env;
 }
 
@@ -99,12 +100,23 @@ test('the UI in a pseudo-terminal: keys one by one and in one chunk, details scr
   }
 });
 
-test('the UI in a pseudo-terminal uses colour when NO_COLOR is not set', { skip: SKIP }, async () => {
+test('CI=true in the environment of a real terminal: frames (in colour) before quit; a long line of the body wraps', { skip: SKIP }, async () => {
   const gateway = await startGateway();
-  const ui = startTerminalTail(gateway.domain, envFor({ NO_COLOR: undefined, FORCE_COLOR: undefined }), { cols: 100, rows: 30 });
+  // ink's is-in-ci would draw only the last frame, at exit; chalk would drop colour for an unknown CI.
+  const ui = startTerminalTail(gateway.domain, envFor({ CI: 'true', CONTINUOUS_INTEGRATION: 'true', NO_COLOR: undefined, FORCE_COLOR: undefined }, true), { cols: 100, rows: 30 });
   try {
-    await waitUntil(() => /● connected/.test(ui.screen()), 'the UI to connect', 30_000);
+    await waitUntil(() => /● connected/.test(ui.screen()), 'a frame before quit although CI=true', 30_000);
     assert.match(ui.raw(), COLOUR);
+    // A long string as the last field of the body: G brings it into view, wrapped.
+    const message = sample('im.message.receive_v1') as Envelope & { event: Record<string, unknown> };
+    message.event.note = `${'a long line that does not fit one line of the details pane, '.repeat(3)}END-OF-THE-TEXT`;
+    await gateway.push(prepareEnvelope(message));
+    await waitUntil(() => /received 1/.test(ui.screen()), 'the event on screen');
+    const before = ui.screen().length;
+    ui.keys('\r');
+    await waitUntil(() => /esc close/.test(ui.screen().slice(before)), 'the details pane');
+    ui.keys('G');
+    await waitUntil(() => /↪ [^\r\n]*TEXT"/.test(ui.screen().slice(before)), 'the end of the long line, on a continuation line');
     ui.keys('q');
     assert.equal(await ui.exited, 0);
   } finally {

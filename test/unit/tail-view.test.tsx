@@ -260,3 +260,32 @@ test('cell widths: an emoji with a skin tone and a ZWJ family are two cells each
   assert.equal(textWidth(pad('👍🏽 ok', 8)), 8);
   assert.equal(truncate('👨‍👩‍👧👨‍👩‍👧👨‍👩‍👧', 5), '👨‍👩‍👧👨‍👩‍👧…');
 });
+
+test('details pane: a long line wraps (↪ on each continuation), cut by cells, and scrolling goes by the lines on the screen', async () => {
+  const { detailsVisualLines } = await import('../../src/tail/details.js');
+  const long = `${'王二 👍🏽 '.repeat(30)}the end of the line`;
+  const event = makeEvent(1, 'im.message.receive_v1', { text: long, after: 'last' });
+  const opened = stateWith([{ type: 'event', event }, key('', 'return')]);
+  const lines = frame(opened);
+  for (const line of lines) assert.ok(stringWidth(line) <= 80, `fits 80 columns: ${line}`);
+  const visual = detailsVisualLines(event, 80);
+  const continued = visual.filter((l) => l.continued);
+  assert.ok(continued.length >= 2, 'the long line takes several lines on the screen');
+  const textLine = visual.findIndex((l) => l.tokens.some((t) => t.text.includes('"text"')));
+  const joined = visual
+    .slice(textLine, textLine + 1 + continued.length)
+    .map((l) => l.tokens.map((t) => t.text).join(''))
+    .join('');
+  assert.equal(joined, `    "text": ${JSON.stringify(long)},`, 'nothing is lost where a line is cut, not even half an emoji');
+  for (const l of visual) assert.ok(stringWidth(l.tokens.map((t) => t.text).join('')) <= (l.continued ? 78 : 80));
+  assert.match(lines.join('\n'), /of \d+/);
+  const total = Number(/of (\d+)/.exec(lines.join('\n'))?.[1]);
+  assert.equal(total, visual.length, 'the title counts lines on the screen');
+  // G goes to the last line on the screen; the wrapped string shows its end on a continuation line.
+  const end = stateWith([key('G')], opened);
+  const endFrame = frame(end).join('\n');
+  assert.match(endFrame, /"after": "last"/);
+  assert.match(endFrame, /↪ .*the end of the line",/);
+  const page = Number(/1–(\d+) of/.exec(lines.join('\n'))?.[1]);
+  assert.equal(end.detailsScroll, visual.length - page, 'the last page ends on the last line on the screen');
+});
