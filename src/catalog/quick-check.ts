@@ -79,6 +79,92 @@ export class QuickCheck {
   minItems = -1;
   maxItems = -1;
   allOf: QuickCheck[] | null = null;
+  /** At the root of an event type's schema: its envelope, checked by name rather than by the interpreter. */
+  envelope: Envelope | null = null;
+}
+
+/** The envelope part of an event type's schema that matched ENVELOPE_2 or ENVELOPE_1 exactly. */
+interface Envelope {
+  version: 1 | 2;
+  /** 2.0: the header's event_type `const` (undefined: any string, as in envelope-v2). */
+  eventType: string | undefined;
+  /** `unevaluatedProperties: false` (--strict) at the root, and in the 2.0 header. */
+  closed: boolean;
+  closedHeader: boolean;
+  /** The schema of `event` (null: none). */
+  event: QuickCheck | null;
+}
+
+/**
+ * The 2.0 envelope as every generated event schema (and envelope-v2) spells it, without `event`'s schema and the
+ * header's `event_type` const; and the 1.0 one. A schema whose envelope differs in any way is left to the interpreter.
+ */
+const ENVELOPE_2 = {
+  type: 'object',
+  required: ['schema', 'header', 'event'],
+  properties: {
+    schema: { type: 'string', const: '2.0' },
+    header: {
+      type: 'object',
+      required: ['event_id', 'event_type', 'create_time', 'token', 'app_id', 'tenant_key'],
+      properties: {
+        event_id: { type: 'string' },
+        event_type: { type: 'string' },
+        create_time: { type: 'string', pattern: DIGITS_PATTERN },
+        token: { type: 'string' },
+        app_id: { type: 'string' },
+        tenant_key: { type: 'string' },
+      },
+    },
+  },
+};
+const ENVELOPE_1 = {
+  type: 'object',
+  required: ['uuid', 'token', 'type', 'event'],
+  properties: { ts: { type: 'string' }, uuid: { type: 'string' }, token: { type: 'string' }, type: { type: 'string', const: 'event_callback' } },
+};
+const ENVELOPE_2_KEYS = ['schema', 'header', 'event'];
+const HEADER_2_KEYS = ['event_id', 'event_type', 'create_time', 'token', 'app_id', 'tenant_key'];
+const ENVELOPE_1_KEYS = ['ts', 'uuid', 'token', 'type', 'event'];
+
+/** Same JSON, whatever the order of object keys (but not of array items). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
+  if (!isNode(a) || !isNode(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameJson(a[key], b[key]));
+}
+
+/** The schema's envelope, when it is exactly ENVELOPE_2 or ENVELOPE_1 (plus an `event` schema). */
+function envelopeOf(schema: unknown): Envelope | undefined {
+  const root = strip(schema);
+  if (!isNode(root) || !isNode(root.properties)) return undefined;
+  const rest: SchemaNode = { ...root, properties: { ...root.properties } };
+  const properties = rest.properties as SchemaNode;
+  const eventSchema = properties.event;
+  if (eventSchema === undefined) return undefined;
+  delete properties.event;
+  const closed = rest.unevaluatedProperties === false;
+  if (closed) delete rest.unevaluatedProperties;
+  const event = compileNode(eventSchema);
+  if (sameJson(rest, ENVELOPE_1)) return { version: 1, eventType: undefined, closed, closedHeader: false, event };
+  const header = properties.header;
+  if (!isNode(header) || !isNode(header.properties)) return undefined;
+  const headerRest: SchemaNode = { ...header, properties: { ...header.properties } };
+  const closedHeader = headerRest.unevaluatedProperties === false;
+  if (closedHeader) delete headerRest.unevaluatedProperties;
+  const headerProperties = headerRest.properties as SchemaNode;
+  const eventTypeSchema = headerProperties.event_type;
+  let eventType: string | undefined;
+  if (isNode(eventTypeSchema) && typeof eventTypeSchema.const === 'string') {
+    eventType = eventTypeSchema.const;
+    const { const: _const, ...others } = eventTypeSchema;
+    headerProperties.event_type = others;
+  }
+  properties.header = headerRest;
+  if (!sameJson(rest, ENVELOPE_2)) return undefined;
+  return { version: 2, eventType, closed, closedHeader, event };
 }
 
 type SchemaNode = Record<string, unknown>;
@@ -217,7 +303,9 @@ function leafOf(node: QuickCheck): number {
 /** The quick check of a schema, or undefined when the schema uses something it does not check. */
 export function compileQuickCheck(schema: unknown): QuickCheck | undefined {
   try {
-    return compileNode(schema);
+    const node = compileNode(schema);
+    node.envelope = envelopeOf(schema) ?? null;
+    return node;
   } catch (error) {
     if (error instanceof Unsupported) return undefined;
     throw error;
@@ -300,14 +388,14 @@ function passesObject(check: QuickCheck, value: Record<string, unknown>): boolea
           if (typeof child !== 'boolean') return false;
           break;
         default:
-          if (!quickPass(node, child)) return false;
+          if (!passes(node, child)) return false;
       }
     }
   }
   if (check.closed || check.extra !== null) {
     for (const key in value) {
       if (keys !== null && keys.includes(key)) continue;
-      if (check.closed || !quickPass(check.extra as QuickCheck, value[key])) return false;
+      if (check.closed || !passes(check.extra as QuickCheck, value[key])) return false;
     }
   }
   return true;
@@ -320,17 +408,53 @@ function passesArray(check: QuickCheck, value: unknown[]): boolean {
   let i = 0;
   const prefix = check.prefixItems;
   if (prefix !== null) {
-    for (; i < prefix.length && i < length; i++) if (!quickPass(prefix[i] as QuickCheck, value[i])) return false;
+    for (; i < prefix.length && i < length; i++) if (!passes(prefix[i] as QuickCheck, value[i])) return false;
   }
   const items = check.items;
   if (items !== null) {
-    for (; i < length; i++) if (!quickPass(items, value[i])) return false;
+    for (; i < length; i++) if (!passes(items, value[i])) return false;
   }
   return true;
 }
 
-/** True only if the schema's generated validator accepts the value (see the contract at the top). */
+/**
+ * True only if the schema's generated validator accepts the value (see the contract at the top). An event
+ * envelope's own fields are read by name (every 2.0 header has the same shape, so those reads stay monomorphic
+ * whatever the mix of types); the rest goes through the interpreter.
+ */
 export function quickPass(check: QuickCheck, value: unknown): boolean {
+  const envelope = check.envelope;
+  if (envelope === null) return passes(check, value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  if (envelope.version === 2) {
+    const header = v.header;
+    const event = v.event;
+    if (v.schema !== '2.0' || event === undefined || typeof header !== 'object' || header === null || Array.isArray(header)) return false;
+    const h = header as Record<string, unknown>;
+    if (typeof h.event_id !== 'string' || typeof h.token !== 'string' || typeof h.app_id !== 'string' || typeof h.tenant_key !== 'string') return false;
+    const createTime = h.create_time;
+    if (typeof createTime !== 'string' || !isDigits(createTime)) return false;
+    const eventType = h.event_type;
+    if (envelope.eventType === undefined ? typeof eventType !== 'string' : eventType !== envelope.eventType) return false;
+    if (envelope.closedHeader && !onlyKeys(h, HEADER_2_KEYS)) return false;
+    if (envelope.closed && !onlyKeys(v, ENVELOPE_2_KEYS)) return false;
+    return envelope.event === null || passes(envelope.event, event);
+  }
+  const ts = v.ts;
+  const event = v.event;
+  if (v.type !== 'event_callback' || event === undefined || typeof v.uuid !== 'string' || typeof v.token !== 'string' || (ts !== undefined && typeof ts !== 'string')) return false;
+  if (envelope.closed && !onlyKeys(v, ENVELOPE_1_KEYS)) return false;
+  return envelope.event === null || passes(envelope.event, event);
+}
+
+function onlyKeys(value: Record<string, unknown>, allowed: readonly string[]): boolean {
+  for (const key in value) if (!allowed.includes(key)) return false;
+  return true;
+}
+
+/** The interpreter: one schema node against one value. */
+function passes(check: QuickCheck, value: unknown): boolean {
   const types = check.types;
   if (typeof value === 'string') {
     if (types !== 0 && (types & T_STRING) === 0) return false;
@@ -366,7 +490,7 @@ export function quickPass(check: QuickCheck, value: unknown): boolean {
   if (check.enumValues !== null && !check.enumValues.includes(value)) return false;
   const allOf = check.allOf;
   if (allOf !== null) {
-    for (let i = 0; i < allOf.length; i++) if (!quickPass(allOf[i] as QuickCheck, value)) return false;
+    for (let i = 0; i < allOf.length; i++) if (!passes(allOf[i] as QuickCheck, value)) return false;
   }
   return true;
 }

@@ -288,10 +288,11 @@ export async function* documentBatches(path: string, stdin: Readable, maxEventBy
 export const NDJSON_CHUNK_BYTES = 256 * 1024;
 
 /**
- * The chunks of a file, read into one Buffer used again for every chunk: a chunk is valid until the next one is
- * asked for (the NDJSON reader copies the start of a line that continues in the next chunk). A read stream's fresh
- * Buffer per chunk is memory that only a full garbage collection gives back: 4,000 of them in a 1 GB file, and tens
- * of MB resident at a time. An unreadable file is an input error naming it.
+ * The chunks of a file, read into two Buffers used in turn: the next chunk is read while the caller works on this
+ * one, which stays valid until the one after is asked for (the NDJSON reader copies the start of a line that
+ * continues in the next chunk). A read stream's fresh Buffer per chunk is memory that only a full garbage collection
+ * gives back: 4,000 of them in a 1 GB file, tens of MB resident at a time. An unreadable file is an input error
+ * naming it.
  */
 export async function openChunks(path: string): Promise<AsyncIterable<Buffer>> {
   let handle: FileHandle;
@@ -304,19 +305,34 @@ export async function openChunks(path: string): Promise<AsyncIterable<Buffer>> {
 }
 
 async function* readChunks(path: string, handle: FileHandle): AsyncGenerator<Buffer> {
-  try {
-    const buffer = Buffer.allocUnsafeSlow(NDJSON_CHUNK_BYTES);
-    for (;;) {
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await handle.read(buffer, 0, buffer.length, null));
-      } catch (error) {
+  const buffers = [Buffer.allocUnsafeSlow(NDJSON_CHUNK_BYTES), Buffer.allocUnsafeSlow(NDJSON_CHUNK_BYTES)];
+  const read = (buffer: Buffer): Promise<number> => {
+    const reading = handle.read(buffer, 0, buffer.length, null).then(
+      ({ bytesRead }) => bytesRead,
+      (error: unknown) => {
         throw fileError(path, error);
-      }
+      },
+    );
+    // Handled here too: a read-ahead can fail while the caller is still busy (awaiting its output); it is thrown
+    // when its chunk is asked for, not as an unhandled rejection.
+    reading.catch(() => undefined);
+    return reading;
+  };
+  let turn = 0;
+  let next: Promise<number> | undefined = read(buffers[0] as Buffer);
+  try {
+    for (;;) {
+      const bytesRead: number = await next;
+      next = undefined;
       if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
+      const chunk = buffers[turn] as Buffer;
+      turn ^= 1;
+      next = read(buffers[turn] as Buffer);
+      yield chunk.subarray(0, bytesRead);
     }
   } finally {
+    // A read still in flight (the caller stopped early) must end before the file is closed.
+    await next?.catch(() => undefined);
     await handle.close();
   }
 }

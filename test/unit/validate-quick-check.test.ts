@@ -1,6 +1,7 @@
 // The quick check that runs before a bundled schema's generated validator (src/catalog/quick-check.ts) must never
 // pass a value that the validator rejects: findings would be lost. Checked on every bundled sample and on mutations
-// of it at every location (each value replaced by values of other types, removed, an undeclared property added),
+// of it at every location (each value replaced by values of other types, a string by one that breaks its pattern, removed,
+// an undeclared property added),
 // plain and --strict; the two also agree the other way, so that the quick check does not send valid events to the slow path.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -30,6 +31,11 @@ function eachMutation(root: unknown, visit: (what: string) => void): void {
         slot[key] = structuredClone(replacement);
         visit(`${where}/${key} = ${JSON.stringify(replacement)}`);
       }
+      if (typeof original === 'string') {
+        // A string that breaks a pattern, a const or an enum while keeping its type.
+        slot[key] = `${original}!`;
+        visit(`${where}/${key} = ${JSON.stringify(slot[key])}`);
+      }
       if (!Array.isArray(container)) {
         delete slot[key];
         visit(`${where}/${key} removed`);
@@ -54,11 +60,13 @@ describe('quick checks of the bundled schemas', () => {
       const catalog = await openSchemaCatalog({ strict, warn: (message) => assert.fail(message) });
       let compared = 0;
       let withQuickCheck = 0;
+      let byName = 0;
       for (const sample of samples) {
         const schema = catalog.forType(sample.eventType);
         if (schema?.quick === undefined) continue;
         withQuickCheck++;
         const { quick } = schema;
+        if (quick.envelope !== null) byName++;
         eachMutation(sample.value, (what) => {
           const valid = schema.validate(sample.value);
           const passed = quickPass(quick, sample.value);
@@ -67,6 +75,7 @@ describe('quick checks of the bundled schemas', () => {
         });
       }
       assert.ok(withQuickCheck >= 200, `most samples' types have a quick check (${withQuickCheck})`);
+      assert.ok(byName >= 200, `most read their envelope by name (${byName})`);
       assert.ok(compared > 10_000, `${compared} values compared`);
     });
   }
