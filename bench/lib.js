@@ -24,8 +24,29 @@ export function pairwiseRatio(a, b) {
   return median(a.map((x, i) => x / b[i]));
 }
 
-/** Runs a command to completion; returns its wall time in ms and the spawnSync result. */
+/**
+ * CPU time (user + system, ms) of the children this process has waited for, from /proc/self/stat (cutime, cstime);
+ * undefined where there is no /proc. Its resolution is the clock tick (10 ms).
+ */
+function childrenCpuMs() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: state is field 3, so cutime (16) and cstime (17) are at 13 and 14 here.
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * Runs a command to completion; returns its wall time in ms, its CPU time (user + system of the whole process
+ * tree it waited for; undefined where it cannot be read) and the spawnSync result. On a shared machine the CPU
+ * time is the steadier figure: another process's load stretches wall time, not CPU time.
+ */
 export function time(command, args, options = {}) {
+  const cpuBefore = childrenCpuMs();
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, {
     stdio: [options.stdin ?? 'ignore', options.stdout ?? 'ignore', options.stderr ?? 'ignore'],
@@ -34,11 +55,13 @@ export function time(command, args, options = {}) {
     maxBuffer: 1 << 30,
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpuAfter = childrenCpuMs();
+  const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
   if (result.error) throw result.error;
   if (options.expect !== undefined && !options.expect.includes(result.status)) {
     throw new Error(`${command} ${args.join(' ')} exited with ${result.status}\n${result.stderr ?? ''}`);
   }
-  return { ms, result };
+  return { ms, cpuMs, result };
 }
 
 /** Peak RSS of a run in MB, from GNU time when there is one, else from the process itself at exit. */

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Benchmark of `feishu-events validate`, against baselines measured in the same run, commands alternated and
-// ratios taken pairwise (each run of ours against the baseline run just before it; the median of those ratios):
-//   catalogue   the headline: every event type of the catalogue mixed (what a real capture looks like), N events,
-//               ~0.5% invalid, vs a bare node script that only reads the lines and JSON.parses them
-//               (target: at most 1.3×, aim 1.15×);
-//   five types  the same with the hand-written types only (target: at most 1.15×);
-//   sourcemeta  N events of one type, vs the @sourcemeta/jsonschema CLI (native binary, devDependency)
+// ratios taken pairwise (each run of ours against the baseline run just before it; the median of those ratios),
+// of wall time and of CPU time (user + system; the steadier figure on a shared machine):
+//   catalogue   the headline: every event type of the catalogue mixed (what a real capture looks like), at each
+//               --events size (default 200,000 and 1,000,000), ~0.5% invalid, vs a bare node script that only
+//               reads the lines and JSON.parses them (target: at most 1.3×, aim 1.15×);
+//   five types  the same with the hand-written types only, at the first size (target: at most 1.15×);
+//   sourcemeta  events of one type, vs the @sourcemeta/jsonschema CLI (native binary, devDependency)
 //               validating the same file against the same schema;
-//   memory      peak RSS validating a large NDJSON file of the catalogue mix (target: at most 100 MB).
-// Start-up is measured by bench/startup.js.
-// Usage: npm run bench:validate -- [--events 200000] [--runs 5] [--memory-mb 200] [--no-memory]
+//   memory      peak RSS validating a large NDJSON file of the catalogue mix, default 1 GB (target: at most 100 MB).
+// The last lines are the headline: each target and its figure. Start-up is measured by bench/startup.js.
+// Usage: npm run bench:validate -- [--events 200000,1000000] [--runs 5] [--memory-mb 1024] [--no-memory]
 // Data goes to bench/.data/ (gitignored) and is reused while the parameters stay the same; the summary to
 // bench/results/ (gitignored).
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -23,16 +24,17 @@ const ONE_TYPE = 'corehr.employee.domain_event_v2';
 const INVALID_EVERY = 200; // one event in 200 has one defect
 
 function parseArgs(argv) {
-  const args = { events: 200_000, runs: 5, memoryMb: 200, memory: true };
+  const args = { events: [200_000, 1_000_000], runs: 5, memoryMb: 1024, memory: true };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const next = () => Number(argv[++i]);
-    if (flag === '--events') args.events = next();
+    if (flag === '--events') args.events = String(argv[++i]).split(',').map(Number);
     else if (flag === '--runs') args.runs = next();
     else if (flag === '--memory-mb') args.memoryMb = next();
     else if (flag === '--no-memory') args.memory = false;
     else throw new Error(`unknown argument ${flag}`);
   }
+  if (args.events.length === 0 || !args.events.every((n) => Number.isInteger(n) && n > 0)) throw new Error('--events takes sizes such as 200000,1000000');
   return args;
 }
 
@@ -130,37 +132,54 @@ if (rest.trim() !== '') { JSON.parse(rest); parsed++; }
 process.stdout.write(parsed + ' lines parsed\\n');
 `;
 
-function prepareData(args) {
+/**
+ * The data of one size: the catalogue mix, and (`all`) the five types and the one type too. Generated once into
+ * bench/.data/ and reused while its parameters stay the same.
+ */
+function prepareData(events, all) {
   mkdirSync(dataDir, { recursive: true });
-  const metaPath = join(dataDir, `validate-meta-${args.events}.json`);
+  const metaPath = join(dataDir, `validate-meta-${events}${all ? '' : '-catalogue'}.json`);
   const catalogue = loadSamples(CATALOGUE_TYPES);
   const five = loadSamples(DOCUMENTED_TYPES);
-  const wanted = { events: args.events, invalidEvery: INVALID_EVERY, samples: JSON.stringify([...catalogue]).length, version: 3 };
+  const wanted = { events, all, invalidEvery: INVALID_EVERY, samples: JSON.stringify([...catalogue]).length, version: 3 };
   const meta = existsSync(metaPath) ? JSON.parse(readFileSync(metaPath, 'utf8')) : undefined;
   const files = {
-    catalogue: join(dataDir, `catalogue-${args.events}.ndjson`),
-    five: join(dataDir, `five-${args.events}.ndjson`),
-    oneType: join(dataDir, `${ONE_TYPE}-${args.events}.jsonl`), // .jsonl: the extension the sourcemeta CLI reads as JSON Lines
-    baseline: join(dataDir, 'read-and-parse.mjs'),
+    catalogue: join(dataDir, `catalogue-${events}.ndjson`),
+    ...(all
+      ? {
+          five: join(dataDir, `five-${events}.ndjson`),
+          oneType: join(dataDir, `${ONE_TYPE}-${events}.jsonl`), // .jsonl: the extension the sourcemeta CLI reads as JSON Lines
+        }
+      : {}),
   };
   let info = meta;
-  if (!meta || JSON.stringify(meta.wanted) !== JSON.stringify(wanted) || !Object.values(files).slice(0, 3).every((f) => existsSync(f))) {
-    process.stderr.write(`generating ${args.events.toLocaleString('en-US')} events ×3 into bench/.data/ …\n`);
+  if (!meta || JSON.stringify(meta.wanted) !== JSON.stringify(wanted) || !Object.values(files).every((f) => existsSync(f))) {
+    process.stderr.write(`generating ${events.toLocaleString('en-US')} events${all ? ' ×3' : ''} into bench/.data/ …\n`);
     info = {
       wanted,
       types: catalogue.size,
       fiveTypes: five.size,
       invalid: {
-        catalogue: generate(files.catalogue, interleave(catalogue), args.events, 1),
-        five: generate(files.five, interleave(five), args.events, 2),
-        oneType: generate(files.oneType, five.get(ONE_TYPE) ?? catalogue.get(ONE_TYPE), args.events, 3),
+        catalogue: generate(files.catalogue, interleave(catalogue), events, 1),
+        ...(all
+          ? {
+              five: generate(files.five, interleave(five), events, 2),
+              oneType: generate(files.oneType, five.get(ONE_TYPE) ?? catalogue.get(ONE_TYPE), events, 3),
+            }
+          : {}),
       },
     };
     writeFileSync(metaPath, JSON.stringify(info));
   }
-  // The baseline: what any script that checks NDJSON must at least do — read the file, split lines, JSON.parse.
-  writeFileSync(files.baseline, BASELINE);
   return { files, info };
+}
+
+/** The baseline: what any script that checks NDJSON must at least do — read the file, split lines, JSON.parse. */
+function writeBaseline() {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'read-and-parse.mjs');
+  writeFileSync(path, BASELINE);
+  return path;
 }
 
 function sourcemetaBinary() {
@@ -178,37 +197,39 @@ function sourcemetaBinary() {
 }
 
 function checkCount(file, expected, what) {
-  // Sanity: validate must find exactly the defects that were put in.
-  const { result } = time(process.execPath, [bin, 'validate', file, '--format', 'json'], { stdout: 'pipe', expect: [0, 1] });
-  const lines = result.stdout.toString('utf8').trimEnd().split('\n');
-  const summary = JSON.parse(lines[lines.length - 1]);
+  // Sanity: validate must find exactly the defects that were put in (its summary line: "N events checked: …").
+  const { result } = time(process.execPath, [bin, 'validate', file], { stdout: 'pipe', expect: [0, 1] });
+  const match = /(\d+) events? checked: (\d+) valid, (\d+) invalid/.exec(result.stdout.toString('utf8'));
+  if (!match) throw new Error(`validate printed no summary for the ${what} data`);
+  const summary = { checked: Number(match[1]), invalid: Number(match[3]) };
   if (summary.invalid !== expected) throw new Error(`validate reported ${summary.invalid} invalid events in the ${what} data, it has ${expected}`);
   return summary;
 }
 
-function throughput(args, files, sourcemeta) {
-  const rows = { baseline: [], catalogue: [], catalogueJson: [], baselineFive: [], five: [], baselineOne: [], one: [], sourcemeta: [], sourcemetaFast: [] };
-  const schema = join(root, 'schemas', `${ONE_TYPE}.schema.json`);
+/** One series of alternated runs: each entry of `pairs` is [name, command args, expected exit codes]. */
+function alternate(runs, label, pairs) {
+  const rows = Object.fromEntries(pairs.map(([name]) => [name, { ms: [], cpuMs: [] }]));
   const node = process.execPath;
   // One warm-up round (page cache), not counted.
-  time(node, [files.baseline, files.catalogue], { expect: [0] });
-  time(node, [bin, 'validate', files.catalogue], { expect: [1] });
-  for (let run = 0; run < args.runs; run++) {
-    process.stderr.write(`  run ${run + 1}/${args.runs}${run + 1 === args.runs ? "\n" : "\r"}`);
-    rows.baseline.push(time(node, [files.baseline, files.catalogue], { expect: [0] }).ms);
-    rows.catalogue.push(time(node, [bin, 'validate', files.catalogue], { expect: [1] }).ms);
-    rows.catalogueJson.push(time(node, [bin, 'validate', files.catalogue, '--format', 'json'], { expect: [1] }).ms);
-    rows.baselineFive.push(time(node, [files.baseline, files.five], { expect: [0] }).ms);
-    rows.five.push(time(node, [bin, 'validate', files.five], { expect: [1] }).ms);
-    rows.baselineOne.push(time(node, [files.baseline, files.oneType], { expect: [0] }).ms);
-    rows.one.push(time(node, [bin, 'validate', files.oneType], { expect: [1] }).ms);
-    if (sourcemeta) {
-      rows.sourcemeta.push(time(sourcemeta.path, ['validate', schema, files.oneType, '--continue'], { expect: [2] }).ms);
-      rows.sourcemetaFast.push(time(sourcemeta.path, ['validate', schema, files.oneType, '--continue', '--fast'], { expect: [2] }).ms);
+  for (const [, args, expect] of pairs.slice(0, 2)) time(args[0] === 'native' ? args[1] : node, args[0] === 'native' ? args.slice(2) : args, { expect });
+  for (let run = 0; run < runs; run++) {
+    process.stderr.write(`  ${label}: run ${run + 1}/${runs}${run + 1 === runs ? '\n' : '\r'}`);
+    for (const [name, args, expect] of pairs) {
+      const timed = args[0] === 'native' ? time(args[1], args.slice(2), { expect }) : time(node, args, { expect });
+      rows[name].ms.push(timed.ms);
+      rows[name].cpuMs.push(timed.cpuMs);
     }
   }
   return rows;
 }
+
+/** Wall and CPU ratio of two series run in turn. */
+function ratios(ours, baseline) {
+  const cpu = ours.cpuMs.every(Number.isFinite) && baseline.cpuMs.every(Number.isFinite) ? pairwiseRatio(ours.cpuMs, baseline.cpuMs) : undefined;
+  return { wall: pairwiseRatio(ours.ms, baseline.ms), cpu };
+}
+
+const both = (r) => `${fmtRatio(r.wall)}${r.cpu === undefined ? '' : ` (CPU ${fmtRatio(r.cpu)})`}`;
 
 function bigFile(source, megabytes) {
   const path = join(dataDir, `catalogue-big-${megabytes}mb.ndjson`);
@@ -225,60 +246,101 @@ function bigFile(source, megabytes) {
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
-  const { files, info } = prepareData(args);
+  const baseline = writeBaseline();
+  const sizes = args.events.map((events, i) => ({ events, ...prepareData(events, i === 0) }));
+  const first = sizes[0];
   const sourcemeta = sourcemetaBinary();
   const mb = (f) => statSync(f).size / 1024 / 1024;
-  const sanity = checkCount(files.catalogue, info.invalid.catalogue, 'catalogue');
-  checkCount(files.five, info.invalid.five, 'five-type');
-  const n = args.events.toLocaleString('en-US');
+  const sanity = sizes.map(({ files, info, events }) => checkCount(files.catalogue, info.invalid.catalogue, `${events}-event catalogue`));
+  checkCount(first.files.five, first.info.invalid.five, 'five-type');
+  const count = (n) => n.toLocaleString('en-US');
   console.log(`feishu-events validate — ${describeMachine()}`);
-  console.log(`${args.runs} runs each, commands alternated, ratios = median of the pairwise ratios (each run against the baseline run before it)`);
-  console.log(`data: catalogue mix ${n} events of ${info.types} types, ${mb(files.catalogue).toFixed(1)} MB, ${info.invalid.catalogue} invalid; ` +
-    `five types ${n} events, ${mb(files.five).toFixed(1)} MB, ${info.invalid.five} invalid; ${ONE_TYPE} ${n} events, ${info.invalid.oneType} invalid`);
-  console.log(`sanity: validate found ${sanity.invalid} invalid of ${sanity.checked} checked in the catalogue mix, as planted\n`);
+  console.log(`${args.runs} runs each, commands alternated, ratios = median of the pairwise ratios (each run against the baseline run before it), of wall time and of CPU time (user + system)`);
+  for (const { events, files, info } of sizes) console.log(`data: catalogue mix ${count(events)} events of ${info.types} types, ${mb(files.catalogue).toFixed(1)} MB, ${info.invalid.catalogue} invalid`);
+  console.log(`data: five types ${count(first.events)} events, ${mb(first.files.five).toFixed(1)} MB, ${first.info.invalid.five} invalid; ${ONE_TYPE} ${count(first.events)} events, ${first.info.invalid.oneType} invalid`);
+  console.log(`sanity: validate found exactly the planted invalid events in every catalogue file (${sanity.map((s) => `${s.invalid} of ${s.checked}`).join(', ')})\n`);
 
-  const rows = throughput(args, files, sourcemeta);
-  const m = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, median(v)]));
+  const schema = join(root, 'schemas', `${ONE_TYPE}.schema.json`);
+  const { files } = first;
+  const runs = {};
+  runs[first.events] = alternate(args.runs, `${count(first.events)} events`, [
+    ['baseline', [baseline, files.catalogue], [0]],
+    ['catalogue', [bin, 'validate', files.catalogue], [1]],
+    ['catalogueJson', [bin, 'validate', files.catalogue, '--format', 'json'], [1]],
+    ['baselineFive', [baseline, files.five], [0]],
+    ['five', [bin, 'validate', files.five], [1]],
+    ['baselineOne', [baseline, files.oneType], [0]],
+    ['one', [bin, 'validate', files.oneType], [1]],
+    ...(sourcemeta
+      ? [
+          ['sourcemeta', ['native', sourcemeta.path, 'validate', schema, files.oneType, '--continue'], [2]],
+          ['sourcemetaFast', ['native', sourcemeta.path, 'validate', schema, files.oneType, '--continue', '--fast'], [2]],
+        ]
+      : []),
+  ]);
+  for (const { events, files: sized } of sizes.slice(1)) {
+    runs[events] = alternate(args.runs, `${count(events)} events`, [
+      ['baseline', [baseline, sized.catalogue], [0]],
+      ['catalogue', [bin, 'validate', sized.catalogue], [1]],
+    ]);
+  }
+
+  const rows = runs[first.events];
+  const m = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, median(v.ms)]));
   const r = {
-    catalogue: pairwiseRatio(rows.catalogue, rows.baseline),
-    catalogueJson: pairwiseRatio(rows.catalogueJson, rows.baseline),
-    five: pairwiseRatio(rows.five, rows.baselineFive),
-    one: pairwiseRatio(rows.one, rows.baselineOne),
-    sourcemeta: sourcemeta ? pairwiseRatio(rows.one, rows.sourcemeta) : undefined,
-    sourcemetaFast: sourcemeta ? pairwiseRatio(rows.one, rows.sourcemetaFast) : undefined,
+    catalogue: ratios(rows.catalogue, rows.baseline),
+    catalogueJson: ratios(rows.catalogueJson, rows.baseline),
+    five: ratios(rows.five, rows.baselineFive),
+    one: ratios(rows.one, rows.baselineOne),
+    sourcemeta: sourcemeta ? ratios(rows.one, rows.sourcemeta) : undefined,
+    sourcemetaFast: sourcemeta ? ratios(rows.one, rows.sourcemetaFast) : undefined,
   };
-  const line = (label, ms, extra = '') => console.log(`  ${label.padEnd(58)} ${fmtMs(ms).padStart(9)}${extra}`);
-  console.log('throughput (whole process, wall time, median)');
+  const bySize = Object.fromEntries(sizes.map(({ events }) => [events, ratios(runs[events].catalogue, runs[events].baseline)]));
+  const line = (label, ms, extra = '') => console.log(`  ${label.padEnd(62)} ${fmtMs(ms).padStart(9)}${extra}`);
+  console.log(`throughput, ${count(first.events)} events (whole process, median wall time; ratios of wall time, CPU time beside)`);
   line(`bare node: read lines + JSON.parse, catalogue mix`, m.baseline);
-  line(`feishu-events validate, catalogue mix (${info.types} types)`, m.catalogue, `   ${fmtRatio(r.catalogue)} bare node  (target ≤ 1.30×, aim 1.15×)`);
-  line(`feishu-events validate --format json, catalogue mix`, m.catalogueJson, `   ${fmtRatio(r.catalogueJson)} bare node`);
+  line(`feishu-events validate, catalogue mix (${first.info.types} types)`, m.catalogue, `   ${both(r.catalogue)} bare node`);
+  line(`feishu-events validate --format json, catalogue mix`, m.catalogueJson, `   ${both(r.catalogueJson)} bare node`);
   line(`bare node: read lines + JSON.parse, five types`, m.baselineFive);
-  line(`feishu-events validate, five hand-written types`, m.five, `   ${fmtRatio(r.five)} bare node  (target ≤ 1.15×)`);
+  line(`feishu-events validate, five hand-written types`, m.five, `   ${both(r.five)} bare node`);
   line(`bare node: read lines + JSON.parse, ${ONE_TYPE}`, m.baselineOne);
-  line(`feishu-events validate, ${ONE_TYPE}`, m.one, `   ${fmtRatio(r.one)} bare node`);
+  line(`feishu-events validate, ${ONE_TYPE}`, m.one, `   ${both(r.one)} bare node`);
   if (sourcemeta) {
-    line(`@sourcemeta/jsonschema ${sourcemeta.version} validate --continue`, m.sourcemeta, `   feishu-events takes ${fmtRatio(r.sourcemeta)} its time`);
-    line(`@sourcemeta/jsonschema ${sourcemeta.version} validate --continue --fast`, m.sourcemetaFast, `   feishu-events takes ${fmtRatio(r.sourcemetaFast)} its time`);
+    line(`@sourcemeta/jsonschema ${sourcemeta.version} validate --continue`, m.sourcemeta, `   feishu-events takes ${both(r.sourcemeta)} its time`);
+    line(`@sourcemeta/jsonschema ${sourcemeta.version} validate --continue --fast`, m.sourcemetaFast, `   feishu-events takes ${both(r.sourcemetaFast)} its time`);
   } else {
     console.log('  @sourcemeta/jsonschema: not installed (npm install --save-dev @sourcemeta/jsonschema), skipped');
   }
-  const eventsPerSecond = args.events / (m.catalogue / 1000);
+  const eventsPerSecond = first.events / (m.catalogue / 1000);
   console.log(`  → catalogue mix: ${Math.round(eventsPerSecond).toLocaleString('en-US')} events/s, ${(mb(files.catalogue) / (m.catalogue / 1000)).toFixed(0)} MB/s`);
+  for (const { events } of sizes.slice(1)) {
+    console.log(`throughput, ${count(events)} events`);
+    line('bare node: read lines + JSON.parse, catalogue mix', median(runs[events].baseline.ms));
+    line('feishu-events validate, catalogue mix', median(runs[events].catalogue.ms), `   ${both(bySize[events])} bare node`);
+  }
 
   let memory;
   if (args.memory) {
-    const big = bigFile(files.catalogue, args.memoryMb);
+    const largest = sizes.reduce((a, b) => (b.events > a.events ? b : a));
+    const big = bigFile(largest.files.catalogue, args.memoryMb);
     const size = mb(big);
     const ours = peakRss([process.execPath, bin, 'validate', big]);
-    const bare = peakRss([process.execPath, files.baseline, big]);
+    const bare = peakRss([process.execPath, baseline, big]);
     memory = { fileMb: size, oursMb: ours.mb, oursMs: ours.ms, bareMb: bare.mb, bareMs: bare.ms, how: ours.how };
     console.log(`\nmemory (${size.toFixed(0)} MB NDJSON, catalogue mix, peak RSS via ${ours.how})`);
     line('bare node: read lines + JSON.parse', bare.ms, `   ${bare.mb.toFixed(1)} MB`);
-    line('feishu-events validate', ours.ms, `   ${ours.mb.toFixed(1)} MB  (target ≤ 100 MB)`);
+    line('feishu-events validate', ours.ms, `   ${ours.mb.toFixed(1)} MB`);
   }
-  const previous = writeResults('validate', { args, types: info.types, medianMs: m, runsMs: rows, ratios: r, memory });
-  if (previous?.ratios) {
-    console.log(`last run: catalogue ${previous.ratios.catalogue?.toFixed(2)}×, five types ${previous.ratios.five?.toFixed(2)}× bare node`);
+
+  const target = (label, figure, goal) => console.log(`  ${label.padEnd(52)} ${figure.padEnd(24)} ${goal}`);
+  console.log('\nheadline (the targets; ratios against the bare split-and-JSON.parse script)');
+  for (const { events } of sizes) target(`catalogue mix (${first.info.types} types), ${count(events)} events`, both(bySize[events]), 'target ≤ 1.30×, aim 1.15×');
+  target(`five hand-written types, ${count(first.events)} events`, both(r.five), 'target ≤ 1.15×');
+  if (memory) target(`peak RSS, ${memory.fileMb.toFixed(0)} MB catalogue-mix NDJSON`, `${memory.oursMb.toFixed(0)} MB (bare node ${memory.bareMb.toFixed(0)} MB)`, 'target ≤ 100 MB');
+
+  const previous = writeResults('validate', { args, types: first.info.types, medianMs: m, runs, ratios: r, catalogueBySize: bySize, memory });
+  if (previous?.catalogueBySize) {
+    console.log(`last run: catalogue ${Object.entries(previous.catalogueBySize).map(([n, x]) => `${count(Number(n))}: ${both(x)}`).join(', ')}; five types ${previous.ratios?.five ? both(previous.ratios.five) : '?'}`);
   }
 }
 
