@@ -43,14 +43,15 @@ export function catalogCounts(entries: readonly CatalogEntry[]): string {
   return `${entries.length} event type${entries.length === 1 ? '' : 's'}: ${group('hand-written')}, ${group('generated')}`;
 }
 
-function showValue(value: unknown): string {
+/** A documented value as JSON, whole: `"p2p"`, `2`, `true`. */
+function jsonLiteral(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
 }
 
 function valuesText(row: FieldRow): string {
   if (!row.values) return '';
-  if (row.values.length === 1 && row.values[0] && !row.fact?.enumOpen) return `= ${showValue(row.values[0].value)}`;
-  const list = row.values.map((v) => (v.meaning ? `${showValue(v.value)} ${v.meaning}` : showValue(v.value))).join(', ');
+  if (row.values.length === 1 && row.values[0] && !row.fact?.enumOpen) return `= ${jsonLiteral(row.values[0].value)}`;
+  const list = row.values.map((v) => (v.meaning ? `${jsonLiteral(v.value)} ${v.meaning}` : jsonLiteral(v.value))).join(', ');
   return row.fact?.enumOpen ? `known values ${list}` : `one of ${list}`;
 }
 

@@ -9,6 +9,11 @@ export function formatDuration(ms: number): string {
   return `${+(ms / 3_600_000).toFixed(1)}h`;
 }
 
+/** An id in a one-line summary: up to 14 characters whole, a longer one cut to its first 11 and `…` (`om_ec85ff7d6…`). */
+export function clipId(id: string): string {
+  return id.length > 14 ? `${id.slice(0, 11)}…` : id;
+}
+
 /** A latency: `4.2 ms` under 10 ms, `137 ms` above. */
 export function ms(value: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;

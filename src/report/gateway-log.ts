@@ -3,7 +3,8 @@ import { ms, plural } from './format.js';
 import { describeCall } from '../gateway/open-api/summary.js';
 import type { FaultRecord, GatewayEvent } from '../gateway/types.js';
 
-function clock(iso: string): string {
+/** `14:03:07.042`: the local time of day to the millisecond, for log lines. */
+function timeWithMillis(iso: string): string {
   const date = new Date(iso);
   const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
@@ -50,7 +51,7 @@ export function formatFaultRecord(record: FaultRecord, c: ChalkInstance): string
 
 /** One human-readable line for the live log, or undefined for events not worth a line (pings). */
 export function formatGatewayEvent(event: GatewayEvent, c: ChalkInstance): string | undefined {
-  const at = c.dim(clock(event.at));
+  const at = c.dim(timeWithMillis(event.at));
   switch (event.type) {
     case 'listening':
       return `${at} ${c.green('listening')} on ${event.domain}`;

@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { EventReport } from '../validate/types.js';
-import { shortId, showPointer, summaryLine, typeLines } from './validate-pretty.js';
+import { briefEventId, showPointer, summaryLine, typeLines } from './validate-pretty.js';
 import type { ValidateReporter } from './validate-reporter.js';
 import { escapeControl, escapeWorkflowData, escapeWorkflowProperty, safeLogLine } from '../safe-text.js';
 
@@ -39,7 +39,7 @@ export function githubValidateReporter(cwd: string): ValidateReporter {
       const file = pathOf(report.source);
       for (const f of report.findings) {
         const what = report.status === 'malformed' ? 'malformed JSON' : (report.eventType ?? 'event');
-        const title = report.status === 'malformed' ? `${what} #${report.index}` : `${what} #${report.index} ${shortId(report.eventId)} ${showPointer(f.pointer)}`;
+        const title = report.status === 'malformed' ? `${what} #${report.index}` : `${what} #${report.index} ${briefEventId(report.eventId)} ${showPointer(f.pointer)}`;
         const props = [
           ...(file === undefined ? [] : [`file=${escapeProperty(file)}`]),
           `line=${f.line}`,

@@ -7,7 +7,7 @@ const identity = (text: string): string => text;
 export const plainPaint: Paint = { red: identity, green: identity, yellow: identity, cyan: identity, dim: identity, bold: identity };
 
 /** `5e3702a8…`: enough of an event id to find it, short enough for one line. */
-export function shortId(id: string | undefined): string {
+export function briefEventId(id: string | undefined): string {
   if (id === undefined || id === '') return '-';
   return id.length > 9 ? `${id.slice(0, 8)}…` : id;
 }
@@ -45,7 +45,7 @@ function findingLines(report: EventReport, finding: Finding, c: Paint): string {
   const head =
     report.status === 'malformed'
       ? `${mark} ${where}  malformed JSON  #${report.index}`
-      : `${mark} ${where}  ${escapeControl(report.eventType ?? '(no event type)')}  #${report.index} ${c.dim(escapeControl(shortId(report.eventId)))}  ${c.cyan(escapeControl(showPointer(finding.pointer)))}`;
+      : `${mark} ${where}  ${escapeControl(report.eventType ?? '(no event type)')}  #${report.index} ${c.dim(escapeControl(briefEventId(report.eventId)))}  ${c.cyan(escapeControl(showPointer(finding.pointer)))}`;
   const note = finding.decrypted ? c.dim('  (in the decrypted payload)') : '';
   return `${head}\n    ${escapeControl(finding.message)}${note}\n`;
 }

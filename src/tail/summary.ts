@@ -1,4 +1,5 @@
 import { isRecord } from '../protocol/envelope.js';
+import { clipId } from '../report/format.js';
 
 /** Meanings of `corehr.employee.domain_event_v2` sub-event types, from the event's documentation. */
 export const EMPLOYEE_SUB_EVENTS: Readonly<Record<string, string>> = {
@@ -48,8 +49,9 @@ function generic(event: Record<string, unknown>): string {
   return parts.join(' ');
 }
 
-function shortId(id: string | undefined): string | undefined {
-  return id && id.length > 14 ? `${id.slice(0, 11)}…` : id;
+/** clipId for an id that may be missing. */
+function clipMaybeId(id: string | undefined): string | undefined {
+  return id && clipId(id);
 }
 
 /** The readable text of a message's `content` (a JSON string whose shape depends on message_type). */
@@ -98,8 +100,8 @@ function messageSummary(event: Record<string, unknown>): string {
   return join([
     type,
     said !== undefined && type !== undefined && said !== `[${type}]` ? `"${said.length > 80 ? `${said.slice(0, 79)}…` : said}"` : undefined,
-    text(message.chat_type) && `${text(message.chat_type)} ${shortId(text(message.chat_id)) ?? ''}`.trim(),
-    shortId(text(senderId.open_id) ?? text(senderId.user_id) ?? text(senderId.union_id)) && `from ${shortId(text(senderId.open_id) ?? text(senderId.user_id) ?? text(senderId.union_id))}`,
+    text(message.chat_type) && `${text(message.chat_type)} ${clipMaybeId(text(message.chat_id)) ?? ''}`.trim(),
+    clipMaybeId(text(senderId.open_id) ?? text(senderId.user_id) ?? text(senderId.union_id)) && `from ${clipMaybeId(text(senderId.open_id) ?? text(senderId.user_id) ?? text(senderId.union_id))}`,
   ]);
 }
 
@@ -113,7 +115,7 @@ function callbackSummary(event: Record<string, unknown>): string {
   const what = action
     ? join([text(action.tag) ?? 'action', picked !== undefined ? `= ${picked}` : undefined, isRecord(action.form_value) ? `form ${JSON.stringify(action.form_value)}` : undefined, value && (value.length > 60 ? `${value.slice(0, 59)}…` : value)])
     : join(['link', text(context.url)]);
-  const who = shortId(text(operator.open_id) ?? text(operator.user_id));
+  const who = clipMaybeId(text(operator.open_id) ?? text(operator.user_id));
   return `◆ ${join([what, who && `by ${who}`])}`;
 }
 

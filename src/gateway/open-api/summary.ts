@@ -1,11 +1,9 @@
-// One line per Open API call, for the gateway log and the replay report. No imports beyond types: replay loads it.
+// One line per Open API call, for the gateway log and the replay report. Imports only types and report/format.ts
+// (which imports nothing): replay loads it.
+import { clipId } from '../../report/format.js';
 import type { CallRecord } from './types.js';
 
 const TEXT_LIMIT = 40;
-
-function shortId(id: string): string {
-  return id.length > 14 ? `${id.slice(0, 11)}…` : id;
-}
 
 function quote(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -17,7 +15,7 @@ export function describeCall(call: Pick<CallRecord, 'kind' | 'method' | 'path' |
   const parts: string[] = [];
   const generic = call.kind === 'unknown_path' || call.kind === 'other' || call.kind === 'read';
   parts.push(generic ? `${call.method} ${call.path}` : call.kind);
-  if (call.target !== undefined && !generic) parts.push(shortId(call.target));
+  if (call.target !== undefined && !generic) parts.push(clipId(call.target));
   if (call.text !== undefined && call.text !== '') parts.push(quote(call.text));
   if (call.repeat_of !== undefined) parts.push('(same uuid: not sent again)');
   if (call.status !== 200 || call.code !== 0) parts.push(`→ ${call.status}${call.code !== -1 && call.code !== 0 ? ` code ${call.code}` : ''}${call.fault !== undefined ? ` (${call.fault})` : ''}`);
