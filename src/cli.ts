@@ -60,10 +60,11 @@ const RUN_UNTIL_STOPPED = new Set(['gateway', 'tail']);
 
 /**
  * Commands that stop early on SIGINT / SIGTERM and report what they did so far (replay: stop sending, wait briefly
- * for what is in flight, print the partial summary), then exit 130 / 143. A second signal ends the process at once;
- * a closed stdout (`replay | head`) stops them too, quietly.
+ * for what is in flight, print the partial summary; validate: stop reading, report what was checked), then exit
+ * 130 / 143. A second signal ends the process at once. A closed stdout (`validate … | head`) does not stop them:
+ * they stop writing and finish, and their exit code says what they found (the services handle the failed writes).
  */
-const INTERRUPTIBLE = new Set(['replay']);
+const INTERRUPTIBLE = new Set(['replay', 'validate']);
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Run a command with its AbortSignal; the only place that listens for signals. */
@@ -80,13 +81,11 @@ async function runCommand(name: string, inputs: string[], options: Record<string
     caught = signal;
     controller.abort(signal);
   };
-  const onStdoutError = (error: NodeJS.ErrnoException): void => {
-    if (error.code === 'EPIPE') controller.abort('EPIPE');
-  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  // Left in place after the run: a write still on its way may fail with EPIPE, and must not crash the process.
-  if (interruptible) io.stdout.on('error', onStdoutError);
+  // Left in place after the run: a write still on its way may fail with EPIPE, and must not crash the process (the
+  // service has seen the failure on its writer and stopped writing).
+  if (interruptible) io.stdout.on('error', outputFailed);
   try {
     const code = await run(inputs, options, io, controller.signal);
     return caught !== undefined ? (SIGNAL_EXIT[caught] ?? code) : code;
@@ -312,6 +311,9 @@ function reportError(error: unknown, io: CommandIO, json: boolean): number {
   writeError(io, json, { message: 'internal error (this is a bug, please report it)', exitCode: ExitCode.internal, stack: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   return ExitCode.internal;
 }
+
+/** A failed write to stdout is the service's to handle (its writer sees the error); here it only must not crash. */
+function outputFailed(): void {}
 
 function isBrokenPipe(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';

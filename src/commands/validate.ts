@@ -40,8 +40,8 @@ export function resolveValidateOptions(inputs: string[], flags: Record<string, u
   };
 }
 
-export async function runValidate(inputs: string[], flags: Record<string, unknown>, io: CommandIO): Promise<number> {
+export async function runValidate(inputs: string[], flags: Record<string, unknown>, io: CommandIO, signal?: AbortSignal): Promise<number> {
   const startedAt = performance.now();
   const options = resolveValidateOptions(inputs, flags, io);
-  return validate(options, io, startedAt);
+  return validate(options, io, startedAt, signal);
 }

@@ -50,6 +50,8 @@ export interface ValidateRun {
   startedAt?: number;
   /** The longest NDJSON line and largest JSON document read (`--max-event-size`; default 64 MiB). */
   maxEventBytes?: number;
+  /** Aborted (SIGINT / SIGTERM): stop reading after the chunk in hand; the summary counts what was checked. */
+  signal?: AbortSignal;
 }
 
 async function loadDescriber(): Promise<EventDescriber> {
@@ -110,23 +112,46 @@ export async function validateEvents(run: ValidateRun): Promise<ValidateSummary>
     run.progress?.(checked, invalid);
   };
 
-  for (const file of files) {
-    currentFile = file;
-    if (file !== '-' && NDJSON_EXTENSIONS.has(extname(file).toLowerCase())) {
-      const reader = new NdjsonLineReader(file, visitor, run.maxEventBytes);
-      for await (const chunk of await openChunks(file)) {
-        reader.push(chunk);
-        await flush();
+  const stopped = (): boolean => run.signal?.aborted === true;
+  // A stop must not wait for input that may never come (a pipe whose writer keeps it open): the stream being read
+  // is closed, and the error that makes in the loop below is the stop.
+  let reading: { destroy(): void } | undefined;
+  const stopReading = (): void => reading?.destroy();
+  run.signal?.addEventListener('abort', stopReading, { once: true });
+  try {
+    for (const file of files) {
+      if (stopped()) break;
+      currentFile = file;
+      if (file !== '-' && NDJSON_EXTENSIONS.has(extname(file).toLowerCase())) {
+        const reader = new NdjsonLineReader(file, visitor, run.maxEventBytes);
+        const chunks = await openChunks(file);
+        // A stream can be closed under a waiting read; chunks read by the generator end at the next chunk.
+        const closable = chunks as Partial<{ destroy(): void }>;
+        reading = typeof closable.destroy === 'function' ? (closable as { destroy(): void }) : undefined;
+        for await (const chunk of chunks) {
+          reader.push(chunk);
+          await flush();
+          if (stopped()) break;
+        }
+        // A line cut short by the stop is not a malformed event: it was never read whole.
+        if (!stopped()) reader.end();
+      } else {
+        reading = file === '-' ? run.stdin : undefined;
+        for await (const batch of documentBatches(file, run.stdin, run.maxEventBytes)) {
+          for (const record of batch) handle(record);
+          await flush();
+          if (stopped()) break;
+        }
       }
-      reader.end();
-    } else {
-      for await (const batch of documentBatches(file, run.stdin, run.maxEventBytes)) {
-        for (const record of batch) handle(record);
-        await flush();
-      }
+      reading = undefined;
+      await flush();
     }
-    await flush();
+  } catch (error) {
+    if (!stopped()) throw error;
+  } finally {
+    run.signal?.removeEventListener('abort', stopReading);
   }
+  await flush();
 
   const summary = checker.summary(now() - startedAt);
   reporter.end(summary, out);
@@ -171,8 +196,13 @@ function keepYoungGenerationSmall(): void {
   }
 }
 
-/** validate = sources → schema checks → reporter, written as it goes. Resolves to the exit code. */
-export async function validate(options: ValidateOptions, io: CommandIO, startedAt = performance.now()): Promise<number> {
+/**
+ * validate = sources → schema checks → reporter, written as it goes. Resolves to the exit code. An aborted `signal`
+ * (SIGINT / SIGTERM, from cli.ts) stops the reading: what was checked is reported, and stderr says the input was not
+ * read to its end. A closed stdout (`validate … | head`) stops the output only: every event is still checked, and the
+ * exit code says whether any was invalid.
+ */
+export async function validate(options: ValidateOptions, io: CommandIO, startedAt = performance.now(), signal?: AbortSignal): Promise<number> {
   keepYoungGenerationSmall();
   const warn = (message: string): void => {
     io.stderr.write(`feishu-events: warning: ${message}\n`);
@@ -183,6 +213,17 @@ export async function validate(options: ValidateOptions, io: CommandIO, startedA
   const progress = progressLine(io.stderr, () => performance.now());
   if (options.inputs.includes('-') && (io.stdin as { isTTY?: boolean }).isTTY) warn('reading events from stdin (end with Ctrl-D)');
   const out = streamWriter(io.stdout);
+  let readerGone = false;
+  const write = async (text: string): Promise<void> => {
+    if (readerGone) return;
+    try {
+      await out.write(text);
+    } catch (error) {
+      // The reader went away (`| head`): nobody reads the rest, but the checks go on to the exit code.
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+      readerGone = true;
+    }
+  };
   try {
     const summary = await validateEvents({
       inputs: options.inputs,
@@ -194,13 +235,18 @@ export async function validate(options: ValidateOptions, io: CommandIO, startedA
       write: (text) => {
         // The progress line shares the terminal only when stdout is one too.
         if (io.stdout.isTTY) progress?.clear();
-        return out.write(text);
+        return write(text);
       },
       progress: progress ? (checked, invalid) => progress.update(checked, invalid) : undefined,
       startedAt,
       maxEventBytes: options.maxEventBytes,
+      ...(signal ? { signal } : {}),
     });
-    if (summary.checked === 0) {
+    if (signal?.aborted) {
+      progress?.clear();
+      io.stderr.write(`feishu-events: interrupted by ${String(signal.reason)}: ${summary.checked} event${summary.checked === 1 ? '' : 's'} checked (${summary.invalid} invalid); the rest of the input was not read\n`);
+    }
+    if (summary.checked === 0 && !signal?.aborted) {
       // A capture step that produced nothing must not pass CI quietly.
       if (options.allowEmpty) {
         warn(`no events in ${options.inputs.join(', ')} (accepted: --allow-empty)`);

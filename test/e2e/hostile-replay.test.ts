@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { bin, root } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { waitUntil } from '../helpers/gateway.js';
+import { listSamples } from '../../src/catalog/samples.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
 
@@ -111,8 +112,12 @@ describe('hostile-replay', { concurrency: true }, () => {
     }
   });
 
-  test('a password in --to is never printed; replay | head ends quietly', async () => {
+  test('a password in --to is never printed; replay | head ends quietly, sends everything and exits with the deliveries\' verdict', async () => {
     const ok = await server((_req, res) => res.end('ok'));
+    const failing = await server((_req, res) => {
+      res.statusCode = 500;
+      res.end('no');
+    });
     try {
       const withPassword = ok.url.replace('http://', 'http://deploy:Hunter2Secret@');
       const r = await runInProcess(['replay', 'hire.eco_exam.created_v1/doc', '--to', withPassword, '--no-control']);
@@ -122,14 +127,22 @@ describe('hostile-replay', { concurrency: true }, () => {
       assert.equal(bad.code, 2);
       assert.ok(!`${r.stdout}${r.stderr}${bad.stdout}${bad.stderr}`.includes('Hunter2Secret'), 'the password is masked everywhere');
 
+      // A closed stdout stops the output, not the deliveries: every one is sent, and the exit code is their verdict.
+      const before = ok.received();
       const piped = startReplay([...FIVE, '--to', ok.url, '--no-control', '--duplicate', '20']);
       await new Promise<void>((resolve) => piped.child.stdout.once('data', () => resolve()));
       piped.child.stdout.destroy();
       const code = await piped.exited;
       assert.equal(code, 0, piped.stderr());
       assert.doesNotMatch(piped.stderr(), /\n\s+at |internal error|EPIPE/);
+      const types = new Set(FIVE.map((spec) => spec.replace('/*', '')));
+      assert.equal(ok.received() - before, listSamples().filter((s) => types.has(s.eventType)).length * 21, 'every delivery sent after stdout closed');
+      const failedPipe = startReplay([...FIVE, '--to', failing.url, '--no-control', '--duplicate', '20']);
+      await new Promise<void>((resolve) => failedPipe.child.stdout.once('data', () => resolve()));
+      failedPipe.child.stdout.destroy();
+      assert.equal(await failedPipe.exited, 1, `failed deliveries exit 1 though nobody read the report: ${failedPipe.stderr()}`);
     } finally {
-      await ok.close();
+      await Promise.all([ok.close(), failing.close()]);
     }
   });
 });

@@ -38,12 +38,18 @@ export interface RunningCli {
   done: Promise<RunResult>;
   /** Send a signal (default SIGTERM). */
   kill(signal?: NodeJS.Signals): void;
+  /** Write to its stdin (with `keepStdinOpen`). */
+  writeStdin(text: string): void;
+  /** Close our end of its stdout, as `| head` does once it has what it wants. */
+  closeStdout(): void;
 }
 
 export type CliOptions = { input?: string; env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number };
+/** `keepStdinOpen`: stdin stays open for writeStdin (without it, stdin is `input` or empty, then closed). */
+type StartOptions = CliOptions & { keepStdinOpen?: boolean };
 
 /** Spawn the built CLI, as a user would (real process, real stdio), and watch its output while it runs. */
-export function startCli(args: string[], options: CliOptions = {}): RunningCli {
+export function startCli(args: string[], options: StartOptions = {}): RunningCli {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const child = killAtEnd(spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env: env as NodeJS.ProcessEnv }));
@@ -60,8 +66,15 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
     });
   });
   if (options.input !== undefined) child.stdin.end(options.input);
-  else child.stdin.end();
-  return { stdout: () => stdout, stderr: () => stderr, done, kill: (signal = 'SIGTERM') => void child.kill(signal) };
+  else if (!options.keepStdinOpen) child.stdin.end();
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    done,
+    kill: (signal = 'SIGTERM') => void child.kill(signal),
+    writeStdin: (text) => void child.stdin.write(text),
+    closeStdout: () => child.stdout.destroy(),
+  };
 }
 
 /** Spawn the built CLI, as a user would: real process, real stdio; settles with its exit code and output. */
