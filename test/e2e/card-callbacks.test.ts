@@ -9,6 +9,9 @@ import { spawn } from 'node:child_process';
 import { bin, killAtEnd, root } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 
+/** Where the deadline is not the point: room for a busy machine (replay runs in this process, beside the apps). */
+const ROOM = ['--timeout', '20000'];
+
 type Json = Record<string, unknown>;
 const KEY = 'card-callback-test-key';
 const TOKEN = 'card-callback-verification-token';
@@ -59,10 +62,10 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
 
   it('replay card.action.trigger shows the toast the handler answered; --json carries the parsed answer', async () => {
     app.answer.value = { toast: { type: 'success', content: 'Approved' } };
-    const r = await runInProcess(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge'], { env: { NO_COLOR: '1' } });
+    const r = await runInProcess(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', ...ROOM], { env: { NO_COLOR: '1' } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^✓ 200 +[\d.]+ ms {2}card\.action\.trigger {2}\S+ {2}→ toast success "Approved"$/m);
-    const json = await runInProcess(['replay', 'card.action.trigger/select-static', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--json']);
+    const json = await runInProcess(['replay', 'card.action.trigger/select-static', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--json', ...ROOM]);
     assert.equal(json.code, 0, json.stderr);
     const delivery = jsonLines(json.stdout).find((l) => l.type === 'delivery') as Json;
     assert.deepEqual(delivery.answer, { toast: { type: 'success', content: 'Approved' } });
@@ -71,7 +74,7 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
 
   it('a card answer is summed up; url.preview.get shows its inline preview', async () => {
     app.answer.value = { card: { type: 'raw', data: { elements: [{ tag: 'div' }, { tag: 'hr' }, { tag: 'action', actions: [] }] } } };
-    const r = await runInProcess(['replay', 'card.action.trigger', 'url.preview.get', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN], { env: { NO_COLOR: '1' } });
+    const r = await runInProcess(['replay', 'card.action.trigger', 'url.preview.get', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, ...ROOM], { env: { NO_COLOR: '1' } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /card\.action\.trigger {2}\S+ {2}→ card raw \(3 elements\)$/m);
     assert.match(r.stdout, /url\.preview\.get {2}\S+ {2}→ inline "Ticket 1024"$/m);
@@ -79,13 +82,13 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
 
   it('an answer the client cannot use fails with its pointer and the error the user sees', async () => {
     app.answer.value = { toast: { type: 'fancy' } };
-    const r = await runInProcess(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN], { env: { NO_COLOR: '1' } });
+    const r = await runInProcess(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, ...ROOM], { env: { NO_COLOR: '1' } });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^✗ 200 .*card\.action\.trigger .*→ toast fancy$/m);
     assert.match(r.stdout, /wrong answer \/toast\/type: "fancy" is not one of "info", "success", "error", "warning"/);
     assert.match(r.stdout, /in the client: 出错了，请稍后重试 code: 200672/);
     assert.match(r.stdout, /1 failed \(1 wrong answer\)/);
-    const json = await runInProcess(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--json']);
+    const json = await runInProcess(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--json', ...ROOM]);
     const delivery = jsonLines(json.stdout).find((l) => l.type === 'delivery') as Json;
     assert.equal(delivery.verdict, 'bad-answer');
     assert.deepEqual(delivery.answer_problems, [{ pointer: '/toast/type', message: '"fancy" is not one of "info", "success", "error", "warning"' }]);
@@ -134,14 +137,14 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
 
   it("the legacy card action: CardActionHandler accepts its challenge and its SHA-1 signature, and answers a new card", async () => {
     const before = app.legacyCalls.length;
-    const r = await runInProcess(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge'], { env: { NO_COLOR: '1' } });
+    const r = await runInProcess(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', ...ROOM], { env: { NO_COLOR: '1' } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^✓ 200 .*url_verification {2}challenge echoed$/m);
     assert.match(r.stdout, /card\.action\.legacy .*→ new card \(1 element\)$/m);
     assert.equal(app.legacyCalls.length, before + 1, 'the handler ran: the signature checked out');
     assert.equal((app.legacyCalls.at(-1)?.action as Json).tag, 'button');
     // Signed with another token, the SDK drops it (answering an empty body): a failed answer, and no handler call.
-    const wrong = await runInProcess(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--verification-token', 'another-token'], { env: { NO_COLOR: '1' } });
+    const wrong = await runInProcess(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--verification-token', 'another-token', ...ROOM], { env: { NO_COLOR: '1' } });
     assert.equal(wrong.code, 1, wrong.stdout);
     assert.match(wrong.stdout, /wrong answer \/: the answer is empty/);
     assert.equal(app.legacyCalls.length, before + 1);
@@ -156,17 +159,17 @@ describe('card callbacks over the long connection (official WSClient, node SDK 1
     const app = startWsApp(gateway.domain, { handler: (type) => (type === 'card.action.trigger' ? answer : undefined) });
     try {
       await app.ready;
-      const r = await runInProcess(['replay', 'card.action.trigger', '--gateway', gateway.domain], { env: { NO_COLOR: '1' } });
+      const r = await runInProcess(['replay', 'card.action.trigger', '--gateway', gateway.domain, ...ROOM], { env: { NO_COLOR: '1' } });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /^✓ 200 .*card\.action\.trigger {2}\S+ {2}→ client-1 {2}→ toast success "Approved"$/m);
       answer = { card: { type: 'template', data: { template_variable: {} } } };
-      const bad = await runInProcess(['replay', 'card.action.trigger', '--gateway', gateway.domain, '--json']);
+      const bad = await runInProcess(['replay', 'card.action.trigger', '--gateway', gateway.domain, '--json', ...ROOM]);
       assert.equal(bad.code, 1, bad.stdout + bad.stderr);
       const delivery = jsonLines(bad.stdout).find((l) => l.type === 'delivery') as Json;
       assert.equal(delivery.verdict, 'bad-answer');
       assert.deepEqual(delivery.answer, answer);
       assert.deepEqual((delivery.answer_problems as Json[]).map((p) => p.pointer), ['/card/data/template_id']);
-      const legacy = await runInProcess(['replay', 'card.action.legacy', '--gateway', gateway.domain]);
+      const legacy = await runInProcess(['replay', 'card.action.legacy', '--gateway', gateway.domain, ...ROOM]);
       assert.equal(legacy.code, 2);
       assert.match(legacy.stderr, /the legacy card action is only sent over HTTP/);
     } finally {

@@ -15,6 +15,9 @@ import { bin, killAtEnd, root, tempDir } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { APP_ID, silentLogger, startGatewayProcess, waitUntil } from '../helpers/gateway.js';
 
+/** Where the deadline is not the point: room for a busy machine (replay runs in this process, beside the apps). */
+const ROOM = ['--timeout', '20000'];
+
 type Json = Record<string, unknown>;
 
 const KEY = 'catalogue encrypt key';
@@ -61,7 +64,7 @@ describe('every catalogue type', () => {
     try {
       // The representative sample of every type (the generated ones are doc.json), callbacks with an envelope
       // included (the SDK's EventDispatcher takes card.action.trigger like an event).
-      const r = await runInProcess(['replay', ...catalogue.map((e) => e.eventType), '--to', app.url, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', '--concurrency', '8', '--json']);
+      const r = await runInProcess(['replay', ...catalogue.map((e) => e.eventType), '--to', app.url, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', '--concurrency', '8', '--json', ...ROOM]);
       assert.equal(r.code, 0, r.stderr);
       const lines = jsonLines(r.stdout);
       const summary = lines.at(-1) as Json;
@@ -100,7 +103,7 @@ describe('every catalogue type', () => {
     const got: Array<{ type: string; data: Json }> = [];
     const app = await startSdkApp(['im.message.receive_v1', 'message'], got);
     try {
-      const r = await runInProcess(['replay', 'im.message.receive_v1', 'message', '--to', app.url, '--encrypt-key', KEY, '--json']);
+      const r = await runInProcess(['replay', 'im.message.receive_v1', 'message', '--to', app.url, '--encrypt-key', KEY, '--json', ...ROOM]);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(jsonLines(r.stdout).filter((l) => l.type === 'delivery').map((l) => l.source), ['im.message.receive_v1/doc', 'message/doc']);
       assert.deepEqual(got.map((g) => g.type), ['im.message.receive_v1', 'message']);
@@ -171,7 +174,7 @@ describe('every catalogue type', () => {
       bad.event.acl_id = 42;
       const file = join(dir, 'bad.json');
       await writeFile(file, JSON.stringify(bad));
-      const r = await runInProcess(['replay', '--gateway', gateway.domain, 'im.message.receive_v1', 'vc.meeting.meeting_started_v1', 'app_open', file, '--json']);
+      const r = await runInProcess(['replay', '--gateway', gateway.domain, 'im.message.receive_v1', 'vc.meeting.meeting_started_v1', 'app_open', file, '--json', ...ROOM]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       await waitUntil(() => jsonLines(stdout).length >= 4, 'the four events on stdout');
       const types = jsonLines(stdout).map((e) => ((e.header as Json | undefined)?.event_type ?? (e.event as Json).type) as string);

@@ -7,6 +7,9 @@ import { root, DOCUMENTED_SPECS, documentedSamples } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { startGatewayProcess, startWsApp, waitUntil, type Json, type Received } from '../helpers/gateway.js';
 
+/** Where the deadline is not the point: room for a busy machine (replay runs in this process, beside the apps). */
+const ROOM = ['--timeout', '20000'];
+
 const jsonLines = (text: string): Json[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
 const deliveriesOf = (stdout: string): Json[] => jsonLines(stdout).filter((l) => l.type === 'delivery');
 const summaryOf = (stdout: string): Json => jsonLines(stdout).at(-1) as Json;
@@ -29,7 +32,7 @@ test('every bundled sample reaches the WSClient handlers through replay --gatewa
   const app = startWsApp(gateway.domain);
   try {
     await app.ready;
-    const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
+    const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json', ...ROOM]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const deliveries = deliveriesOf(r.stdout);
     assert.equal(deliveries.length, documentedSamples().length);
@@ -71,7 +74,7 @@ test('--fragment-size 64: every sample arrives split into fragments and is reass
   const app = startWsApp(gateway.domain);
   try {
     await app.ready;
-    const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
+    const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json', ...ROOM]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const deliveries = deliveriesOf(r.stdout);
     assert.equal(deliveries.length, documentedSamples().length);
@@ -93,7 +96,7 @@ test('cluster mode: with two apps connected each event goes to exactly one of th
   const two = startWsApp(gateway.domain);
   try {
     await Promise.all([one.ready, two.ready]);
-    const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json']);
+    const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--gateway', gateway.domain, '--json', ...ROOM]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const deliveries = deliveriesOf(r.stdout);
     expectDelivered(deliveries, [...one.got, ...two.got]);

@@ -13,6 +13,9 @@ import { BOT_APP_ID, startBot, type Bot } from '../helpers/bot.js';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { silentLogger, waitUntil, type Json } from '../helpers/gateway.js';
 
+/** Where the deadline is not the point: room for a busy machine (replay runs in this process, beside the apps). */
+const ROOM = ['--timeout', '20000'];
+
 let gateway: Gateway;
 const sample = JSON.parse(readFileSync(join(root, 'samples', 'im.message.receive_v1', 'doc.json'), 'utf8')) as { header: Record<string, unknown> };
 const withEventId = (eventId: string): unknown => ({ ...sample, header: { ...sample.header, event_id: eventId } });
@@ -72,7 +75,7 @@ const jsonLines = (text: string): Json[] => text.trim().split('\n').filter(Boole
 
 test('replay --duplicate 1 --max-calls-per-event 1 fails for the bot without de-duplication, naming the event and both replies', async () => {
   await withBot('none', async () => {
-    const r = await runInProcess(['replay', 'im.message.receive_v1', '--gateway', gateway.domain, '--duplicate', '1', '--max-calls-per-event', '1']);
+    const r = await runInProcess(['replay', 'im.message.receive_v1', '--gateway', gateway.domain, '--duplicate', '1', '--max-calls-per-event', '1', ...ROOM]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const finding = /^✗ im\.message\.receive_v1 ([0-9a-f]{32}): 2 reply calls, more than --max-calls-per-event 1$/m.exec(r.stdout);
     assert.ok(finding, r.stdout);
@@ -81,7 +84,7 @@ test('replay --duplicate 1 --max-calls-per-event 1 fails for the bot without de-
     assert.match(r.stdout, / {4}→ reply om_ec85ff7d… "hello" {2}\(delivery #1\)\n {4}→ reply om_ec85ff7d… "hello" {2}\(duplicate 1\)/, 'both replies named, each with its delivery');
     assert.match(r.stdout, /^Open API: 3 calls: 2 reply, 1 token$/m);
 
-    const json = await runInProcess(['replay', 'im.message.receive_v1', '--gateway', gateway.domain, '--duplicate', '1', '--max-calls-per-event', '1', '--json']);
+    const json = await runInProcess(['replay', 'im.message.receive_v1', '--gateway', gateway.domain, '--duplicate', '1', '--max-calls-per-event', '1', '--json', ...ROOM]);
     assert.equal(json.code, 1);
     const lines = jsonLines(json.stdout);
     const deliveries = lines.filter((l) => l.type === 'delivery');
@@ -101,7 +104,7 @@ test('replay --duplicate 1 --max-calls-per-event 1 fails for the bot without de-
 
 test('replay --duplicate 1 --max-calls-per-event 1 passes for the bot with an event_id cache', async () => {
   await withBot('event_id', async (bot) => {
-    const r = await runInProcess(['replay', 'im.message.receive_v1', '--gateway', gateway.domain, '--duplicate', '1', '--max-calls-per-event', '1']);
+    const r = await runInProcess(['replay', 'im.message.receive_v1', '--gateway', gateway.domain, '--duplicate', '1', '--max-calls-per-event', '1', ...ROOM]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(bot.handled.length, 2, 'both deliveries reached the handler');
     assert.match(r.stdout, /^Open API: 2 calls: 1 reply, 1 token$/m);

@@ -10,6 +10,9 @@ import { startRecordingServer } from '../helpers/servers.js';
 import { startGatewayProcess, waitUntil, type Json } from '../helpers/gateway.js';
 import { decrypt } from '../../src/protocol/crypto.js';
 
+/** Where the deadline is not the point: room for a busy machine (replay runs in this process, beside the apps). */
+const ROOM = ['--timeout', '20000'];
+
 const APP = 'cli_a1b2c3d4e5f60718';
 const SECRET = 'profile-secret-Qx81';
 const KEY = 'profile-encrypt-key-Lm42';
@@ -87,7 +90,7 @@ describe('profiles, --color, --json errors', { concurrency: true }, () => {
       await runInProcess(['profile', 'add', 'app', '--app-id', APP, '--encrypt-key', KEY, '--verification-token', TOKEN], { env });
       await runInProcess(['profile', 'add', 'other', '--app-id', 'cli_0000000000000002'], { env });
       const replay = (args: string[], extra: Record<string, string> = {}, cwd?: string) =>
-        runInProcess(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--no-control', '--json', ...args], { env: { ...env, ...extra }, ...(cwd ? { cwd } : {}) });
+        runInProcess(['replay', 'hire.eco_exam.created_v1', '--to', server.url, '--no-control', '--json', ...args, ...ROOM], { env: { ...env, ...extra }, ...(cwd ? { cwd } : {}) });
       const last = (): Json => {
         const body = JSON.parse(server.received.at(-1)?.body ?? '{}') as { encrypt?: string };
         return JSON.parse(body.encrypt ? decrypt(body.encrypt, KEY) : JSON.stringify(body)) as Json;

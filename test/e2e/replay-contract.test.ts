@@ -16,7 +16,7 @@ const jsonLines = (text: string): Json[] => text.trim().split('\n').filter(Boole
 const verdicts = (lines: Json[]): Record<string, [unknown, unknown]> =>
   Object.fromEntries(lines.filter((l) => l.type === 'probe').map((l) => [String(l.probe), [l.verdict, l.mark]]));
 
-describe('replay-contract', { concurrency: true }, () => {
+describe('replay-contract', () => {
   test('--contract against the example app: the table, advisory findings only (exit 0; --strict 1), JSON and valid JUnit', async () => {
     const app = await startExampleServer({ port: 0, encryptKey: KEY, verificationToken: TOKEN });
     try {

@@ -6,6 +6,9 @@ import { startExampleServer } from 'feishu-events/examples/webhook-server.js';
 import { DOCUMENTED_SPECS, documentedSamples } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 
+/** Where the deadline is not the point: room for a busy machine (the app and replay share this process). */
+const ROOM = ['--timeout', '20000'];
+
 const KEY = 'e2e encrypt key';
 const TOKEN = 'e2e-verification-token';
 
@@ -37,7 +40,7 @@ function pick(data: Record<string, unknown>, keys: string[]): Record<string, unk
   return Object.fromEntries(keys.map((k) => [k, data[k]]));
 }
 
-describe('replay-sdk', { concurrency: true }, () => {
+describe('replay-sdk', () => {
   test('encrypted + signed: every sample of the documented types reaches its registered handler once, challenge first', async () => {
     const got: Got[] = [];
     const app = await startExampleServer({ port: 0, encryptKey: KEY, verificationToken: TOKEN, onEvent: (type, data) => got.push({ type, data }) });
@@ -86,7 +89,7 @@ describe('replay-sdk', { concurrency: true }, () => {
     // Without autoChallenge the SDK goes straight to its signature check, which fails, and answers 200 with an empty body.
     const app = await startExampleServer({ port: 0, encryptKey: KEY, autoChallenge: false, onEvent: (type, data) => got.push({ type, data }) });
     try {
-      const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', 'hire.eco_background_check.created_v1', 'hire.eco_background_check.canceled_v1', '--to', app.url, '--encrypt-key', 'not the key', '--json']);
+      const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', 'hire.eco_background_check.created_v1', 'hire.eco_background_check.canceled_v1', '--to', app.url, '--encrypt-key', 'not the key', '--json', ...ROOM]);
       const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       const deliveries = lines.filter((l) => l.type === 'delivery');
       assert.equal(deliveries.length, 3);
@@ -103,16 +106,16 @@ describe('replay-sdk', { concurrency: true }, () => {
     const got: Got[] = [];
     const app = await startExampleServer({ port: 0, encryptKey: KEY, onEvent: (type, data) => got.push({ type, data }) });
     try {
-      const r = await runInProcess(['replay', 'hire.eco_background_check.created_v1', '--to', app.url]);
+      const r = await runInProcess(['replay', 'hire.eco_background_check.created_v1', '--to', app.url, ...ROOM]);
       assert.equal(got.length, 0, 'the SDK dropped it');
       assert.equal(r.code, 0);
       assert.match(r.stdout, /^⚠ 200 .*hire\.eco_background_check\.created_v1/m);
       assert.match(r.stdout, /replay cannot tell whether the app read it/);
       assert.match(r.stdout, /--encrypt-key is missing/);
       assert.equal((r.stdout.match(/Possible causes/g) ?? []).length, 1, 'explained once');
-      const strict = await runInProcess(['replay', 'hire.eco_background_check.created_v1', '--to', app.url, '--strict']);
+      const strict = await runInProcess(['replay', 'hire.eco_background_check.created_v1', '--to', app.url, '--strict', ...ROOM]);
       assert.equal(strict.code, 1, '--strict: ⚠ exits 1');
-      const right = await runInProcess(['replay', 'hire.eco_background_check.created_v1', '--to', app.url, '--encrypt-key', KEY]);
+      const right = await runInProcess(['replay', 'hire.eco_background_check.created_v1', '--to', app.url, '--encrypt-key', KEY, ...ROOM]);
       assert.equal(right.code, 0, right.stdout);
       assert.match(right.stdout, /^✓ 200 .*hire\.eco_background_check\.created_v1/m);
       assert.doesNotMatch(right.stdout, /⚠/);
@@ -126,7 +129,7 @@ describe('replay-sdk', { concurrency: true }, () => {
     const got: Got[] = [];
     const app = await startExampleServer({ port: 0, encryptKey: KEY, autoChallenge: false, onEvent: (type, data) => got.push({ type, data }) });
     try {
-      const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--to', app.url, '--encrypt-key', KEY, '--challenge']);
+      const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--to', app.url, '--encrypt-key', KEY, '--challenge', ...ROOM]);
       assert.equal(r.code, 1);
       assert.match(r.stdout, /✗ 200 .*url_verification/);
       assert.match(r.stdout, /not JSON|no "challenge"/);
@@ -152,7 +155,7 @@ describe('replay-sdk', { concurrency: true }, () => {
     const port = (server.address() as { port: number }).port;
     try {
       const v1 = { ts: '1502199207.7171419', uuid: 'bc447199585340d1f3728d26b1c0297a', token: 'x', type: 'event_callback', event: { type: 'message', app_id: 'cli_9f5343c580712544', tenant_key: 't', text: 'hi' } };
-      const r = await runInProcess(['replay', '-', '--to', `http://127.0.0.1:${port}/webhook/event`, '--encrypt-key', KEY, '--verification-token', 'vt'], { input: JSON.stringify(v1) });
+      const r = await runInProcess(['replay', '-', '--to', `http://127.0.0.1:${port}/webhook/event`, '--encrypt-key', KEY, '--verification-token', 'vt', ...ROOM], { input: JSON.stringify(v1) });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.equal(got.length, 1);
       assert.equal(got[0]?.text, 'hi');
@@ -177,7 +180,7 @@ describe('replay-sdk', { concurrency: true }, () => {
       const lines = Array.from({ length: 1500 }, (_, i) => JSON.stringify(JSON.parse(samples[i % samples.length] as string)));
       const file = join(dir, 'many.ndjson');
       await writeFile(file, `${lines.join('\n')}\n`);
-      const r = await runInProcess(['replay', file, '--to', app.url, '--encrypt-key', KEY, '--verification-token', TOKEN, '--concurrency', '8', '--json']);
+      const r = await runInProcess(['replay', file, '--to', app.url, '--encrypt-key', KEY, '--verification-token', TOKEN, '--concurrency', '8', '--json', ...ROOM]);
       assert.equal(r.code, 0, r.stderr);
       const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
       assert.equal(summary.delivered, 1500);
