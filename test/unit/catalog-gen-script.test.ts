@@ -11,11 +11,14 @@ import { root, tempDir, type RunResult } from '../helpers/cli.js';
 
 type Json = Record<string, unknown>;
 
+/** The SDK's declarations, read and parsed by the first run only (the runs below all read the installed SDK's). */
+const declarationsCache = new Map();
+
 /** The generator on a package root, as `npm run gen:catalog -- …args` would run it there. */
 function runScript(args: string[], dir = root): RunResult {
   let stdout = '';
   let stderr = '';
-  const code = generateCatalog(args, { root: dir, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+  const code = generateCatalog(args, { root: dir, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), declarationsCache });
   return { code, stdout, stderr };
 }
 
