@@ -1,4 +1,4 @@
-import { useEffect, useReducer, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 import { useApp, useInput, useStdin, useStdout } from 'ink';
 import { commandForKey, splitKeys } from '../tail/keys.js';
 import { initialTailState, keyReducer, selectedEvent, tailReducer, type TailAction, type TailEvent, type TailState } from '../tail/state.js';
@@ -25,7 +25,7 @@ export interface TailAppProps {
   height?: number;
   /** Clock (tests). */
   now?: () => number;
-  /** Events arriving within this many ms are drawn in one render (default 100: ten frames a second while events stream; keys redraw at once). */
+  /** Events arriving within this many ms of the last frame are drawn in one render (default 250: four frames a second while events stream; an event after a quiet spell and keys redraw at once). */
   frameMs?: number;
 }
 
@@ -45,12 +45,23 @@ export function TailApp(props: TailAppProps) {
   // Keys need a terminal on stdin too (`… | feishu-events tail` keeps the screen, without keys).
   const { isRawModeSupported } = useStdin();
 
+  // What the last frame cost: from the start of this component's render to its layout effects, which React runs
+  // after ink has laid out, drawn and written the frame (ink draws in resetAfterCommit, before layout effects).
+  const renderStarted = performance.now();
+  const frameCost = useRef(0);
+  useLayoutEffect(() => {
+    frameCost.current = performance.now() - renderStarted;
+  });
+
   useEffect(() => {
     // Events come one at a time over the long connection, thousands a second at peak: one render per frame, not
-    // one per event. Ten frames a second is more than anyone reads, and keeps drawing under a tenth of the time.
-    const frameMs = props.frameMs ?? 100;
+    // one per event. A frame is drawn at once for an event after a quiet spell; while events stream, at most four
+    // a second: the list then moves faster than anyone reads, and each frame redraws the whole screen (ink), which
+    // would otherwise take the CPU the events need.
+    const frameMs = props.frameMs ?? 250;
     let queue: TailAction[] = [];
     let timer: NodeJS.Timeout | undefined;
+    let lastFrame = -Infinity;
     // A frame that took long to draw (a slow terminal, a busy machine) spaces the next ones out: drawing never takes
     // more than about a tenth of the time, so the events (and their acks) keep flowing.
     let interval = frameMs;
@@ -59,13 +70,13 @@ export function TailApp(props: TailAppProps) {
       const actions = queue;
       queue = [];
       if (actions.length === 0) return;
-      const started = performance.now();
+      lastFrame = performance.now();
+      interval = Math.min(1000, Math.max(frameMs, frameCost.current * 10));
       dispatch({ type: 'batch', actions });
-      interval = Math.min(1000, Math.max(frameMs, (performance.now() - started) * 10));
     };
     const unsubscribe = channel.subscribe((action) => {
       queue.push(action);
-      timer ??= setTimeout(flush, interval);
+      timer ??= setTimeout(flush, Math.max(0, lastFrame + interval - performance.now()));
     });
     return () => {
       unsubscribe();
