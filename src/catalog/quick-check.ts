@@ -49,6 +49,8 @@ const LEAF_NUMBER = 2;
 const LEAF_BOOLEAN = 3;
 const LEAF_PATTERN = 4;
 const LEAF_DIGITS = 5;
+const LEAF_OBJECT = 6;
+const LEAF_ANY = 7;
 
 /** `^[0-9]+$`, the pattern of every timestamp in the catalogue, tested without a RegExp. */
 const DIGITS_PATTERN = '^[0-9]+$';
@@ -62,6 +64,10 @@ export class QuickCheck {
   keys: string[] | null = null;
   children: QuickCheck[] | null = null;
   required: string[] | null = null;
+  /** For each of `keys`: is it required? (Checked in the same read as its value.) */
+  keyRequired: boolean[] | null = null;
+  /** Required names that `properties` does not declare, checked on their own. */
+  requiredOthers: string[] | null = null;
   /** `additionalProperties: false` (or `unevaluatedProperties: false` where it means the same). */
   closed = false;
   /** `additionalProperties` as a schema. */
@@ -136,9 +142,12 @@ function sameJson(a: unknown, b: unknown): boolean {
   return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameJson(a[key], b[key]));
 }
 
-/** The schema's envelope, when it is exactly ENVELOPE_2 or ENVELOPE_1 (plus an `event` schema). */
-function envelopeOf(schema: unknown): Envelope | undefined {
-  const root = strip(schema);
+/**
+ * The schema's envelope, when it is exactly ENVELOPE_2 or ENVELOPE_1 plus an `event` schema (`compiled` is the whole
+ * schema's check, whose `event` child is reused). Annotations are not skipped: the build stores the schemas without
+ * them (quickCheckSource); a schema with them is left to the interpreter.
+ */
+function envelopeOf(root: unknown, compiled: QuickCheck): Envelope | undefined {
   if (!isNode(root) || !isNode(root.properties)) return undefined;
   const rest: SchemaNode = { ...root, properties: { ...root.properties } };
   const properties = rest.properties as SchemaNode;
@@ -147,7 +156,7 @@ function envelopeOf(schema: unknown): Envelope | undefined {
   delete properties.event;
   const closed = rest.unevaluatedProperties === false;
   if (closed) delete rest.unevaluatedProperties;
-  const event = compileNode(eventSchema);
+  const event = compiled.children?.[(compiled.keys as string[]).indexOf('event')] ?? null;
   if (sameJson(rest, ENVELOPE_1)) return { version: 1, eventType: undefined, closed, closedHeader: false, event };
   const header = properties.header;
   if (!isNode(header) || !isNode(header.properties)) return undefined;
@@ -188,12 +197,28 @@ function compileList(value: unknown): QuickCheck[] {
   return value.map(compileNode);
 }
 
+/** The checks of `{"type": "<one type>"}`, the most common schema by far, made once and shared. */
+const bareTypes = new Map<string, QuickCheck>();
+
 function compileNode(schema: unknown): QuickCheck {
   if (schema === true) return new QuickCheck();
   if (!isNode(schema)) fail();
+  const type = schema.type;
+  let names: string[] | undefined;
+  if (typeof type === 'string' && (names = Object.keys(schema)).length === 1) {
+    const shared = bareTypes.get(type);
+    if (shared !== undefined) return shared;
+    const node = compileKeywords(schema, names);
+    bareTypes.set(type, node);
+    return node;
+  }
+  return compileKeywords(schema, names ?? Object.keys(schema));
+}
+
+function compileKeywords(schema: SchemaNode, names: readonly string[]): QuickCheck {
   const node = new QuickCheck();
   let unevaluatedFalse = false;
-  for (const key of Object.keys(schema)) {
+  for (const key of names) {
     const value = schema[key];
     if (ANNOTATIONS.has(key) || key.startsWith('x-')) continue;
     switch (key) {
@@ -273,6 +298,13 @@ function compileNode(schema: unknown): QuickCheck {
     if (node.allOf !== null || node.extra !== null) fail();
     node.closed = true;
   }
+  if (node.required !== null) {
+    const required = new Set(node.required);
+    const keys = node.keys ?? [];
+    node.keyRequired = keys.map((name) => required.has(name));
+    const others = [...required].filter((name) => !keys.includes(name));
+    node.requiredOthers = others.length > 0 ? others : null;
+  }
   node.leaf = leafOf(node);
   return node;
 }
@@ -293,6 +325,8 @@ function leafOf(node: QuickCheck): number {
     node.maxItems < 0 &&
     node.allOf === null;
   if (!bare) return LEAF_NONE;
+  if (node.pattern === null && !node.digits && node.types === T_OBJECT) return LEAF_OBJECT;
+  if (node.pattern === null && !node.digits && node.types === 0) return LEAF_ANY;
   if (node.types === T_STRING) return node.digits ? LEAF_DIGITS : node.pattern !== null ? LEAF_PATTERN : LEAF_STRING;
   if (node.pattern !== null || node.digits) return LEAF_NONE;
   if (node.types === T_NUMBER) return LEAF_NUMBER;
@@ -304,7 +338,7 @@ function leafOf(node: QuickCheck): number {
 export function compileQuickCheck(schema: unknown): QuickCheck | undefined {
   try {
     const node = compileNode(schema);
-    node.envelope = envelopeOf(schema) ?? null;
+    node.envelope = envelopeOf(schema, node) ?? null;
     return node;
   } catch (error) {
     if (error instanceof Unsupported) return undefined;
@@ -360,16 +394,20 @@ function codePoints(text: string): number {
 }
 
 function passesObject(check: QuickCheck, value: Record<string, unknown>): boolean {
-  const required = check.required;
-  if (required !== null) {
-    for (let i = 0; i < required.length; i++) if (value[required[i] as string] === undefined) return false;
+  const others = check.requiredOthers;
+  if (others !== null) {
+    for (let i = 0; i < others.length; i++) if (value[others[i] as string] === undefined) return false;
   }
   const keys = check.keys;
   if (keys !== null) {
     const children = check.children as QuickCheck[];
+    const required = check.keyRequired;
     for (let i = 0; i < keys.length; i++) {
       const child = value[keys[i] as string];
-      if (child === undefined) continue;
+      if (child === undefined) {
+        if (required !== null && required[i] === true) return false;
+        continue;
+      }
       const node = children[i] as QuickCheck;
       switch (node.leaf) {
         case LEAF_STRING:
@@ -386,6 +424,11 @@ function passesObject(check: QuickCheck, value: Record<string, unknown>): boolea
           break;
         case LEAF_BOOLEAN:
           if (typeof child !== 'boolean') return false;
+          break;
+        case LEAF_OBJECT:
+          if (typeof child !== 'object' || child === null || Array.isArray(child)) return false;
+          break;
+        case LEAF_ANY:
           break;
         default:
           if (!passes(node, child)) return false;

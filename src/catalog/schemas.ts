@@ -118,12 +118,12 @@ function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean, 
       if (entry) {
         // The generated validator is loaded the first time it is needed: when the quick check passes, it is not.
         let validate: ValidateFunction | undefined;
-        const path = join(dir, strict ? entry.strictModule : entry.module);
+        const module = strict ? entry.strictModule : entry.module;
         compiled = {
           name,
           get validate(): ValidateFunction {
             if (validate === undefined) {
-              const mod = require(path) as ValidateFunction & { default?: ValidateFunction };
+              const mod = require(join(dir, module)) as ValidateFunction & { default?: ValidateFunction };
               validate = mod.default ?? mod;
             }
             return validate;
