@@ -63,4 +63,22 @@ describe('NdjsonLineReader', () => {
   it('reads nothing from an empty input', () => {
     assert.deepEqual(readAll(Buffer.alloc(0), () => []), []);
   });
+
+  it('keeps its own copy of a line that continues in the next chunk (the caller may fill the same Buffer again)', () => {
+    for (let size = 1; size <= 16; size++) {
+      const records: InputRecord[] = [];
+      const reader = new NdjsonLineReader('x.ndjson', {
+        value: (value, text, line, index) => records.push({ kind: 'value', source: 'x.ndjson', index, line, value, text, pointer: '' }),
+        malformed: (record) => records.push(record),
+      });
+      const reused = Buffer.alloc(size);
+      for (let start = 0; start < input.length; start += size) {
+        const length = input.copy(reused, 0, start, Math.min(start + size, input.length));
+        reader.push(reused.subarray(0, length));
+        reused.fill(0x7b); // what a reader filling the Buffer with the next chunk would leave there
+      }
+      reader.end();
+      expectRecords(records);
+    }
+  });
 });
