@@ -234,12 +234,14 @@ const both = (r) => `${fmtRatio(r.wall)}${r.cpu === undefined ? '' : ` (CPU ${fm
 function bigFile(source, megabytes) {
   const path = join(dataDir, `catalogue-big-${megabytes}mb.ndjson`);
   const target = megabytes * 1024 * 1024;
-  if (existsSync(path) && statSync(path).size >= target) return path;
+  // The source's events again and again, up to the last whole line within the size (so that it is that size).
+  if (existsSync(path) && statSync(path).size <= target && statSync(path).size > target - (1 << 20)) return path;
   process.stderr.write(`writing a ${megabytes} MB NDJSON file into bench/.data/ …\n`);
   const chunk = readFileSync(source);
   const fd = openSync(path, 'w');
   let written = 0;
-  while (written < target) written += writeSync(fd, chunk);
+  while (written + chunk.length <= target) written += writeSync(fd, chunk);
+  if (written < target) writeSync(fd, chunk.subarray(0, chunk.lastIndexOf(0x0a, target - written - 1) + 1));
   closeSync(fd);
   return path;
 }
