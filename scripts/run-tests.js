@@ -10,7 +10,8 @@
 //   spawned CLIs and sockets, so more files than cores are in flight (FEISHU_EVENTS_TEST_CONCURRENCY overrides).
 // - The unit tests (no process, socket or shared state) run in one process, imported one after the other: a process
 //   per file would cost more than most of them take. A unit test file whose opening comment says it "runs in its own
-//   process" gets one (e.g. it must load a module first).
+//   process" gets one (e.g. it must load a module first). So do the e2e files whose opening comment says they share
+//   a test process: quick files that run the CLI in-process (each process would load the same modules again).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -49,11 +50,15 @@ if (!existsSync(testDir)) {
   console.error('no compiled tests under dist/test: run npm run build first');
   process.exit(1);
 }
-/** The file's opening comment asks for a process of its own. */
-function ownProcess(file) {
+/** The file's opening comment, its lines joined. */
+function openingComment(file) {
   const opening = /^(?:\/\/.*\n)+/.exec(readFileSync(sourceOf(file), 'utf8'))?.[0] ?? '';
-  return /runs in its own process/.test(opening.replace(/\s*\n\/\/\s*/g, ' '));
+  return opening.replace(/\s*\n\/\/\s*/g, ' ');
 }
+/** The file's opening comment asks for a process of its own. */
+const ownProcess = (file) => /runs in its own process/.test(openingComment(file));
+/** An e2e file whose opening comment says it shares a test process. */
+const sharesProcess = (file) => /shares a test process/.test(openingComment(file));
 
 let files = walk(testDir)
   .filter((file) => sourceOf(file) !== undefined)
@@ -63,15 +68,19 @@ if (files.length === 0) {
   process.exit(1);
 }
 const times = previousTimes();
-const units = files.filter((file) => relative(testDir, file).startsWith(`unit${sep}`) && !ownProcess(file));
-if (units.length > 1) {
-  const bundle = join(testDir, 'unit', 'all-unit-tests.js');
-  writeFileSync(bundle, units.map((file) => `import ${JSON.stringify(pathToFileURL(file).href)};\n`).join(''));
-  files = [...files.filter((file) => !units.includes(file)), bundle];
+/** Import `group` from one file, run in one process instead of one each. */
+function bundle(group, name) {
+  if (group.length < 2) return;
+  const path = join(testDir, name);
+  writeFileSync(path, group.map((file) => `import ${JSON.stringify(pathToFileURL(file).href)};\n`).join(''));
+  files = [...files.filter((file) => !group.includes(file)), path];
   // The reporter names each test's own file: the bundle takes as long as its files together.
-  const known = units.map((file) => times[relative(root, file)]).filter((ms) => typeof ms === 'number');
-  if (known.length > 0) times[relative(root, bundle)] = known.reduce((sum, ms) => sum + ms, 0);
+  const known = group.map((file) => times[relative(root, file)]).filter((ms) => typeof ms === 'number');
+  if (known.length > 0) times[relative(root, path)] = known.reduce((sum, ms) => sum + ms, 0);
 }
+const inDir = (dir) => (file) => relative(testDir, file).startsWith(`${dir}${sep}`);
+bundle(files.filter((file) => inDir('unit')(file) && !ownProcess(file)), join('unit', 'all-unit-tests.js'));
+bundle(files.filter((file) => inDir('e2e')(file) && sharesProcess(file)), join('e2e', 'shared-process-tests.js'));
 const isE2e = (file) => relative(testDir, file).startsWith(`e2e${sep}`);
 files.sort((a, b) => {
   const [ta, tb] = [times[relative(root, a)], times[relative(root, b)]];

@@ -1,5 +1,6 @@
 // What a new user trips over in the first minutes: help, suggestions, how inputs and paths are named, the flags
-// that take durations, empty inputs, completion scripts. The built bin, as a user runs it.
+// that take durations, empty inputs, completion scripts. Through the CLI's entry point in this process (the built bin
+// for --help and for paths relative to the working directory). Quick: it shares a test process with the other such files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,5 @@
-// `feishu-events events`: the catalogue, one type's fields and sample, its schema — through the built CLI.
+// `feishu-events events`: the catalogue, one type's fields and sample, its schema — through the CLI's entry point in
+// this process (the built bin for --help). Quick: it shares a test process with the other such files.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

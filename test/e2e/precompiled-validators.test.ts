@@ -1,5 +1,6 @@
 // The validators `npm run build` precompiles (scripts/build-validators.js → dist/src/validators/): every bundled
-// schema is there, and every bundled sample passes its type's precompiled validator and its envelope's.
+// schema is there, and every bundled sample passes its type's precompiled validator and its envelope's. Quick: it
+// shares a test process with the other such files (scripts/run-tests.js).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

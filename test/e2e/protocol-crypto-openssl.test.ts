@@ -1,4 +1,5 @@
-// AES-256-CBC as the platform uses it, checked against an independent implementation: the openssl binary.
+// AES-256-CBC as the platform uses it, checked against an independent implementation: the openssl binary. Quick: it
+// shares a test process with the other such files (scripts/run-tests.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

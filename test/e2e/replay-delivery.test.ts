@@ -367,8 +367,8 @@ describe('replay delivery', { concurrency: true }, () => {
   });
 });
 
-// Verdicts that hinge on a clock (an answer just past a deadline, the challenge's fixed 1 s) are judged by replays in
-// their own processes, after the tests above: the test process then runs nothing but the servers.
+// Verdicts that hinge on a clock (an answer just past a deadline, the challenge's fixed 1 s) are judged after the
+// tests above, by replays that have this process to themselves (with the servers; their modules already loaded).
 describe('replay delivery: verdicts that need a clock', () => {
   // Servers that answer badly on purpose, each its own way.
   test('verdicts name what happened: late, 204, 404, 500, reset, never — each with the hint for that cause', async () => {
@@ -384,9 +384,9 @@ describe('replay delivery: verdicts that need a clock', () => {
     const slowChallenge = await startRecordingServer(() => ({ status: 200, body: '{}', delayMs: 1100 }));
     const servers = [late, noContent, notFound, failing, reset, never, slowChallenge];
     try {
-      const prettyRun = runCli(['replay', 'hire.eco_exam.created_v1', '--to', late.url, '--timeout', '3000', '--no-control']);
+      const prettyRun = runInProcess(['replay', 'hire.eco_exam.created_v1', '--to', late.url, '--timeout', '3000', '--no-control']);
       // Only the slow servers get a short deadline: on a busy machine even a quick answer may take a few hundred ms.
-      const run = (url: string, deadline: string) => runCli(['replay', 'hire.eco_exam.created_v1', '--to', url, '--timeout', deadline, '--json', '--no-control']);
+      const run = (url: string, deadline: string) => runInProcess(['replay', 'hire.eco_exam.created_v1', '--to', url, '--timeout', deadline, '--json', '--no-control']);
       const deadlines = ['3000', '5000', '5000', '5000', '5000', '300'];
       const results = await Promise.all(servers.slice(0, 6).map((s, i) => run(s.url, deadlines[i] as string)));
       const expected: Array<[string, RegExp, RegExp]> = [

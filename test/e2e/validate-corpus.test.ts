@@ -1,3 +1,5 @@
+// validate on the bundled samples and the invalid corpus, through the CLI's entry point in this process. Quick: it
+// shares a test process with the other such files (scripts/run-tests.js).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,3 +1,5 @@
+// validate's options (schemas, unknown types, --answer) and exit codes, through the CLI's entry point in this
+// process. Quick: it shares a test process with the other such files (scripts/run-tests.js).
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

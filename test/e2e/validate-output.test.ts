@@ -1,3 +1,5 @@
+// validate's output formats (pretty, json, junit, github), through the CLI's entry point in this process (colour
+// forced by the environment: the built bin). Quick: it shares a test process with the other such files.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
