@@ -6,8 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { spawn } from 'node:child_process';
-import { bin, killAtEnd, root } from '../helpers/cli.js';
+import { bin, killAtEnd, root, runCli } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { warmUp } from '../helpers/sdk-apps.js';
 
 /** Where the deadline is not the point: room for a busy machine (replay runs in this process, beside the apps). */
 const ROOM = ['--timeout', '20000'];
@@ -62,7 +63,8 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
 
   it('replay card.action.trigger shows the toast the handler answered; --json carries the parsed answer', async () => {
     app.answer.value = { toast: { type: 'success', content: 'Approved' } };
-    const r = await runInProcess(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', ...ROOM], { env: { NO_COLOR: '1' } });
+    await warmUp(`${app.base}/callback`, TOKEN);
+    const r = await runCli(['replay', 'card.action.trigger', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', ...ROOM], { env: { NO_COLOR: '1' } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^✓ 200 +[\d.]+ ms {2}card\.action\.trigger {2}\S+ {2}→ toast success "Approved"$/m);
     const json = await runInProcess(['replay', 'card.action.trigger/select-static', '--to', `${app.base}/callback`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--json', ...ROOM]);
@@ -137,7 +139,8 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
 
   it("the legacy card action: CardActionHandler accepts its challenge and its SHA-1 signature, and answers a new card", async () => {
     const before = app.legacyCalls.length;
-    const r = await runInProcess(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', ...ROOM], { env: { NO_COLOR: '1' } });
+    await warmUp(`${app.base}/legacy`, TOKEN);
+    const r = await runCli(['replay', 'card.action.legacy', '--to', `${app.base}/legacy`, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', ...ROOM], { env: { NO_COLOR: '1' } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^✓ 200 .*url_verification {2}challenge echoed$/m);
     assert.match(r.stdout, /card\.action\.legacy .*→ new card \(1 element\)$/m);

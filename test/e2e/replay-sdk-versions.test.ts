@@ -2,8 +2,9 @@
 // event with an empty body (adaptDefault: res.end('')), 1.74 answers the handler's return value.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runCli } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
-import { startSdkApp, type SdkPackage } from '../helpers/sdk-apps.js';
+import { startSdkApp, warmUp, type SdkPackage } from '../helpers/sdk-apps.js';
 
 /** Where the deadline is not the point: room for a busy machine (the app and replay share this process). */
 const ROOM = ['--timeout', '20000'];
@@ -16,7 +17,8 @@ const jsonLines = (text: string): Json[] => text.trim().split('\n').filter(Boole
 async function replayTo(pkg: SdkPackage, returns: unknown, args: string[] = []): Promise<{ code: number | null; lines: Json[]; pretty: string; handled: string[] }> {
   const app = await startSdkApp(pkg, { encryptKey: KEY, types: TYPES, returns });
   try {
-    const json = await runInProcess(['replay', ...TYPES, '--to', app.url, '--encrypt-key', KEY, '--challenge', '--json', ...args, ...ROOM]);
+    await warmUp(app.url);
+    const json = await runCli(['replay', ...TYPES, '--to', app.url, '--encrypt-key', KEY, '--challenge', '--json', ...args, ...ROOM]);
     const pretty = await runInProcess(['replay', ...TYPES, '--to', app.url, '--encrypt-key', KEY, ...args, ...ROOM]);
     assert.equal(json.code, pretty.code);
     return { code: json.code, lines: jsonLines(json.stdout), pretty: pretty.stdout + pretty.stderr, handled: app.handled };

@@ -3,8 +3,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startExampleServer } from 'feishu-events/examples/webhook-server.js';
-import { DOCUMENTED_SPECS, documentedSamples } from '../helpers/cli.js';
+import { DOCUMENTED_SPECS, documentedSamples, runCli } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
+import { warmUp } from '../helpers/sdk-apps.js';
 
 /** Where the deadline is not the point: room for a busy machine (the app and replay share this process). */
 const ROOM = ['--timeout', '20000'];
@@ -28,14 +29,6 @@ function expectEveryBundledSample(got: Got[]): void {
   }
 }
 
-/**
- * One untimed request first (a plaintext challenge, which the SDK answers with or without an Encrypt Key), so that
- * the timed challenge that follows does not pay for the app's cold start: on a busy machine that alone passed 1 s.
- */
-async function warmUp(url: string): Promise<void> {
-  await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'url_verification', challenge: 'warm-up', token: TOKEN }) });
-}
-
 function pick(data: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, data[k]]));
 }
@@ -45,9 +38,9 @@ describe('replay-sdk', () => {
     const got: Got[] = [];
     const app = await startExampleServer({ port: 0, encryptKey: KEY, verificationToken: TOKEN, onEvent: (type, data) => got.push({ type, data }) });
     try {
-      await warmUp(app.url);
+      await warmUp(app.url, TOKEN);
       // A long delivery deadline: what reaches the handlers is the subject here, not how fast a loaded machine answers.
-      const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--to', app.url, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', '--json', '--timeout', '20000']);
+      const r = await runCli(['replay', ...DOCUMENTED_SPECS, '--to', app.url, '--encrypt-key', KEY, '--verification-token', TOKEN, '--challenge', '--json', '--timeout', '20000']);
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.equal(lines[0]?.type, 'challenge');
@@ -73,8 +66,8 @@ describe('replay-sdk', () => {
     const got: Got[] = [];
     const app = await startExampleServer({ port: 0, encryptKey: '', verificationToken: '', onEvent: (type, data) => got.push({ type, data }) });
     try {
-      await warmUp(app.url);
-      const r = await runInProcess(['replay', ...DOCUMENTED_SPECS, '--to', app.url, '--challenge', '--timeout', '20000']);
+      await warmUp(app.url, TOKEN);
+      const r = await runCli(['replay', ...DOCUMENTED_SPECS, '--to', app.url, '--challenge', '--timeout', '20000']);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /url_verification {2}challenge echoed/);
       assert.match(r.stdout, new RegExp(`${documentedSamples().length} delivered, 0 failed`));
@@ -129,7 +122,7 @@ describe('replay-sdk', () => {
     const got: Got[] = [];
     const app = await startExampleServer({ port: 0, encryptKey: KEY, autoChallenge: false, onEvent: (type, data) => got.push({ type, data }) });
     try {
-      const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--to', app.url, '--encrypt-key', KEY, '--challenge', ...ROOM]);
+      const r = await runCli(['replay', 'hire.eco_exam.created_v1', '--to', app.url, '--encrypt-key', KEY, '--challenge', ...ROOM]);
       assert.equal(r.code, 1);
       assert.match(r.stdout, /✗ 200 .*url_verification/);
       assert.match(r.stdout, /not JSON|no "challenge"/);
