@@ -1,78 +1,101 @@
 import type { Worker } from 'node:worker_threads';
-import type { HttpDelivery } from '../protocol/http-request.js';
+import type { PrepareOptions } from '../protocol/envelope.js';
 import type { PlannedDelivery } from './deliveries.js';
 
+/** What the worker needs to prepare and encode an event as the main thread would. */
 export interface EncoderSettings {
   url: string;
   userAgent: string;
   encryptKey: string;
+  /** How events are prepared (without the clock and random source: each item brings its id and time). */
+  prepare: Pick<PrepareOptions, 'keepIds' | 'verificationToken' | 'appId' | 'tenantKey' | 'overrides'>;
 }
-export type EncodeBatch = Array<{ seq: number; json: string }>;
-export type EncodedBatch = Array<{ seq: number; body: string; headers: Record<string, string> }>;
+
+/**
+ * A batch for the worker. `texts[i]` is the event's text as read when `prepare[i]` is 1 (the worker prepares it
+ * with `ids[i]` and `nows[i]`, or sends it as it is when preparing changes nothing), else the prepared envelope's
+ * compact JSON.
+ */
+export interface EncodeBatch {
+  id: number;
+  texts: string[];
+  ids: string[];
+  nows: number[];
+  prepare: Uint8Array;
+}
+export interface EncodedBatch {
+  id: number;
+  bodies: string[];
+  headers: Array<Record<string, string>>;
+}
 
 export interface BodyEncoder {
-  /** The first attempt of a planned delivery, encrypted and signed ahead of time, if it is ready. */
-  take(seq: number): HttpDelivery | undefined;
+  /** Encrypt and sign the first push of each delivery (sets `prebuilt`); resolves without it if the worker failed. */
+  encode(batch: readonly PlannedDelivery[]): Promise<void>;
   close(): Promise<void>;
 }
 
-const BATCH = 256;
-/** How far ahead of the deliveries the worker may run: keeps memory bounded and signature timestamps fresh. */
-const LOOKAHEAD = 4096;
-
 /**
- * Encrypt and sign the first push of every planned delivery in a worker thread, ahead of sending, so that the
- * main thread only sends. A delivery whose body is not ready yet is simply built where it is sent (take() gives
- * undefined); retries are always built fresh.
+ * Encrypt and sign first pushes in a worker thread, ahead of sending, so that the main thread only sends. An event
+ * read as text goes to the worker as that text: it is not re-serialised on the main thread (the worker prepares it
+ * the same way, with the same id and time). A delivery left without a body (the worker failed) is built where it is
+ * sent; retries are always built fresh.
  */
-export async function startBodyEncoder(plan: readonly PlannedDelivery[], settings: EncoderSettings): Promise<BodyEncoder> {
+export async function startBodyEncoder(settings: EncoderSettings, skip: (delivery: PlannedDelivery) => boolean = () => false): Promise<BodyEncoder> {
   const { Worker } = await import('node:worker_threads');
-  const worker: Worker = new Worker(new URL('./body-encoder-worker.js', import.meta.url), { workerData: settings });
-  const ready = new Map<number, HttpDelivery>();
-  const taken = new Set<number>();
-  let next = 0;
-  let inFlight = 0;
-  let consumed = 0;
+  // What the worker holds lives a batch long: a small young generation keeps its memory small (the default is 48 MB).
+  const worker: Worker = new Worker(new URL('./body-encoder-worker.js', import.meta.url), { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+  const pending = new Map<number, { batch: PlannedDelivery[]; resolve: () => void }>();
+  let nextId = 0;
   let closed = false;
-
-  const feed = (): void => {
-    while (!closed && next < plan.length && inFlight + ready.size < LOOKAHEAD && next - consumed < LOOKAHEAD) {
-      const batch: EncodeBatch = [];
-      for (const end = Math.min(plan.length, next + BATCH); next < end; next++) {
-        const delivery = plan[next] as PlannedDelivery;
-        if (!taken.has(delivery.seq)) batch.push({ seq: delivery.seq, json: JSON.stringify(delivery.envelope) });
-      }
-      if (batch.length === 0) continue;
-      inFlight += batch.length;
-      worker.postMessage(batch);
-    }
+  const release = (): void => {
+    for (const { resolve } of pending.values()) resolve();
+    pending.clear();
   };
-  worker.on('message', (batch: EncodedBatch) => {
-    inFlight -= batch.length;
-    for (const item of batch) {
-      if (taken.delete(item.seq)) continue; // already built on the main thread
-      ready.set(item.seq, { url: settings.url, method: 'POST', headers: item.headers, body: item.body });
+
+  worker.on('message', (answer: EncodedBatch) => {
+    const waiting = pending.get(answer.id);
+    if (!waiting) return;
+    pending.delete(answer.id);
+    if (pending.size === 0) worker.unref();
+    const { batch } = waiting;
+    for (let i = 0; i < batch.length; i++) {
+      (batch[i] as PlannedDelivery).prebuilt = { url: settings.url, method: 'POST', headers: answer.headers[i] as Record<string, string>, body: answer.bodies[i] as string };
     }
-    feed();
+    waiting.resolve();
   });
   // An encoder that fails only costs speed: every delivery is then built on the main thread.
   worker.on('error', () => {
     closed = true;
+    release();
   });
   worker.unref();
-  feed();
 
   return {
-    take(seq) {
-      consumed++;
-      const delivery = ready.get(seq);
-      if (delivery) ready.delete(seq);
-      else taken.add(seq);
-      feed();
-      return delivery;
+    encode(deliveries) {
+      if (closed) return Promise.resolve();
+      const batch = deliveries.filter((d) => !skip(d));
+      if (batch.length === 0) return Promise.resolve();
+      const message: EncodeBatch = { id: nextId++, texts: [], ids: [], nows: [], prepare: new Uint8Array(batch.length) };
+      for (let i = 0; i < batch.length; i++) {
+        const delivery = batch[i] as PlannedDelivery;
+        if (delivery.text !== undefined) {
+          message.texts.push(delivery.text);
+          message.prepare[i] = 1;
+        } else message.texts.push(JSON.stringify(delivery.envelope));
+        message.ids.push(delivery.eventId);
+        message.nows.push(delivery.preparedAt ?? 0);
+      }
+      return new Promise<void>((resolve) => {
+        // Referenced while it owes answers: the run waits for them.
+        if (pending.size === 0) worker.ref();
+        pending.set(message.id, { batch, resolve });
+        worker.postMessage(message);
+      });
     },
     async close() {
       closed = true;
+      release();
       await worker.terminate();
     },
   };

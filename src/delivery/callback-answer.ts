@@ -183,6 +183,7 @@ export function judgeAttemptAnswer(delivery: PlannedDelivery, outcome: AttemptOu
 export function withAnswerCheck(transport: Transport, schemaFor: (callbackType: string) => CompiledSchema | undefined): Transport {
   return {
     send: async (delivery, attempt) => judgeAttemptAnswer(delivery, await transport.send(delivery, attempt), schemaFor),
+    ...(transport.encode ? { encode: transport.encode.bind(transport) } : {}),
     ...(transport.close ? { close: (options?: { force?: boolean }) => (transport.close as NonNullable<Transport['close']>)(options) } : {}),
   };
 }

@@ -1,14 +1,20 @@
 import type { Envelope, PrepareOptions } from '../protocol/envelope.js';
 import { eventIdOf, eventTypeOf, prepareEnvelope } from '../protocol/envelope.js';
+import type { HttpDelivery } from '../protocol/http-request.js';
 import { pooledRandom } from '../protocol/random.js';
 import type { CallbackAnswer, ClientError } from './callback-answer.js';
+import { LatencySketch } from './latency.js';
 import { readEvidence, type ReadEvidence, type VerdictKind } from './verdict.js';
+
+export { percentile } from './latency.js';
 
 /** An event to replay and where it came from. */
 export interface ReplayEvent {
   envelope: Envelope;
   /** `samples/<type>/<name>.json`, `file.ndjson:12`, `<stdin>:3`… */
   source: string;
+  /** The event's text as read (an NDJSON line, a whole document), when there is one: encoded without re-serialising. */
+  text?: string;
 }
 
 /** One logical delivery: an event (or one of its duplicates) with its final envelope. */
@@ -21,6 +27,13 @@ export interface PlannedDelivery {
   source: string;
   /** 0 for the event itself, 1…n for the duplicates sent with the same event_id. */
   copy: number;
+  /** The event's text as read, before it was prepared, and the clock it was prepared with (see ReplayEvent.text). */
+  readonly text?: string | undefined;
+  readonly preparedAt?: number | undefined;
+  /** Whether it is a legacy card action (sent plaintext, signed with the token), when known without the envelope. */
+  readonly legacy?: boolean;
+  /** The first push, encrypted and signed ahead of time (by the encoding worker); taken when it is sent. */
+  prebuilt?: HttpDelivery | undefined;
 }
 
 export interface PlanOptions {
@@ -88,6 +101,8 @@ export interface AttemptOutcome {
 
 export interface Transport {
   send(delivery: PlannedDelivery, attempt: number): Promise<AttemptOutcome>;
+  /** Work on a batch of first pushes ahead of sending them (encrypting and signing in a worker); never rejects. */
+  encode?(batch: readonly PlannedDelivery[]): Promise<void>;
   /** `force`: the run was interrupted; requests still open are cut rather than waited for. */
   close?(options?: { force?: boolean }): Promise<void>;
 }
@@ -103,9 +118,9 @@ export interface AttemptReport extends AttemptOutcome {
 }
 
 export interface ReplaySummary {
-  /** Distinct events. */
+  /** Distinct events (a streamed input: events read, each counted once whatever its id). */
   events: number;
-  /** Planned deliveries (events × (1 + duplicates)). */
+  /** Planned deliveries (events × (1 + duplicates)); of a streamed input, those read. */
   deliveries: number;
   /** Deliveries whose last attempt succeeded. */
   delivered: number;
@@ -118,29 +133,73 @@ export interface ReplaySummary {
   unknownRead: number;
   /** The verdict of each delivery's last attempt, counted. */
   verdicts: Partial<Record<VerdictKind, number>>;
+  /** The first failed deliveries (at most MAX_FAILURES_KEPT), for a report that names them after the run. */
+  failures: FailureNote[];
   /** Set when the run stopped at its first attempt because nothing listens there. */
   stopped?: AttemptReport;
   /**
    * Set when the run was interrupted (SIGINT, SIGTERM): no new attempt was started after that, the ones in flight
    * were waited for briefly. `signal` is the abort reason when it is a signal name; `unfinished` the deliveries
-   * with no final outcome (never sent, waiting for a retry, or still in flight when the wait ended).
+   * with no final outcome (never sent, waiting for a retry, or still in flight when the wait ended); `unread` when
+   * the rest of a streamed input was not read (its deliveries are not counted in `unfinished`).
    */
-  interrupted?: { signal?: string; unfinished: number; abandoned: number };
+  interrupted?: { signal?: string; unfinished: number; abandoned: number; unread?: boolean };
+  /** Set when reading the input failed part-way (a line that is not an event): nothing after it was sent. */
+  inputError?: unknown;
   p50Ms: number;
   p95Ms: number;
   elapsedMs: number;
 }
 
-export function emptySummary(plan: readonly PlannedDelivery[], elapsedMs = 0): ReplaySummary {
+/** A failed delivery, as the summary keeps it. */
+export interface FailureNote {
+  seq: number;
+  eventType: string;
+  eventId: string;
+  source: string;
+  verdict: VerdictKind;
+  error?: string;
+}
+
+/** The summary keeps this many failed deliveries by name; the rest are counted. */
+export const MAX_FAILURES_KEPT = 20;
+
+/**
+ * Deliveries as they are read, a batch at a time, so that a large input is never in memory whole (see plan-stream.ts).
+ * `next()` rejects with the input's error when reading fails part-way.
+ */
+export interface DeliveryStream {
+  next(): Promise<PlannedDelivery[] | undefined>;
+  /** Events and deliveries read so far; `done` once the input was read to its end. */
+  counts(): { events: number; deliveries: number; done: boolean };
+}
+
+/** A plan laid out in memory, as a stream of one batch. */
+function arrayStream(plan: readonly PlannedDelivery[]): DeliveryStream {
+  let given = false;
+  let events: number | undefined;
   return {
-    events: new Set(plan.map((d) => d.eventId)).size,
-    deliveries: plan.length,
+    next: () => {
+      const batch = given ? undefined : (plan as PlannedDelivery[]);
+      given = true;
+      return Promise.resolve(batch);
+    },
+    counts: () => ({ events: (events ??= new Set(plan.map((d) => d.eventId)).size), deliveries: plan.length, done: true }),
+  };
+}
+
+export function emptySummary(plan: readonly PlannedDelivery[] | { events: number; deliveries: number }, elapsedMs = 0): ReplaySummary {
+  const counts = Array.isArray(plan) ? { events: new Set(plan.map((d) => d.eventId)).size, deliveries: plan.length } : (plan as { events: number; deliveries: number });
+  return {
+    events: counts.events,
+    deliveries: counts.deliveries,
     delivered: 0,
     failed: 0,
     attempts: 0,
     retried: 0,
     unknownRead: 0,
     verdicts: {},
+    failures: [],
     p50Ms: 0,
     p95Ms: 0,
     elapsedMs,
@@ -166,28 +225,26 @@ export interface RunOptions {
   drainMs?: number;
 }
 
-/** Percentile (nearest rank) of a list of numbers; 0 for an empty list. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1] as number;
-}
 /** How long, after an interruption, deliveries in flight get to finish: long enough for a local app, short for a person. */
 export const DEFAULT_DRAIN_MS = 2000;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+const NO_DELIVERIES: readonly PlannedDelivery[] = [];
+
 /**
  * Deliver the plan with at most `concurrency` attempts in flight, in plan order. A failed attempt is retried
- * after the next delay of the schedule without holding up the rest, as the platform does.
+ * after the next delay of the schedule without holding up the rest, as the platform does (a due retry goes out
+ * after the batch of deliveries being sent). The plan is an array, or a stream read a batch at a time: nothing is
+ * kept per delivery once it is done but counts, a latency sketch and the first few failures.
  */
-export async function runDeliveries(plan: readonly PlannedDelivery[], options: RunOptions): Promise<ReplaySummary> {
+export async function runDeliveries(plan: readonly PlannedDelivery[] | DeliveryStream, options: RunOptions): Promise<ReplaySummary> {
   const started = performance.now();
+  const stream = Array.isArray(plan) ? arrayStream(plan) : (plan as DeliveryStream);
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const schedule = options.retrySchedule ?? [];
   const sleep = options.sleep ?? defaultSleep;
-  const latencies: number[] = [];
+  const latencies = new LatencySketch();
   let delivered = 0;
   let failed = 0;
   let attempts = 0;
@@ -195,11 +252,45 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
   let unknownRead = 0;
   let stopped: AttemptReport | undefined;
   const verdicts: Partial<Record<VerdictKind, number>> = {};
+  const failures: FailureNote[] = [];
+  const transport = options.transport;
+  const onAttempt = options.onAttempt;
+  const control = options.control;
+
+  // The batch being sent, read with a moving head; the next one is asked for as soon as this one is taken.
+  let batch: readonly PlannedDelivery[] = NO_DELIVERIES;
+  let batchHead = 0;
+  const ask = (): Promise<PlannedDelivery[] | undefined> => {
+    const next = stream.next();
+    next.catch(() => {}); // read when its turn comes; an input error then ends the run
+    return next;
+  };
+  let upcoming = ask();
+  let exhausted = false;
+  let inputError: unknown;
+  let refilling: Promise<void> | undefined;
+  const refill = (): Promise<void> =>
+    (refilling ??= (async () => {
+      try {
+        const next = await upcoming;
+        if (next === undefined) exhausted = true;
+        else {
+          batch = next;
+          batchHead = 0;
+          upcoming = ask();
+        }
+      } catch (error) {
+        inputError = error;
+        exhausted = true;
+      } finally {
+        refilling = undefined;
+      }
+    })());
 
   type Task = { delivery: PlannedDelivery; attempt: number };
-  // Read with a moving head rather than shift(): shift() on a long array is O(n) per call.
-  const queue: Task[] = plan.map((delivery) => ({ delivery, attempt: 1 }));
-  let head = 0;
+  // Retries due, read with a moving head (shift() on a long array is O(n) per call).
+  let retries: Task[] = [];
+  let retryHead = 0;
   let pendingRetries = 0;
   let wake: (() => void) | undefined;
   const notify = (): void => {
@@ -213,53 +304,78 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
   let inFlight = 0;
   /** Set once the summary is taken: an attempt that ends later changes nothing. */
   let finished = false;
+  let drainedNow: (() => void) | undefined;
 
-  const runTask = async (task: Task): Promise<void> => {
+  const runTask = async (delivery: PlannedDelivery, attempt: number): Promise<void> => {
     inFlight++;
     let outcome: AttemptOutcome;
     try {
-      outcome = await options.transport.send(task.delivery, task.attempt);
+      outcome = await transport.send(delivery, attempt);
     } finally {
       inFlight--;
+      if (inFlight === 0 && interrupted()) drainedNow?.();
     }
     if (stopped || finished) return;
     attempts++;
-    const read: ReadEvidence = outcome.ok ? readEvidence(outcome, options.control) : 'unchecked';
-    if (outcome.ok) latencies.push(outcome.ms);
-    const retryDelay = outcome.ok ? undefined : schedule[task.attempt - 1];
-    const report: AttemptReport = { ...outcome, delivery: task.delivery, attempt: task.attempt, read, ...(retryDelay !== undefined ? { retryInMs: retryDelay } : {}) };
+    const ok = outcome.ok;
+    const read: ReadEvidence = ok ? readEvidence(outcome, control) : 'unchecked';
+    if (ok) latencies.add(outcome.ms);
+    const retryDelay = ok ? undefined : schedule[attempt - 1];
+    // The outcome is the transport's own object, made for this attempt: it becomes the report.
+    const report = outcome as AttemptReport;
+    report.delivery = delivery;
+    report.attempt = attempt;
+    report.read = read;
+    if (retryDelay !== undefined) report.retryInMs = retryDelay;
     if (options.failFast && attempts === 1 && outcome.verdict === 'refused' && retryDelay === undefined) {
       stopped = report;
-      failed = plan.length;
-      verdicts.refused = plan.length;
+      const planned = stream.counts().deliveries;
+      failed = planned;
+      verdicts.refused = planned;
       return;
     }
-    const told = options.onAttempt?.(report);
-    if (outcome.ok || retryDelay === undefined) verdicts[outcome.verdict] = (verdicts[outcome.verdict] ?? 0) + 1;
-    if (outcome.ok) {
+    const told = onAttempt?.(report);
+    if (ok || retryDelay === undefined) verdicts[outcome.verdict] = (verdicts[outcome.verdict] ?? 0) + 1;
+    if (ok) {
       delivered++;
       if (read === 'unknown') unknownRead++;
-      if (task.attempt > 1) retried++;
+      if (attempt > 1) retried++;
     } else if (retryDelay !== undefined && !interrupted()) {
       pendingRetries++;
       void sleep(retryDelay).then(() => {
         pendingRetries--;
-        queue.push({ delivery: task.delivery, attempt: task.attempt + 1 });
+        retries.push({ delivery, attempt: attempt + 1 });
         notify();
       });
     } else {
       failed++;
-      if (task.attempt > 1) retried++;
+      if (attempt > 1) retried++;
+      if (failures.length < MAX_FAILURES_KEPT) {
+        failures.push({ seq: delivery.seq, eventType: delivery.eventType, eventId: delivery.eventId, source: delivery.source, verdict: outcome.verdict, ...(outcome.error !== undefined ? { error: outcome.error } : {}) });
+      }
     }
     if (told instanceof Promise) await told;
   };
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (stopped || interrupted()) return;
-      const task = head < queue.length ? queue[head++] : undefined;
-      if (task) {
-        await runTask(task);
+      if (stopped || interrupted() || inputError !== undefined) return;
+      if (batchHead < batch.length) {
+        const delivery = batch[batchHead++] as PlannedDelivery;
+        await runTask(delivery, 1);
+        continue;
+      }
+      if (retryHead < retries.length) {
+        const task = retries[retryHead++] as Task;
+        if (retryHead === retries.length) {
+          retries = [];
+          retryHead = 0;
+        }
+        await runTask(task.delivery, task.attempt);
+        continue;
+      }
+      if (!exhausted) {
+        await refill();
         continue;
       }
       if (pendingRetries === 0) return;
@@ -273,36 +389,52 @@ export async function runDeliveries(plan: readonly PlannedDelivery[], options: R
     }
   };
 
-  // An interruption wakes workers waiting for a retry (they then stop) and bounds the wait for attempts in flight.
+  // An interruption wakes workers waiting for a retry (they then stop) and bounds the wait for attempts in flight;
+  // with none in flight (waiting for input, or for a retry) the run ends at once.
   let drainTimer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const drained = new Promise<void>((resolve) => {
+    drainedNow = resolve;
     onAbort = () => {
       notify();
-      drainTimer = setTimeout(resolve, options.drainMs ?? DEFAULT_DRAIN_MS);
+      if (inFlight === 0) resolve();
+      else drainTimer = setTimeout(resolve, options.drainMs ?? DEFAULT_DRAIN_MS);
     };
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
   });
-  await Promise.race([Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, plan.length)) }, worker)), drained]);
+  await refill();
+  // A plan in memory needs no more workers than deliveries; a stream's length is not known.
+  const workers = Array.isArray(plan) ? Math.min(concurrency, Math.max(1, plan.length)) : concurrency;
+  await Promise.race([Promise.all(Array.from({ length: workers }, worker)), drained]);
   finished = true;
   clearTimeout(drainTimer);
   if (onAbort) signal?.removeEventListener('abort', onAbort);
   const reason: unknown = signal?.reason;
+  const counts = stream.counts();
   return {
-    ...emptySummary(plan),
+    ...emptySummary(counts),
     delivered,
     failed,
     attempts,
     retried,
     unknownRead,
     verdicts,
+    failures,
     ...(stopped ? { stopped } : {}),
     ...(interrupted() && !stopped
-      ? { interrupted: { ...(typeof reason === 'string' ? { signal: reason } : {}), unfinished: plan.length - delivered - failed, abandoned: inFlight } }
+      ? {
+          interrupted: {
+            ...(typeof reason === 'string' ? { signal: reason } : {}),
+            unfinished: counts.deliveries - delivered - failed,
+            abandoned: inFlight,
+            ...(counts.done ? {} : { unread: true }),
+          },
+        }
       : {}),
-    p50Ms: percentile(latencies, 50),
-    p95Ms: percentile(latencies, 95),
+    ...(inputError !== undefined ? { inputError } : {}),
+    p50Ms: latencies.percentile(50),
+    p95Ms: latencies.percentile(95),
     elapsedMs: performance.now() - started,
   };
 }

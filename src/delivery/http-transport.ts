@@ -2,14 +2,17 @@ import { buildChallenge, checkChallengeResponse } from '../protocol/challenge.js
 import { isLegacyCardAction } from '../protocol/envelope-fields.js';
 import { buildChallengeDelivery, buildDelivery, buildLegacyCardDelivery } from '../protocol/http-request.js';
 import { pooledRandom } from '../protocol/random.js';
-import { startBodyEncoder } from './body-encoder.js';
+import { startBodyEncoder, type EncoderSettings } from './body-encoder.js';
 import { sendHttp, type HttpOutcome } from './http-sender.js';
 import type { AttemptOutcome, PlannedDelivery, Transport } from './deliveries.js';
 
 export interface HttpTransportOptions {
   url: string;
-  /** The whole plan, when known: large encrypted plans are encrypted and signed ahead in a worker thread. */
-  plan?: readonly PlannedDelivery[];
+  /**
+   * Encrypt and sign first pushes ahead of sending, in a worker thread (the transport's `encode`), preparing events
+   * as given here; only with an Encrypt Key, and worth it for large replays only.
+   */
+  encodeAhead?: EncoderSettings['prepare'];
   encryptKey?: string;
   /** Signs legacy card actions (SHA-1 with the Verification Token). */
   verificationToken?: string;
@@ -29,32 +32,31 @@ export function noteFromAnswer(eventType: string, outcome: HttpOutcome): string 
   return undefined;
 }
 
-/** Below this many deliveries a worker thread costs more to start than it saves. */
-const ENCODER_MIN_PLAN = 1000;
-
 export async function createHttpTransport(options: HttpTransportOptions): Promise<Transport> {
   const { Agent, request } = await import('undici');
   const dispatcher = new Agent({ connections: options.connections, pipelining: 1, keepAliveTimeout: 4_000 });
   const random = pooledRandom();
   const encoder =
-    options.encryptKey && options.plan && options.plan.length >= ENCODER_MIN_PLAN
-      ? await startBodyEncoder(options.plan, { url: options.url, userAgent: options.userAgent, encryptKey: options.encryptKey })
+    options.encryptKey && options.encodeAhead
+      ? await startBodyEncoder({ url: options.url, userAgent: options.userAgent, encryptKey: options.encryptKey, prepare: options.encodeAhead }, (d) => d.legacy ?? isLegacyCardAction(d.envelope))
       : undefined;
+  const sendOptions = { timeoutMs: options.timeoutMs, dispatcher, request, encrypted: Boolean(options.encryptKey) };
+  const buildOptions = { url: options.url, userAgent: options.userAgent, random, ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) };
   return {
+    ...(encoder ? { encode: (batch: readonly PlannedDelivery[]) => encoder.encode(batch) } : {}),
     async send(delivery: PlannedDelivery, attempt: number): Promise<AttemptOutcome> {
-      // The legacy card action has its own form: plaintext, signed with the Verification Token.
-      const legacy = isLegacyCardAction(delivery.envelope)
-        ? buildLegacyCardDelivery(delivery.envelope, { url: options.url, userAgent: options.userAgent, random, ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}) })
-        : undefined;
-      const httpDelivery = legacy ?? (attempt === 1 ? encoder?.take(delivery.seq) : undefined) ?? buildDelivery(delivery.envelope, {
-        url: options.url,
-        userAgent: options.userAgent,
-        random,
-        ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
-      });
-      const outcome = await sendHttp(httpDelivery, { timeoutMs: options.timeoutMs, dispatcher, request, encrypted: Boolean(options.encryptKey) });
+      let httpDelivery = delivery.prebuilt;
+      if (httpDelivery !== undefined) delivery.prebuilt = undefined;
+      if (httpDelivery === undefined || attempt > 1) {
+        // The legacy card action has its own form: plaintext, signed with the Verification Token.
+        httpDelivery = (delivery.legacy ?? isLegacyCardAction(delivery.envelope))
+          ? buildLegacyCardDelivery(delivery.envelope, { url: options.url, userAgent: options.userAgent, random, ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}) })
+          : buildDelivery(delivery.envelope, buildOptions);
+      }
+      const outcome = await sendHttp(httpDelivery, sendOptions);
       const note = noteFromAnswer(delivery.eventType, outcome);
-      return note ? { ...outcome, note } : outcome;
+      if (note) (outcome as AttemptOutcome).note = note;
+      return outcome;
     },
     async close(closeOptions) {
       await encoder?.close();

@@ -51,3 +51,8 @@ export function checkOverrides(events: ReadonlyArray<{ envelope: Envelope; sourc
   for (const event of events.slice(1)) for (const override of settled) checkOne(event.envelope, override, event.source);
   return settled;
 }
+
+/** One more event checked against overrides already settled by checkOverrides (a streamed input's later events). */
+export function checkOverridesOn(event: { envelope: Envelope; source: string }, settled: readonly FieldOverride[]): void {
+  for (const override of settled) checkOne(event.envelope, override, event.source);
+}

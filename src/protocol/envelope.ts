@@ -27,9 +27,16 @@ export interface PrepareOptions {
   appId?: string;
   tenantKey?: string;
   overrides?: readonly FieldOverride[];
-  /** Clock, for tests. */
+  /** Clock, for tests; also the `create_time` of an event prepared again elsewhere (the encoding worker). */
   now?: number;
   random?: RandomSource;
+  /** The fresh event id to write (default: a random one): the same event prepared twice gets the same id. */
+  eventId?: string;
+}
+
+/** Whether preparing changes an event at all: ids kept, no token, app, tenant or --set. */
+export function preparesUnchanged(options: PrepareOptions): boolean {
+  return options.keepIds === true && options.verificationToken === undefined && options.appId === undefined && options.tenantKey === undefined && (options.overrides ?? []).length === 0;
 }
 
 /**
@@ -43,7 +50,7 @@ export function prepareEnvelope<T extends Envelope>(envelope: T, options: Prepar
   if (isEnvelopeV2(envelope)) {
     const header: EventHeaderV2 = { ...envelope.header };
     if (!options.keepIds) {
-      header.event_id = newEventId(options.random);
+      header.event_id = options.eventId ?? newEventId(options.random);
       header.create_time = String(now);
     }
     if (options.verificationToken !== undefined) header.token = options.verificationToken;
@@ -52,7 +59,7 @@ export function prepareEnvelope<T extends Envelope>(envelope: T, options: Prepar
     copy.header = header;
   } else if (isEnvelopeV1(envelope)) {
     if (!options.keepIds) {
-      copy.uuid = newEventId(options.random);
+      copy.uuid = options.eventId ?? newEventId(options.random);
       copy.ts = (now / 1000).toFixed(6);
     }
     if (options.verificationToken !== undefined) copy.token = options.verificationToken;

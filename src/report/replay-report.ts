@@ -21,7 +21,8 @@ export interface SummaryContext {
 }
 
 export interface ReplayReporter {
-  start(info: { target: string; deliveries: number; encrypted: boolean }): void;
+  /** `deliveries`: undefined while a large input is still being read (it is counted as it is sent). */
+  start(info: { target: string; deliveries: number | undefined; encrypted: boolean }): void;
   challenge(outcome: ChallengeOutcome): void;
   control(outcome: ControlOutcome): void;
   attempt(report: AttemptReport): void;
@@ -79,7 +80,8 @@ function interruptedLine(i: NonNullable<ReplaySummary['interrupted']>): string {
   const by = i.signal ? ` by ${i.signal}` : '';
   const left = i.unfinished === 0 ? 'every delivery had finished' : `${i.unfinished} deliver${i.unfinished === 1 ? 'y' : 'ies'} not finished`;
   const abandoned = i.abandoned > 0 ? ` (${i.abandoned} in flight ${i.abandoned === 1 ? 'was' : 'were'} not waited for)` : '';
-  return `interrupted${by}: ${left}${abandoned}`;
+  const unread = i.unread ? '; the rest of the input was not read' : '';
+  return `interrupted${by}: ${left}${abandoned}${unread}`;
 }
 
 export function exitCodeOf(summary: ReplaySummary, strict: boolean): number {
@@ -105,7 +107,8 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
   const markText = (mark: Mark): string => (mark === 'ok' ? c.green('✓') : mark === 'warn' ? c.yellow('⚠') : c.red('✗'));
   return {
     start({ target, deliveries, encrypted }) {
-      err.write(c.dim(`replaying ${deliveries} deliver${deliveries === 1 ? 'y' : 'ies'} to ${maskUrlCredentials(target)}${encrypted ? ' (encrypted + signed)' : ' (plaintext)'}\n`));
+      const what = deliveries === undefined ? 'deliveries as the input is read' : `${deliveries} deliver${deliveries === 1 ? 'y' : 'ies'}`;
+      err.write(c.dim(`replaying ${what} to ${maskUrlCredentials(target)}${encrypted ? ' (encrypted + signed)' : ' (plaintext)'}\n`));
     },
     challenge(o) {
       const status = o.status === undefined ? '---' : String(o.status);
@@ -294,7 +297,7 @@ export function jsonReplayReporter(out: Sink): ReplayReporter {
         p95_ms: s.delivered > 0 ? round1(s.p95Ms) : null,
         elapsed_ms: Math.round(s.elapsedMs),
         ...(s.interrupted
-          ? { interrupted: s.interrupted.signal ?? true, unfinished: s.interrupted.unfinished, abandoned_in_flight: s.interrupted.abandoned }
+          ? { interrupted: s.interrupted.signal ?? true, unfinished: s.interrupted.unfinished, abandoned_in_flight: s.interrupted.abandoned, ...(s.interrupted.unread ? { input_unread: true } : {}) }
           : {}),
       });
     },

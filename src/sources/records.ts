@@ -216,12 +216,9 @@ export async function* fileBatches(path: string, stdin: Readable = process.stdin
   }
   if (NDJSON_EXTENSIONS.has(extname(path).toLowerCase())) {
     // Bytes, decoded across chunk boundaries (a multi-byte character may be split by a read), invalid UTF-8 noticed.
-    const stream = await openFileStream(path, 1 << 20);
-    try {
-      yield* ndjsonBatches(path, stream as AsyncIterable<Buffer>, limits);
-    } finally {
-      stream.destroy();
-    }
+    // Small chunks, into two reused Buffers: few parsed events alive at once, no Buffer per chunk (replay streams a
+    // large file in flat memory).
+    yield* ndjsonBatches(path, await openChunks(path, STREAM_CHUNK_BYTES), limits);
     return;
   }
   yield recordsOfJsonBytes(path, await readDocumentBytes(path, limits.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES));
@@ -288,24 +285,30 @@ export async function* documentBatches(path: string, stdin: Readable, maxEventBy
 export const NDJSON_CHUNK_BYTES = 256 * 1024;
 
 /**
+ * Chunk size of NDJSON read a batch at a time (replay, tail's inputs, stdin): every event of a chunk is parsed before
+ * the first is used, and lives until the last is; 64 KiB keeps that to ~100 events of a few hundred bytes.
+ */
+export const STREAM_CHUNK_BYTES = 64 * 1024;
+
+/**
  * The chunks of a file, read into two Buffers used in turn: the next chunk is read while the caller works on this
  * one, which stays valid until the one after is asked for (the NDJSON reader copies the start of a line that
  * continues in the next chunk). A read stream's fresh Buffer per chunk is memory that only a full garbage collection
  * gives back: 4,000 of them in a 1 GB file, tens of MB resident at a time. An unreadable file is an input error
  * naming it.
  */
-export async function openChunks(path: string): Promise<AsyncIterable<Buffer>> {
+export async function openChunks(path: string, chunkBytes = NDJSON_CHUNK_BYTES): Promise<AsyncIterable<Buffer>> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (error) {
     throw fileError(path, error);
   }
-  return readChunks(path, handle);
+  return readChunks(path, handle, chunkBytes);
 }
 
-async function* readChunks(path: string, handle: FileHandle): AsyncGenerator<Buffer> {
-  const buffers = [Buffer.allocUnsafeSlow(NDJSON_CHUNK_BYTES), Buffer.allocUnsafeSlow(NDJSON_CHUNK_BYTES)];
+async function* readChunks(path: string, handle: FileHandle, chunkBytes: number): AsyncGenerator<Buffer> {
+  const buffers = [Buffer.allocUnsafeSlow(chunkBytes), Buffer.allocUnsafeSlow(chunkBytes)];
   const read = (buffer: Buffer): Promise<number> => {
     const reading = handle.read(buffer, 0, buffer.length, null).then(
       ({ bytesRead }) => bytesRead,
