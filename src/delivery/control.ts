@@ -48,11 +48,11 @@ export function buildControl(first: PlannedDelivery, options: { url: string; use
 }
 
 export async function sendControl(first: PlannedDelivery, options: { url: string; userAgent: string; encryptKey?: string; timeoutMs: number }): Promise<ControlOutcome> {
-  const { Agent, request } = await import('undici');
+  const { Agent } = await import('undici');
   const dispatcher = new Agent({ connections: 1 });
   const control = buildControl(first, options);
   try {
-    const outcome = await sendHttp(control.request, { timeoutMs: options.timeoutMs, dispatcher, request, encrypted: Boolean(options.encryptKey) });
+    const outcome = await sendHttp(control.request, { timeoutMs: options.timeoutMs, dispatcher, encrypted: Boolean(options.encryptKey) });
     return {
       form: control.form,
       eventType: control.eventType,

@@ -33,14 +33,14 @@ export function noteFromAnswer(eventType: string, outcome: HttpOutcome): string 
 }
 
 export async function createHttpTransport(options: HttpTransportOptions): Promise<Transport> {
-  const { Agent, request } = await import('undici');
+  const { Agent } = await import('undici');
   const dispatcher = new Agent({ connections: options.connections, pipelining: 1, keepAliveTimeout: 4_000 });
   const random = pooledRandom();
   const encoder =
     options.encryptKey && options.encodeAhead
       ? await startBodyEncoder({ url: options.url, userAgent: options.userAgent, encryptKey: options.encryptKey, prepare: options.encodeAhead }, (d) => d.legacy ?? isLegacyCardAction(d.envelope))
       : undefined;
-  const sendOptions = { timeoutMs: options.timeoutMs, dispatcher, request, encrypted: Boolean(options.encryptKey) };
+  const sendOptions = { timeoutMs: options.timeoutMs, dispatcher, encrypted: Boolean(options.encryptKey) };
   const buildOptions = { url: options.url, userAgent: options.userAgent, random, ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) };
   return {
     ...(encoder ? { encode: (batch: readonly PlannedDelivery[]) => encoder.encode(batch) } : {}),
@@ -81,7 +81,7 @@ export async function sendChallenge(options: {
   verificationToken?: string;
   userAgent: string;
 }): Promise<ChallengeOutcome> {
-  const { Agent, request: undiciRequest } = await import('undici');
+  const { Agent } = await import('undici');
   const dispatcher = new Agent({ connections: 1 });
   const challenge = buildChallenge(options.verificationToken ?? '');
   const request = buildChallengeDelivery(challenge, {
@@ -90,7 +90,7 @@ export async function sendChallenge(options: {
     ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}),
   });
   try {
-    const outcome = await sendHttp(request, { timeoutMs: CHALLENGE_DEADLINE_MS, dispatcher, request: undiciRequest, purpose: 'challenge', encrypted: Boolean(options.encryptKey) });
+    const outcome = await sendHttp(request, { timeoutMs: CHALLENGE_DEADLINE_MS, dispatcher, purpose: 'challenge', encrypted: Boolean(options.encryptKey) });
     // Not delivered (no answer, late, not 200…): the verdict and its hint say why.
     if (!outcome.ok) return { ...outcome, challenge: challenge.challenge, reason: outcome.error ?? 'no answer' };
     const check = checkChallengeResponse(challenge.challenge, outcome.status ?? 0, outcome.body ?? '');

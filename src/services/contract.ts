@@ -43,7 +43,7 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
 
   const out = streamWriter(io.stdout);
   const reporter = contractReporter(options.format, out, await makeChalk(colorLevel(io.stdout, io.env)));
-  const { Agent, request } = await import('undici');
+  const { Agent } = await import('undici');
   // A fresh connection per probe: an app that closes the connection on a bad request must not fail the next one.
   const results: ProbeResult[] = [];
   try {
@@ -71,7 +71,6 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
         outcome = await sendHttp(probe.request, {
           timeoutMs: probe.challenge !== undefined ? CHALLENGE_DEADLINE_MS : options.timeoutMs,
           dispatcher,
-          request,
           purpose: probe.challenge !== undefined ? 'challenge' : 'event',
           encrypted: true,
         });
