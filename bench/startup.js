@@ -1,17 +1,24 @@
 #!/usr/bin/env node
 // Start-up of every command's plain invocation, against bare `node -e ''` measured in the same run: each command
 // runs right after a bare node, and the ratio is the median of those pairwise ratios (target: at most 1.3×).
-// Usage: npm run bench:startup -- [--runs 15]
+// Usage: npm run bench:startup -- [--runs 15] [--without-extra-ca]
+// NODE_EXTRA_CA_CERTS (set on some CI and corporate machines) makes every node start read and parse those
+// certificates — tens of ms, in bare node too — which hides the difference; --without-extra-ca unsets it for both.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bin, dataDir, describeMachine, fmtMs, fmtRatio, median, pairwiseRatio, root, time, writeResults } from './lib.js';
 
 let runs = 15;
+let withoutExtraCa = false;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--runs') runs = Number(argv[++i]);
+  else if (argv[i] === '--without-extra-ca') withoutExtraCa = true;
   else throw new Error(`unknown argument ${argv[i]}`);
 }
+const extraCa = process.env.NODE_EXTRA_CA_CERTS !== undefined && !withoutExtraCa;
+// spawnSync leaves out variables whose value is undefined.
+const env = withoutExtraCa ? { NODE_EXTRA_CA_CERTS: undefined } : {};
 
 mkdirSync(dataDir, { recursive: true });
 const one = join(dataDir, 'one.json');
@@ -26,8 +33,8 @@ const COMMANDS = [
 ];
 
 const node = process.execPath;
-const bare = () => time(node, ['-e', ''], { expect: [0] }).ms;
-const ours = (c) => time(node, [bin, ...c.args], { expect: [0], stdout: 'pipe' }).ms;
+const bare = () => time(node, ['-e', ''], { expect: [0], env }).ms;
+const ours = (c) => time(node, [bin, ...c.args], { expect: [0], stdout: 'pipe', env }).ms;
 // Warm-up: page cache, compile cache.
 for (let i = 0; i < 2; i++) {
   bare();
@@ -45,6 +52,8 @@ for (let run = 0; run < runs; run++) {
 
 console.log(`feishu-events start-up — ${describeMachine()}`);
 console.log(`${runs} runs each, each command right after a bare node; ratio = median of the pairwise ratios (target ≤ 1.30×)`);
+if (extraCa) console.log('NODE_EXTRA_CA_CERTS is set: every node start, bare node too, reads those certificates first, which lowers every ratio (--without-extra-ca: without)');
+else if (withoutExtraCa) console.log('without NODE_EXTRA_CA_CERTS (unset for both)');
 const allBare = bareRuns.flat();
 console.log(`  ${"node -e ''".padEnd(36)} ${fmtMs(median(allBare)).padStart(9)}`);
 const results = COMMANDS.map((c, i) => {
@@ -53,7 +62,7 @@ const results = COMMANDS.map((c, i) => {
   console.log(`  ${`feishu-events ${c.name}`.padEnd(36)} ${fmtMs(ms).padStart(9)}   ${fmtRatio(ratio)} bare node`);
   return { command: c.name, medianMs: ms, bareMedianMs: median(bareRuns[i]), ratio, runsMs: oursRuns[i], bareRunsMs: bareRuns[i] };
 });
-const previous = writeResults('startup', { runs, bareMedianMs: median(allBare), commands: results });
+const previous = writeResults(withoutExtraCa ? 'startup-without-extra-ca' : 'startup', { runs, extraCa, bareMedianMs: median(allBare), commands: results });
 if (previous?.commands) {
   console.log(`last run: ${previous.commands.map((c) => `${c.command} ${c.ratio.toFixed(2)}×`).join(', ')}`);
 }

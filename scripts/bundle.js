@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // The command line as the bin runs it: tsc's output (dist/src) bundled by esbuild into dist/bundle/, one entry per
-// command (command-<name>.js) and one for everything else (cli.js: --version, help, errors), so that a command
-// loads one to three files instead of 20–40 modules (start-up time is part of the product).
+// command (command-<name>.cjs) and one for everything else (cli.cjs: --version, help, errors), so that a command
+// reads one file instead of 20–40 modules (start-up time is part of the product).
 // - Each command's entry holds cli.ts with that command's code only (the other commands' runners are cut), so
 //   bin/feishu-events.js picks the entry by the command name, argv[2].
-// - Packages stay external (but a few small pure-ESM ones the light commands use): ink, react, the SDK, ws, undici,
-//   ajv, commander, chalk load from node_modules, and only when the code that imports them runs. A dynamic import
-//   whose module (with what it imports) reaches no package and no costly node module (node:crypto, node:http…) is
-//   made static: it only spared opening a small file. One that does stays dynamic, and esbuild cuts a chunk there.
+// - CommonJS, loaded without node's ES module loader, with V8's code cache written beside each (<file>.cache). The
+//   parts a command needs only sometimes stay lazy: esbuild initialises a dynamically imported module when it is
+//   first imported, and the packages it needs are `require`d (or `import()`ed) only then.
+// - Packages stay external (but string-width, and commander in the CommonJS entries): ink, react, the SDK, ws,
+//   undici, ajv, chalk load from node_modules, and only when the code that imports them runs.
+// - tail's entry is an ES module with chunks (command-tail.js): its terminal UI imports ink, an ES module only,
+//   which CommonJS cannot require on node 20. A dynamic import whose module (with what it imports) reaches no
+//   package and no costly node module (node:crypto, node:http…) is made static there; the others stay chunks.
 // - Files the code opens beside itself at run time (a worker, a loader hook: `new URL('./x.js', import.meta.url)`)
-//   are bundled as files of their own, named as they are named there, beside the entries.
+//   are bundled as ES modules of their own, named as they are named there, beside the entries.
 // - dist/bundle/ is as deep as dist/src/, so `new URL('../../', import.meta.url)` is the package root from either.
 // - dist/bundle/samples.json: the bundled samples' listing, so that `replay --list` reads one file, not 237 folders.
 // Usage: node scripts/bundle.js (run by `npm run build` after tsc). Writes dist/bundle-meta.json (not shipped): what
@@ -17,6 +21,8 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Module from 'node:module';
+import vm from 'node:vm';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -128,6 +134,34 @@ function makeStatic(text, specifier, name, where) {
   return `${text.split(call).join(`Promise.resolve(${name})`)}\nimport * as ${name} from '${specifier}';\n`;
 }
 
+/** cli.js with only `command`'s runner (none: no command), imported statically. */
+function cliFor(runners, command) {
+  let text = readFileSync(cliFile, 'utf8');
+  for (const [name, specifier] of runners) {
+    if (name === command) text = makeStatic(text, specifier, '__command', rel(cliFile));
+    else text = text.split(`import('${specifier}')`).join(`Promise.reject(new Error('${name} is not in this entry of the bundle'))`);
+  }
+  return text;
+}
+
+/**
+ * The CommonJS entries, all in one build (each module parsed once): `entry:<command>` is cli.js for that command
+ * (`entry:` alone: for none), read from dist/src.
+ */
+function cliEntries(runners) {
+  return {
+    name: 'cli-entries',
+    setup(b) {
+      b.onResolve({ filter: /^entry:/ }, (args) => ({ path: args.path, namespace: 'entry' }));
+      b.onLoad({ filter: /.*/, namespace: 'entry' }, (args) => ({
+        contents: cliFor(runners, args.path.slice('entry:'.length) || undefined),
+        resolveDir: src,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** Rewrites the modules of one entry: light dynamic imports made static; in cli.js, only `command`'s runner kept. */
 function rewrite(light, runners, command) {
   return {
@@ -137,14 +171,7 @@ function rewrite(light, runners, command) {
       const files = [rel(cliFile), ...light.keys()].map((file) => join(root, file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       b.onLoad({ filter: new RegExp(`^(?:${files.join('|')})$`) }, (args) => {
         const file = rel(args.path);
-        if (file === rel(cliFile)) {
-          let text = readFileSync(args.path, 'utf8');
-          for (const [name, specifier] of runners) {
-            if (name === command) text = makeStatic(text, specifier, '__command', file);
-            else text = text.split(`import('${specifier}')`).join(`Promise.reject(new Error('${name} is not in this entry of the bundle'))`);
-          }
-          return { contents: text, loader: 'js' };
-        }
+        if (file === rel(cliFile)) return { contents: cliFor(runners, command), loader: 'js' };
         const specifiers = light.get(file);
         if (!specifiers) return undefined;
         let text = readFileSync(args.path, 'utf8');
@@ -155,6 +182,14 @@ function rewrite(light, runners, command) {
     },
   };
 }
+
+/**
+ * Commands whose entry is an ES module with chunks: tail's terminal UI imports ink, which is an ES module only, and
+ * CommonJS can only `require` (node 20). The others are one CommonJS file each: node loads those without its ES
+ * module loader (no resolution of each file, no module facades for node's own modules), and their lazy parts are
+ * set up only when they run (esbuild's lazy module initialisers; packages are `require`d there, or `import()`ed).
+ */
+const ESM_COMMANDS = ['tail'];
 
 const common = {
   outdir,
@@ -183,19 +218,45 @@ const beside = besideFiles();
 const light = lightDynamicImports();
 const entries = [['cli', undefined], ...[...runners.keys()].map((name) => [`command-${name}`, name])];
 const results = await Promise.all([
-  ...entries.map(([out, command]) =>
-    build({
-      ...common,
-      entryPoints: [{ in: cliFile, out }],
-      splitting: true,
-      chunkNames: `${out}.[name]-[hash]`,
-      plugins: [rewrite(light, runners, command)],
-    }),
-  ),
+  ...entries
+    .filter(([, command]) => ESM_COMMANDS.includes(command))
+    .map(([out, command]) =>
+      build({
+        ...common,
+        entryPoints: [{ in: cliFile, out }],
+        splitting: true,
+        chunkNames: `${out}.[name]-[hash]`,
+        plugins: [rewrite(light, runners, command)],
+      }),
+    ),
+  build({
+    ...common,
+    entryPoints: entries.filter(([, command]) => !ESM_COMMANDS.includes(command)).map(([out, command]) => ({ in: `entry:${command ?? ''}`, out })),
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    // CommonJS has no import.meta: the file's own URL stands in for it.
+    define: { 'import.meta.url': '__bundleUrl' },
+    banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    // commander (CommonJS, for --help and every invocation the fast parser leaves to it) comes along: one file
+    // less to find and read, and its code in the code cache below. So does chalk, an ES module only: CommonJS
+    // `require`s its packages (below), and node 20 cannot require an ES module.
+    external: external.filter((name) => !/^(commander|chalk)(\/|$)/.test(name)),
+    // No import(): a script compiled with V8's code cache loses node's dynamic import callback (node 20), and
+    // import() would start the ES module loader. Packages load with a lazy require() instead.
+    supported: { 'dynamic-import': false },
+    plugins: [cliEntries(runners)],
+  }),
   // Each a file of its own (a worker's thread, the loader's thread): no chunks.
   beside.length ? build({ ...common, entryPoints: beside, splitting: false }) : undefined,
 ]);
 const outputs = Object.assign({}, ...results.filter(Boolean).map((r) => r.metafile.outputs));
+// V8's code cache of each CommonJS entry, compiled as the bin compiles it (Module.wrap, vm.Script): the bin hands
+// it to V8, which then skips parsing and compiling the file (~10 ms for replay's on a 2-core VM, ~1 ms with it).
+// Another node version or V8 flags reject it, and the file is compiled as usual.
+for (const file of Object.keys(outputs).filter((f) => f.endsWith('.cjs'))) {
+  const path = join(root, file);
+  writeFileSync(`${path}.cache`, new vm.Script(Module.wrap(readFileSync(path, 'utf8')), { filename: path }).createCachedData());
+}
 writeFileSync(join(root, 'dist', 'bundle-meta.json'), JSON.stringify({ commands: [...runners.keys()], outputs }));
 const files = Object.keys(outputs);
 const kb = files.reduce((sum, f) => sum + outputs[f].bytes, 0) / 1024;

@@ -79,8 +79,9 @@ try {
     const [info] = JSON.parse(out);
     tarball = join(work, info.filename);
     const paths = new Set(info.files.map((f) => f.path));
-    const needed = ['bin/feishu-events.js', 'dist/src/cli.js', 'dist/src/validators/index.json', 'README.md', 'dist/bundle/cli.js', 'dist/bundle/samples.json', 'dist/bundle/body-encoder-worker.js'];
-    for (const command of ['replay', 'validate', 'events', 'gateway', 'tail', 'completion', 'profile']) needed.push(`dist/bundle/command-${command}.js`);
+    const needed = ['bin/feishu-events.js', 'dist/src/cli.js', 'dist/src/validators/index.json', 'README.md', 'dist/bundle/samples.json', 'dist/bundle/body-encoder-worker.js'];
+    for (const command of ['replay', 'validate', 'events', 'gateway', 'completion', 'profile']) needed.push(`dist/bundle/command-${command}.cjs`, `dist/bundle/command-${command}.cjs.cache`);
+    needed.push('dist/bundle/command-tail.js', 'dist/bundle/cli.cjs', 'bin/package.json');
     for (const file of needed) expect(paths.has(file), `the tarball lacks ${file}`);
     expect(![...paths].some((p) => p.startsWith('dist/test/') || p.startsWith('test/') || p.startsWith('src/')), 'the tarball holds tests or TypeScript sources');
     return `${info.filename}, ${info.files.length} files, ${(info.size / 1024 / 1024).toFixed(1)} MB`;

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { COMMANDS, PROGRAM_EXAMPLES, type CommandSpec, type OptionSpec } from './cli-spec.js';
 import { didYouMean } from './catalog/suggest.js';
 import { ExitCode, isUserError, usageError } from './errors.js';
-import { processIO, type CommandIO } from './io.js';
+import { processIO, withIO, type CommandIO } from './io.js';
 import { escapeControl, maskUrlCredentials } from './safe-text.js';
 import { packageVersion } from './version.js';
 
@@ -49,7 +49,7 @@ function withColor(options: Record<string, unknown>, io: CommandIO): CommandIO {
   delete env.FORCE_COLOR;
   if (when === 'always') env.FORCE_COLOR = '1';
   else env.NO_COLOR = '1';
-  return { ...io, env };
+  return withIO({ stdout: io.stdout, stderr: io.stderr, env, cwd: io.cwd }, () => io.stdin);
 }
 
 /**
@@ -294,9 +294,8 @@ function writeError(io: CommandIO, json: boolean, error: { message: string; hint
 function reportError(error: unknown, io: CommandIO, json: boolean): number {
   // Commander has already printed its own message (unknown option, missing argument, --help, --version), but for
   // --json, where the message is reported here as JSON.
-  if (error instanceof Error && error.name === 'CommanderError') {
-    const code = (error as Error & { exitCode: number; code: string }).exitCode;
-    const exitCode = code === 0 ? ExitCode.ok : ExitCode.usage;
+  if (isCommanderError(error)) {
+    const exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     if (json && exitCode !== ExitCode.ok) {
       const [first, ...more] = error.message.replace(/^error: /, '').split('\n').filter(Boolean);
       writeError(io, true, { message: first ?? error.message, hint: more.join(' ') || 'feishu-events <command> --help lists the options', exitCode });
@@ -314,6 +313,16 @@ function reportError(error: unknown, io: CommandIO, json: boolean): number {
 
 /** A failed write to stdout is the service's to handle (its writer sees the error); here it only must not crash. */
 function outputFailed(): void {}
+
+/**
+ * Commander's own errors (unknown option, --help…), told by their `code` (`commander.unknownOption`): the class name
+ * does not survive bundling (the bin's bundle holds commander; esbuild may rename the class).
+ */
+function isCommanderError(error: unknown): error is Error & { exitCode: number; code: string } {
+  if (!(error instanceof Error)) return false;
+  const { code, exitCode } = error as Error & { code?: unknown; exitCode?: unknown };
+  return typeof code === 'string' && code.startsWith('commander.') && typeof exitCode === 'number';
+}
 
 function isBrokenPipe(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';

@@ -10,6 +10,25 @@ export interface CommandIO {
   cwd: string;
 }
 
+/**
+ * The process's own streams. `stdin` is read only when asked for: node sets process.stdin up on first use, which
+ * costs some 4 ms of every start-up, and most runs never read it (a getter: copy the object with `withIO`, not `...`).
+ */
 export function processIO(): CommandIO {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return withIO({ stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, () => process.stdin);
+}
+
+/** A CommandIO whose stdin is `stdin()`, called when first read (then kept). */
+export function withIO(io: Omit<CommandIO, 'stdin'>, stdin: () => Readable): CommandIO {
+  let stream: Readable | undefined;
+  return {
+    get stdin() {
+      stream ??= stdin();
+      return stream;
+    },
+    stdout: io.stdout,
+    stderr: io.stderr,
+    env: io.env,
+    cwd: io.cwd,
+  };
 }

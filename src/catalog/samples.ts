@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { usageError } from '../errors.js';
 import { samplesDir as defaultSamplesDir, samplesIndexFile } from '../paths.js';
 import { globToRegExp, isGlob } from './glob.js';
@@ -28,8 +28,10 @@ function sampleTypes(dir: string): string[] | undefined {
 
 function refs(dir: string, index: SamplesIndex): SampleRef[] {
   const out: SampleRef[] = [];
+  // Names are folder and file names (no separators, no dots to resolve): joined once per type, not per sample.
   for (const [eventType, names] of Object.entries(index)) {
-    for (const name of names) out.push({ eventType, name, path: join(dir, eventType, `${name}.json`) });
+    const typeDir = join(dir, eventType);
+    for (const name of names) out.push({ eventType, name, path: `${typeDir}${sep}${name}.json` });
   }
   return out;
 }

@@ -137,7 +137,7 @@ export async function validateEvents(run: ValidateRun): Promise<ValidateSummary>
         if (!stopped()) reader.end();
       } else {
         reading = file === '-' ? run.stdin : undefined;
-        for await (const batch of documentBatches(file, run.stdin, run.maxEventBytes)) {
+        for await (const batch of documentBatches(file, file === '-' ? run.stdin : undefined, run.maxEventBytes)) {
           for (const record of batch) handle(record);
           await flush();
           if (stopped()) break;
@@ -231,7 +231,10 @@ export async function validate(options: ValidateOptions, io: CommandIO, startedA
       decrypt,
       unknownType: options.unknownType,
       reporter,
-      stdin: io.stdin,
+      // A getter, as io's own: stdin is set up only for `-` (it costs some 4 ms of start-up).
+      get stdin() {
+        return io.stdin;
+      },
       write: (text) => {
         // The progress line shares the terminal only when stdout is one too.
         if (io.stdout.isTTY) progress?.clear();

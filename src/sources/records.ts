@@ -252,8 +252,9 @@ export async function resolveInputFiles(inputs: readonly string[]): Promise<stri
  * Batches of records of a .json file or stdin. A .json document is read at once (it is parsed whole anyway, and a
  * synchronous read of a small file is much cheaper than the promise-based one); stdin goes to the shared reader,
  * which tells JSON from NDJSON and streams the latter. NDJSON files take the faster path: `openChunks` and the NdjsonLineReader.
+ * `stdin` is read only for `-` (undefined there: the process's own).
  */
-export async function* documentBatches(path: string, stdin: Readable, maxEventBytes = DEFAULT_MAX_EVENT_BYTES): AsyncGenerator<InputRecord[]> {
+export async function* documentBatches(path: string, stdin: Readable | undefined, maxEventBytes = DEFAULT_MAX_EVENT_BYTES): AsyncGenerator<InputRecord[]> {
   if (path === '-') {
     yield* fileBatches(path, stdin, { maxEventBytes });
     return;
