@@ -48,6 +48,9 @@ export interface ClientRegistry {
   close(): void;
 }
 
+/** Half-open clients cannot take pushes, nor clients not ready yet. */
+const canTake = (client: ConnectedClient): boolean => !client.halfOpen && client.ready !== false;
+
 export function createClientRegistry(pick: ClientPick = 'round-robin', random: () => number = Math.random): ClientRegistry {
   // A Map keeps connection order, which is the round-robin order.
   const clients = new Map<string, ConnectedClient>();
@@ -73,12 +76,21 @@ export function createClientRegistry(pick: ClientPick = 'round-robin', random: (
       return clients.size;
     },
     pick() {
-      const list = [...clients.values()].filter((c) => !c.halfOpen && c.ready !== false);
-      if (list.length === 0) return undefined;
-      if (pick === 'random') return list[Math.floor(random() * list.length)] ?? list[0];
-      const client = list[turn % list.length];
-      turn = (turn + 1) % Number.MAX_SAFE_INTEGER;
-      return client;
+      // Called for every push: the clients that can take it are counted, then the chosen one found, without
+      // building a list (with 100 clients that was an array of 100 per push).
+      let count = 0;
+      for (const c of clients.values()) if (canTake(c)) count++;
+      if (count === 0) return undefined;
+      let index: number;
+      if (pick === 'random') {
+        index = Math.floor(random() * count);
+        if (!(index >= 0 && index < count)) index = 0;
+      } else {
+        index = turn % count;
+        turn = (turn + 1) % Number.MAX_SAFE_INTEGER;
+      }
+      for (const c of clients.values()) if (canTake(c) && index-- === 0) return c;
+      return undefined;
     },
     waitForClient(timeoutMs, signal) {
       if (clients.size > 0) return Promise.resolve(true);
