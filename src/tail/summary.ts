@@ -37,16 +37,25 @@ function join(parts: Array<string | undefined>): string {
   return parts.filter((p): p is string => p !== undefined && p !== '').join('  ');
 }
 
-/** A generic one-liner: the first few scalar fields of the event. */
-function generic(event: Record<string, unknown>): string {
+const READ_FIRST = new Set(['name', 'title', 'summary', 'subject', 'topic']);
+
+/**
+ * A generic one-liner: the first few scalar fields of the event; when it has none (contact.*, calendar.*… carry
+ * everything in `object`), those of its first object field, `object` first.
+ */
+function generic(event: Record<string, unknown>, depth = 0): string {
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(event)) {
+  // What a person reads first (a name, a title), then the fields in their order.
+  const entries = Object.entries(event).sort(([a], [b]) => Number(!READ_FIRST.has(a)) - Number(!READ_FIRST.has(b)));
+  for (const [key, value] of entries) {
     const t = text(value);
     if (t === undefined) continue;
     parts.push(`${key}=${t.length > 24 ? `${t.slice(0, 23)}…` : t}`);
     if (parts.length === 3) break;
   }
-  return parts.join(' ');
+  if (parts.length > 0 || depth > 0) return parts.join(' ');
+  const inner = isRecord(event.object) ? event.object : Object.values(event).find(isRecord);
+  return inner ? generic(inner, depth + 1) : '';
 }
 
 /** clipId for an id that may be missing. */

@@ -289,3 +289,9 @@ test('details pane: a long line wraps (↪ on each continuation), cut by cells, 
   const page = Number(/1–(\d+) of/.exec(lines.join('\n'))?.[1]);
   assert.equal(end.detailsScroll, visual.length - page, 'the last page ends on the last line on the screen');
 });
+
+test('an event that carries everything in `object` (contact.user.created_v3) is summarised from it, its name first', () => {
+  const summary = summarizeEvent('contact.user.created_v3', { schema: '2.0', header: {}, event: { object: { open_id: 'ou_1', union_id: 'on_1', user_id: 'u1', name: '张三', department_ids: ['d'] } } });
+  assert.equal(summary, 'name=张三 open_id=ou_1 union_id=on_1');
+  assert.equal(summarizeEvent('x.y.z_v1', { event: { id: 'a', object: { name: 'n' } } }), 'id=a', 'scalars of the event itself come first');
+});
