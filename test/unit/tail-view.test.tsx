@@ -295,3 +295,27 @@ test('an event that carries everything in `object` (contact.user.created_v3) is 
   assert.equal(summary, 'name=张三 open_id=ou_1 union_id=on_1');
   assert.equal(summarizeEvent('x.y.z_v1', { event: { id: 'a', object: { name: 'n' } } }), 'id=a', 'scalars of the event itself come first');
 });
+
+test('frames: an event after a quiet spell is drawn at once; events that follow within the frame interval wait for the next frame', async () => {
+  const channel = createTailChannel();
+  const events = sampleEvents();
+  const { lastFrame, stdin, unmount } = render(
+    // A frame interval no test outlasts: only the leading frame can draw.
+    <TailApp appId={APP} domain={DOMAIN} channel={channel} width={80} height={24} now={() => T0 + 5000} frameMs={600_000} onSave={async () => ''} onRedeliver={async () => ''} onQuit={() => {}} />,
+  );
+  const until = async (re: RegExp): Promise<void> => {
+    for (let i = 0; i < 1500 && !re.test(strip(lastFrame())); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(strip(lastFrame()), re);
+  };
+  try {
+    channel.send({ type: 'event', event: events[0] as TailEvent });
+    await until(/received 1 /);
+    channel.send({ type: 'event', event: events[1] as TailEvent });
+    // A key redraws at once, from the state as it is: the second event is still waiting for its frame.
+    stdin.write('p');
+    await until(/paused/);
+    assert.match(strip(lastFrame()), /received 1 /);
+  } finally {
+    unmount();
+  }
+});
