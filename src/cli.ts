@@ -209,26 +209,15 @@ export async function commanderParse(args: readonly string[]): Promise<{ command
 }
 
 /**
- * tail's terminal UI runs with small young-generation semi-spaces (2 MB): it allocates steadily for as long as it
- * runs, and V8's default (16 MB) lets such a process hold some 50 MB more than it uses. The flag only works at start,
- * so on a terminal `tail` runs itself once more with it; ctrl-c reaches both, the child handles it.
+ * tail's terminal UI keeps V8's young generation at its initial size: it allocates steadily for as long as it runs,
+ * and V8 grows the young generation to 2 × 16 MB within seconds, which such a process then holds. Set before
+ * anything is loaded (it takes effect at the young generation's next resize); no second process is needed.
  */
-async function rerunTailUi(argv: string[], io: CommandIO): Promise<number | undefined> {
-  const flag = '--max-semi-space-size=2';
-  if (argv[2] !== 'tail' || io.stdout !== process.stdout || !process.stdout.isTTY || process.execArgv.includes(flag)) return undefined;
-  if (argv.some((arg) => arg === '--json' || arg === '-h' || arg === '--help') || argv[1] === undefined) return undefined;
-  const [{ spawn }, { constants }] = await Promise.all([import('node:child_process'), import('node:os')]);
-  const child = spawn(process.execPath, [flag, ...process.execArgv, ...argv.slice(1)], { stdio: 'inherit' });
-  const forward = (signal: NodeJS.Signals): void => {
-    child.kill(signal);
-  };
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', forward);
-  process.on('SIGHUP', forward);
-  return new Promise((resolve) => {
-    child.on('error', () => resolve(undefined));
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
-  });
+async function keepTailUiYoungGenerationSmall(argv: string[], io: CommandIO): Promise<void> {
+  if (argv[2] !== 'tail' || io.stdout !== process.stdout || !process.stdout.isTTY) return;
+  if (argv.some((arg) => arg === '--json' || arg === '-h' || arg === '--help')) return;
+  const { setFlagsFromString } = await import('node:v8');
+  setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 /** Run the CLI; resolves to the exit code. Only this function prints errors. */
@@ -238,8 +227,7 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     io.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const rerun = await rerunTailUi(argv, io);
-  if (rerun !== undefined) return rerun;
+  await keepTailUiYoungGenerationSmall(argv, io);
   const json = wantsJson(argv.slice(3));
   try {
     // `help <command>` for a command that does not exist says so, rather than printing the general help.
@@ -253,6 +241,8 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
       return await runCommand(spec.name, fast.inputs, fast.options, io);
     }
     let exitCode = 0;
+    // Help and usage go out through commander: `--help | head` closes the pipe early, which must not crash (EPIPE).
+    io.stdout.on('error', outputFailed);
     const { Command } = await import('commander');
     const program = buildProgram(
       Command,
