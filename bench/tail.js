@@ -83,7 +83,7 @@ for (let i = 0; i < ROUNDS; i++) {
 // a real pseudo-terminal (util-linux `script`, 80×24); its RSS is read from /proc after the last event.
 const ONE_N = Number(process.env.BENCH_ONE_N ?? 200_000);
 
-/** The deepest descendant of `pid` (script → node → the UI, which runs itself once more with its memory flag). */
+/** The deepest descendant of `pid` (script → node, the UI). */
 function childPid(pid) {
   for (;;) {
     let next;
