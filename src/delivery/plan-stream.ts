@@ -8,7 +8,7 @@ import { pooledRandom } from '../protocol/random.js';
 import type { DeliveryStream, PlannedDelivery, ReplayEvent } from './deliveries.js';
 
 /** Events read before the first delivery: an input this small is read (and checked) whole before anything is sent. */
-export const READ_AHEAD_EVENTS = 4096;
+export const READ_AHEAD_EVENTS = 1024;
 /**
  * Deliveries per batch, and how many batches are planned (and encoded) ahead of the one being sent: enough for the
  * encoding worker to stay ahead at tens of thousands a second, few enough that little waits long in memory (what
