@@ -9,6 +9,8 @@ import { excerpt, markOf, unknownReadExplanation, type Mark, type VerdictKind } 
 
 export interface SummaryContext {
   challengeFailed?: boolean;
+  /** The input was not read to its end (a streamed input whose challenge failed): the counts are of what was read. */
+  inputUnread?: boolean;
   /** The control delivery, when one was sent. */
   control?: ControlOutcome;
   /** Why no control was sent (`--no-control`, the long connection). */
@@ -155,7 +157,8 @@ export function prettyReplayReporter(out: Sink, err: Sink, c: ChalkInstance): Re
     },
     summary(s, context = {}) {
       if (context.challengeFailed) {
-        out.write(`\n${c.red('the challenge failed')}: ${s.deliveries} deliver${s.deliveries === 1 ? 'y' : 'ies'} not sent\n`);
+        const what = context.inputUnread ? 'nothing was sent (the rest of the input was not read)' : `${s.deliveries} deliver${s.deliveries === 1 ? 'y' : 'ies'} not sent`;
+        out.write(`\n${c.red('the challenge failed')}: ${what}\n`);
         return;
       }
       const unknown = s.unknownRead > 0 ? ` (${c.yellow(`${s.unknownRead} ⚠ read unknown`)})` : '';
@@ -271,7 +274,7 @@ export function jsonReplayReporter(out: Sink): ReplayReporter {
       }
       line({
         type: 'summary',
-        ...(context.challengeFailed ? { challenge_failed: true, not_sent: s.deliveries } : {}),
+        ...(context.challengeFailed ? { challenge_failed: true, not_sent: s.deliveries, ...(context.inputUnread ? { input_unread: true } : {}) } : {}),
         events: s.events,
         deliveries: s.deliveries,
         delivered: s.delivered,

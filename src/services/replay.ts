@@ -292,7 +292,7 @@ async function replayTo(
       reporter.challenge(outcome);
       if (!outcome.ok) {
         const counts = plan ? { events: new Set(plan.map((d) => d.eventId)).size, deliveries: plan.length } : { events: known.length, deliveries: known.length };
-        reporter.summary({ ...emptySummary(counts, outcome.ms), failed: counts.deliveries }, { challengeFailed: true });
+        reporter.summary({ ...emptySummary(counts, outcome.ms), failed: counts.deliveries }, { challengeFailed: true, ...(complete ? {} : { inputUnread: true }) });
         return 1;
       }
     }
