@@ -28,6 +28,7 @@ function inputsDigest(schemaFiles) {
   const hash = createHash('sha256');
   const add = (label, content) => hash.update(`${label}\0${content.length}\0`).update(content);
   add('ajv', createRequire(import.meta.url)('ajv/package.json').version);
+  add('node', process.version); // the validators' code caches are V8's
   add('script', readFileSync(fileURLToPath(import.meta.url)));
   // The compiled catalogue code (Ajv options, keywords, the strict variant, the index format), whatever its layout.
   const catalogDir = join(root, 'dist', 'src', 'catalog');
@@ -46,7 +47,7 @@ function upToDate(digest) {
   }
   if (index?.inputs !== digest || typeof index.schemas !== 'object' || index.schemas === null) return false;
   if (!existsSync(join(outDir, CATALOG_SUMMARY_FILE)) || !existsSync(join(outDir, QUICK_CHECKS_FILE))) return false;
-  return Object.values(index.schemas).every((entry) => existsSync(join(outDir, entry.module)) && existsSync(join(outDir, entry.strictModule)));
+  return Object.values(index.schemas).every((entry) => existsSync(join(outDir, entry.module)) && existsSync(join(outDir, entry.strictModule)) && existsSync(join(outDir, `${entry.module}.cache`)));
 }
 
 const files = readdirSync(schemasDir)
@@ -125,6 +126,10 @@ for (const { file, name } of schemas) {
   writeFileSync(join(outDir, strictModule), strict.get(name));
   index.schemas[name] = { file, module, strictModule };
 }
+// V8's code cache of each plain validator (src/catalog/validator-cache.ts), made with the flags validate runs with.
+const { useValidateV8Flags, writeValidatorCache } = await import('../dist/src/catalog/validator-cache.js');
+useValidateV8Flags();
+for (const entry of Object.values(index.schemas)) writeValidatorCache(join(outDir, entry.module));
 writeFileSync(join(outDir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
 // What `events` lists, without reading every schema: each schema reduced to the keywords a catalogue entry is made
 // of (src/catalog/event-catalog.ts, entryOf); its properties keep their names only.

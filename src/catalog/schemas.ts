@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ExitCode, UserError } from '../errors.js';
 import { schemasDir as bundledSchemasDir, validatorsDir } from '../paths.js';
 import { compileQuickCheck, type QuickCheck } from './quick-check.js';
+import { loadValidator } from './validator-cache.js';
 import { answerSchemaName, ENVELOPE_NAMES, isEventTypeSchemaName, listSchemaFiles, SCHEMA_SUFFIX, schemaNameOf, type CompiledSchema, type ValidateFunction } from './schema-files.js';
 
 export {
@@ -89,11 +89,11 @@ interface NamedLookup {
 
 /**
  * The precompiled validators: the index is read once; a type's quick check is compiled the first time an event of
- * that type is seen, and its module loaded (synchronously, with require) the first time the quick check does not
- * pass, so a run only pays for the types it meets, and for the validators of the events it reports.
+ * that type is seen, and its module loaded (synchronously, with its V8 code cache: validator-cache.ts) the first
+ * time the quick check does not pass, so a run only pays for the types it meets, and for the validators of the
+ * events it reports.
  */
 function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean, strictVariant: (<T>(schema: T) => T) | undefined): NamedLookup {
-  const require = createRequire(join(dir, 'index.json'));
   const loaded = new Map<string, CompiledSchema | null>();
   let sources: Record<string, unknown> | undefined;
   const quickCheckOf = (name: string): QuickCheck | undefined => {
@@ -122,10 +122,7 @@ function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean, 
         compiled = {
           name,
           get validate(): ValidateFunction {
-            if (validate === undefined) {
-              const mod = require(join(dir, module)) as ValidateFunction & { default?: ValidateFunction };
-              validate = mod.default ?? mod;
-            }
+            validate ??= loadValidator(join(dir, module));
             return validate;
           },
           quick: quickCheckOf(name),

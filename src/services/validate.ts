@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { setFlagsFromString } from 'node:v8';
 import { openSchemaCatalog, type SchemaCatalog } from '../catalog/schemas.js';
+import { useValidateV8Flags } from '../catalog/validator-cache.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { progressLine } from '../report/progress-line.js';
@@ -183,27 +183,14 @@ async function decrypterFor(encryptKey: string | undefined): Promise<((encrypted
 }
 
 /**
- * Peak memory on a large capture: V8 doubles the young generation up to 2 × 16 MB within the first seconds of a
- * run of JSON.parse and keeps it, a third of the process's resident memory (validating a 1 GB NDJSON file of the
- * whole catalogue: ~110 MB peak RSS; at its initial size: ~90 MB, at the same CPU time — bench/validate.js). The
- * setting is process-wide, so the command sets it, not validateEvents.
- */
-function keepYoungGenerationSmall(): void {
-  try {
-    setFlagsFromString('--semi-space-growth-factor=1');
-  } catch {
-    // A runtime that refuses flags after start-up keeps V8's default sizes.
-  }
-}
-
-/**
  * validate = sources → schema checks → reporter, written as it goes. Resolves to the exit code. An aborted `signal`
  * (SIGINT / SIGTERM, from cli.ts) stops the reading: what was checked is reported, and stderr says the input was not
  * read to its end. A closed stdout (`validate … | head`) stops the output only: every event is still checked, and the
  * exit code says whether any was invalid.
  */
 export async function validate(options: ValidateOptions, io: CommandIO, startedAt = performance.now(), signal?: AbortSignal): Promise<number> {
-  keepYoungGenerationSmall();
+  // Peak memory on a large capture: the young generation stays at its initial size (catalog/validator-cache.ts).
+  useValidateV8Flags();
   const warn = (message: string): void => {
     io.stderr.write(`feishu-events: warning: ${message}\n`);
   };
