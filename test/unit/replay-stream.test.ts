@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { runDeliveries, type ReplayEvent } from '../../src/delivery/deliveries.js';
 import { EXACT_VALUES, LatencySketch, percentile } from '../../src/delivery/latency.js';
 import { streamPlan } from '../../src/delivery/plan-stream.js';
-import type { EnvelopeV2 } from '../../src/protocol/envelope.js';
+import fc from 'fast-check';
+import { prepareEnvelope, type EnvelopeV2 } from '../../src/protocol/envelope.js';
+import { spliceHeader } from '../../src/protocol/header-splice.js';
 
 function event(n: number, text = false): ReplayEvent {
   const envelope: EnvelopeV2 = {
@@ -86,4 +88,27 @@ test('run on a stream: SIGINT while the input is still being read ends at once a
   assert.equal(summary.interrupted?.signal, 'SIGINT');
   assert.equal(summary.interrupted?.unread, true);
   assert.equal(summary.delivered + summary.interrupted.unfinished, summary.deliveries);
+});
+
+test('header splice: the same event as parse + prepare, for any header and event; anything unusual is left to parsing', () => {
+  const options = { eventId: 'f'.repeat(32), now: 1_700_000_000_123, verificationToken: 'tok"\\en', appId: 'cli_x' };
+  fc.assert(
+    fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.dictionary(fc.string(), fc.jsonValue()), fc.boolean(), fc.integer({ min: 0, max: 2 }), (extraHeader, event, app, indent) => {
+      const header = { ...extraHeader, event_id: 'old', create_time: '1', token: 't', ...(app ? { app_id: 'a' } : {}) };
+      const envelope = { schema: '2.0', header, event };
+      const text = JSON.stringify(envelope, null, indent);
+      const values: Record<string, string> = { event_id: options.eventId, create_time: String(options.now), token: options.verificationToken, ...(app ? { app_id: options.appId } : {}) };
+      const spliced = spliceHeader(text, values);
+      const expected = prepareEnvelope(JSON.parse(text) as EnvelopeV2, { eventId: options.eventId, now: options.now, verificationToken: options.verificationToken, ...(app ? { appId: options.appId } : {}) });
+      if (spliced === undefined) return; // left to parsing: always correct
+      assert.deepEqual(JSON.parse(spliced), expected);
+    }),
+    { numRuns: 300 },
+  );
+  const plain = JSON.stringify({ schema: '2.0', header: { event_id: 'a', create_time: '1' }, event: { header: { event_id: 'inner' } } });
+  assert.deepEqual(JSON.parse(spliceHeader(plain, { event_id: 'b' }) as string), { schema: '2.0', header: { event_id: 'b', create_time: '1' }, event: { header: { event_id: 'inner' } } });
+  assert.equal(spliceHeader(plain, { token: 'x' }), undefined, 'a field the header lacks: parse');
+  assert.equal(spliceHeader('{"schema":"2.0","header":{"event_id":"a","event_id":"b"}}', { event_id: 'c' }), undefined, 'a key written twice: parse');
+  assert.equal(spliceHeader('{"uuid":"a","event":{}}', { event_id: 'c' }), undefined, 'a 1.0 envelope: parse');
+  assert.equal(spliceHeader('{"schema":"2.0","header":{"event_id":1}}', { event_id: 'c' }), undefined, 'not a string: parse');
 });
