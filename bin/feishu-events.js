@@ -35,6 +35,10 @@ const run = ({ main }) =>
     process.exitCode = code;
   });
 const named = name !== undefined && /^[a-z]+$/.test(name) ? join(bundle, `command-${name}`) : undefined;
+// A command that is an ES module (tail: ink ships only as one) is not loaded for its help: cli.cjs prints it.
+const args = process.argv.slice(3);
+const end = args.indexOf('--');
+const asksHelp = (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 if (named !== undefined && existsSync(`${named}.cjs`)) run(load(`${named}.cjs`));
-else if (named !== undefined && existsSync(`${named}.js`)) import(require('node:url').pathToFileURL(`${named}.js`).href).then(run);
+else if (named !== undefined && !asksHelp && existsSync(`${named}.js`)) import(require('node:url').pathToFileURL(`${named}.js`).href).then(run);
 else run(load(join(bundle, 'cli.cjs')));
