@@ -54,7 +54,7 @@ test('replay and validate: no file of their bundle imports ink, react, the SDK o
   }
 });
 
-test('a plain invocation loads no package and never starts the ES module loader: --version, validate, replay --list, events', async () => {
+test('a plain invocation loads no package and never starts the ES module loader: --version, validate, replay --list, events, tail --help', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'feishu-events-bundle-'));
   try {
     const preload = join(dir, 'loaded.cjs');
@@ -63,7 +63,7 @@ test('a plain invocation loads no package and never starts the ES module loader:
       `process.on('exit', () => require('node:fs').writeSync(2, '@@' + JSON.stringify({ packages: Object.keys(require.cache).filter((k) => k.includes('node_modules')), esm: process.moduleLoadList.filter((m) => m.includes('esm/translators')) }) + '\\n'));`,
     );
     const one = join(samplesDir, 'hire.eco_exam.created_v1', 'doc.json');
-    for (const args of [['--version'], ['validate', one], ['replay', '--list'], ['events']]) {
+    for (const args of [['--version'], ['validate', one], ['replay', '--list'], ['events'], ['tail', '--help']]) {
       const r = spawnSync(process.execPath, ['-r', preload, join(packageRoot, 'bin', 'feishu-events.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
       const line = r.stderr.split('\n').find((l) => l.startsWith('@@'));
