@@ -2,6 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type * as Lark from '@larksuiteoapi/node-sdk';
 import { startExampleServer } from 'feishu-events/examples/webhook-server.js';
 import { DOCUMENTED_SPECS, documentedSamples, runCli } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
@@ -134,7 +136,7 @@ describe('replay-sdk', () => {
   });
 
   test('1.0 envelopes are replayed too', async () => {
-    const lark = await import('@larksuiteoapi/node-sdk');
+    const lark = createRequire(import.meta.url)('@larksuiteoapi/node-sdk') as typeof Lark;
     const http = await import('node:http');
     const got: Record<string, unknown>[] = [];
     const dispatcher = new lark.EventDispatcher({ encryptKey: KEY, loggerLevel: lark.LoggerLevel.fatal }).register({

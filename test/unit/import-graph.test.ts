@@ -24,7 +24,8 @@ interface ModuleInfo {
   source: string;
 }
 
-const IMPORT = /(?:^|[\s;}])(import|export)(\s+type)?\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+// Also a CommonJS package loaded through require (`require('x')`, `createRequire(import.meta.url)('x')`).
+const IMPORT = /(?:^|[\s;}])(import|export)(\s+type)?\s[^'"`;]*?\sfrom\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]|(?:\brequire|createRequire\([^()]*\))\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 function walk(dir: string, ext: RegExp): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -45,7 +46,7 @@ function readGraph(base: string, ext: RegExp): Map<string, ModuleInfo> {
     const source = readFileSync(file, 'utf8');
     const info: ModuleInfo = { edges: [], packages: [], source };
     for (const match of source.matchAll(IMPORT)) {
-      const specifier = (match[3] ?? match[4] ?? match[5]) as string;
+      const specifier = (match[3] ?? match[4] ?? match[5] ?? match[6]) as string;
       const line = source.slice(0, match.index).split('\n').length;
       if (specifier.startsWith('.')) {
         info.edges.push({ to: moduleName(base, resolve(dirname(file), specifier)), typeOnly: match[2] !== undefined, line });
