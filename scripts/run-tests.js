@@ -11,7 +11,8 @@
 // - The unit tests (no process, socket or shared state) run in one process, imported one after the other: a process
 //   per file would cost more than most of them take. A unit test file whose opening comment says it "runs in its own
 //   process" gets one (e.g. it must load a module first). So do the e2e files whose opening comment says they share
-//   a test process: quick files that run the CLI in-process (each process would load the same modules again).
+//   a test process: files that set nothing process-wide (no top-level hooks, no process.env or process.on), whose own
+//   process would only load the same modules again (~0.2 s of CPU each). Their tests run one file after the other.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';

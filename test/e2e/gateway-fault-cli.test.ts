@@ -1,5 +1,6 @@
 // Faults from the command line: `gateway --fault` at start, `gateway fault …` and `gateway report` against a running
 // gateway, and `replay --gateway … --fault-every` ending with the resilience report. The app is the pinned SDK.
+// It needs no process of its own: it shares a test process with other such files (scripts/run-tests.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, type RunResult } from '../helpers/cli.js';

@@ -1,5 +1,6 @@
 // Fault words, and the faults no SDK test covers, against a bare WebSocket client: half-open, slow, close,
 // refuse-handshake, clear; the control API's answers for faults; the log lines.
+// It needs no process of its own: it shares a test process with other such files (scripts/run-tests.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';

@@ -1,5 +1,6 @@
 // The GitHub Action (action.yml → scripts/action.js), run locally with the inputs of the README's example workflow
 // (examples/github-workflow.yml): validate with annotations, replay --contract as JUnit, the exit-code output.
+// It needs no process of its own: it shares a test process with other such files (scripts/run-tests.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

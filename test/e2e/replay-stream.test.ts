@@ -1,5 +1,6 @@
 // replay of an input larger than what it reads ahead: streamed, its lines handed to the encoding worker as they are,
 // and a bad line far into it stopping the replay there, after the deliveries before it.
+// It needs no process of its own: it shares a test process with other such files (scripts/run-tests.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,6 @@
 // tail --save on a disk that fills up: an event is acknowledged with 200 only when its line is whole on disk.
 // Runs on a real 64 KiB tmpfs when this machine lets the test mount one (root on Linux); skipped otherwise.
+// It needs no process of its own: it shares a test process with other such files (scripts/run-tests.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';

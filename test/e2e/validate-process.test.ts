@@ -1,6 +1,7 @@
 // validate as a process in a pipeline: a reader that goes away (`validate … | head -1`) and SIGINT / SIGTERM. The
 // exit code says what was observed: the events are checked to the end whoever reads the report, and a stop says
 // how far it got.
+// It needs no process of its own: it shares a test process with other such files (scripts/run-tests.js).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
