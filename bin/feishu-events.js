@@ -41,4 +41,9 @@ const end = args.indexOf('--');
 const asksHelp = (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 if (named !== undefined && existsSync(`${named}.cjs`)) run(load(`${named}.cjs`));
 else if (named !== undefined && !asksHelp && existsSync(`${named}.js`)) import(require('node:url').pathToFileURL(`${named}.js`).href).then(run);
-else run(load(join(bundle, 'cli.cjs')));
+else if (existsSync(join(bundle, 'cli.cjs'))) run(load(join(bundle, 'cli.cjs')));
+else {
+  // A checkout that was never built (or a build that failed): say so in one line rather than with a stack.
+  process.stderr.write('feishu-events: the built program (dist/bundle) is missing; in a checkout run `npm ci && npm run build`\n');
+  process.exitCode = 2;
+}

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMANDS } from '../../src/cli-spec.js';
@@ -95,4 +95,19 @@ test('the samples index lists the bundled samples exactly as the folders do', ()
   assert.ok(fromFolders.length > 200);
   assert.deepEqual(listSamples(), fromFolders);
   assert.deepEqual(JSON.parse(readFileSync(join(bundleDir, 'samples.json'), 'utf8')), scanSamples(samplesDir));
+});
+
+test('a checkout that was never built: the bin says so in one line and exits 2, for every kind of entry', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'feishu-events-unbuilt-'));
+  try {
+    await mkdir(join(dir, 'bin'));
+    for (const file of ['feishu-events.js', 'package.json']) await copyFile(join(packageRoot, 'bin', file), join(dir, 'bin', file));
+    for (const args of [['--version'], ['replay', '--list'], ['tail', '--help'], ['tail', '--json'], ['nope']]) {
+      const r = spawnSync(process.execPath, [join(dir, 'bin', 'feishu-events.js'), ...args], { encoding: 'utf8' });
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stderr, 'feishu-events: the built program (dist/bundle) is missing; in a checkout run `npm ci && npm run build`\n', args.join(' '));
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
