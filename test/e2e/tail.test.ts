@@ -9,6 +9,7 @@ import { runInProcess } from '../helpers/in-process.js';
 import { APP_ID, startGatewayProcess, waitUntil, type Json } from '../helpers/gateway.js';
 import { startRecordingServer } from '../helpers/servers.js';
 import { decrypt } from '../../src/protocol/crypto.js';
+import { startGateway } from '../../src/gateway/server.js';
 
 /** `feishu-events tail` as a long-running child; stdout/stderr collected as they come. */
 function startTail(args: string[], cwd = root) {
@@ -41,9 +42,11 @@ const idOf = (e: Json): string => String((e.header as Json).event_id);
 
 /** On a loaded machine the first event can take a while (module loading, JIT): no re-push, no failed delivery for that. */
 const SLOW_MACHINE_ARGS = ['--ack-timeout', '20000'];
+/** The same, for a gateway in this process: where the gateway process is not the point, the library's gateway serves. */
+const SLOW_MACHINE = { ackTimeoutMs: 20_000 };
 
 test('tail --json outputs exactly the events pushed, and --save holds all of them; an invalid one is reported with validate\'s wording and passed on', async () => {
-  const gateway = await startGatewayProcess(SLOW_MACHINE_ARGS);
+  const gateway = await startGateway(SLOW_MACHINE);
   const { dir, cleanup } = await tempDir();
   const saveFile = join(dir, 'saved.ndjson');
   const tail = startTail(['--domain', gateway.domain, '--json', '--save', saveFile]);
@@ -71,13 +74,13 @@ test('tail --json outputs exactly the events pushed, and --save holds all of the
     assert.equal(tail.lines().length, before + 1, 'the invalid event is still passed on');
   } finally {
     assert.equal(await tail.stop(), 0);
-    await gateway.stop();
+    await gateway.close();
     await cleanup();
   }
 });
 
 test('--filter keeps only matching types; --forward-to re-delivers each kept event like replay', async () => {
-  const gateway = await startGatewayProcess(SLOW_MACHINE_ARGS);
+  const gateway = await startGateway(SLOW_MACHINE);
   const webhook = await startRecordingServer();
   const tail = startTail(['--domain', gateway.domain, '--json', '--filter', 'corehr.*', '--forward-to', webhook.url, '--encrypt-key', 'fwd-key', '--verification-token', 'fwd-token']);
   try {
@@ -95,7 +98,7 @@ test('--filter keeps only matching types; --forward-to re-delivers each kept eve
     assert.match(tail.stderr(), /forwarded #\d+ to .*: 200 in \d+ ms/);
   } finally {
     await tail.stop();
-    await gateway.stop();
+    await gateway.close();
     await webhook.close();
   }
 });
@@ -126,7 +129,7 @@ test('stopping and restarting the gateway mid-stream: reconnecting, then it resu
 });
 
 test('clear one-line errors: wrong app id form, credentials rejected, domain unreachable, missing secret', async () => {
-  const gateway = await startGatewayProcess(['--app-id', APP_ID, '--app-secret', 'right-secret']);
+  const gateway = await startGateway({ appId: APP_ID, appSecret: 'right-secret' });
   try {
     const env = { FEISHU_APP_ID: undefined, FEISHU_APP_SECRET: undefined };
     const cases: Array<[string[], RegExp]> = [
@@ -144,12 +147,12 @@ test('clear one-line errors: wrong app id form, credentials rejected, domain unr
       assert.equal(r.stderr.includes('Zq9-not-the-secret'), false, 'the secret is not printed');
     }
   } finally {
-    await gateway.stop();
+    await gateway.close();
   }
 });
 
 test('--max-events 1: tail acks the last event before it leaves, so the push is acked with 200 and not pushed again', async () => {
-  const gateway = await startGatewayProcess(SLOW_MACHINE_ARGS);
+  const gateway = await startGateway(SLOW_MACHINE);
   const tail = startTail(['--domain', gateway.domain, '--json', '--max-events', '1']);
   try {
     await waitUntil(() => /^ready app=/m.test(tail.stderr()), 'the ready line');
@@ -161,6 +164,6 @@ test('--max-events 1: tail acks the last event before it leaves, so the push is 
     assert.deepEqual(tail.lines().map(idOf), [delivery?.event_id]);
   } finally {
     await tail.stop();
-    await gateway.stop();
+    await gateway.close();
   }
 });
