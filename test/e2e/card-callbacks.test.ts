@@ -102,8 +102,10 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
   });
 
   it('tail --forward-to: the local handler answers a callback that came over the long connection, and its answer goes back in the ack; without it, tail says once it cannot answer', async () => {
-    const { startGatewayProcess, waitUntil, APP_ID } = await import('../helpers/gateway.js');
-    const gateway = await startGatewayProcess(['--ack-timeout', '20000']);
+    const { waitUntil, APP_ID } = await import('../helpers/gateway.js');
+    // The gateway in this process: only tail's process is the point here.
+    const { startGateway } = await import('../../src/gateway/server.js');
+    const gateway = await startGateway({ ackTimeoutMs: 20_000 });
     const startTail = (args: string[]) => {
       const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
       delete env.FORCE_COLOR;
@@ -137,7 +139,7 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
         await tail.stop();
       }
     } finally {
-      await gateway.stop();
+      await gateway.close();
     }
   });
 
@@ -160,8 +162,9 @@ describe('card callbacks over HTTP (node SDK 1.74.0)', () => {
 
 describe('card callbacks over the long connection (official WSClient, node SDK 1.74.0)', () => {
   it('replay --gateway card.action.trigger shows the answer the WSClient app acked; a bad one fails the same way as over HTTP', async () => {
-    const { startGatewayProcess, startWsApp } = await import('../helpers/gateway.js');
-    const gateway = await startGatewayProcess();
+    const { startWsApp } = await import('../helpers/gateway.js');
+    const { startGateway } = await import('../../src/gateway/server.js');
+    const gateway = await startGateway();
     let answer: unknown = { toast: { type: 'success', content: 'Approved' } };
     const app = startWsApp(gateway.domain, { handler: (type) => (type === 'card.action.trigger' ? answer : undefined) });
     try {
@@ -181,7 +184,7 @@ describe('card callbacks over the long connection (official WSClient, node SDK 1
       assert.match(legacy.stderr, /the legacy card action is only sent over HTTP/);
     } finally {
       app.close();
-      await gateway.stop();
+      await gateway.close();
     }
   });
 });

@@ -15,7 +15,8 @@ import { listCatalog } from '../../src/catalog/event-catalog.js';
 import { bin, killAtEnd, root, tempDir, runCli } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { warmUp } from '../helpers/sdk-apps.js';
-import { APP_ID, silentLogger, startGatewayProcess, waitUntil } from '../helpers/gateway.js';
+import { APP_ID, silentLogger, waitUntil } from '../helpers/gateway.js';
+import { startGateway } from '../../src/gateway/server.js';
 
 // require, not import: the SDK is CommonJS, and import() first scans its 6 MB for named exports (~0.2 s of CPU).
 const lark = createRequire(import.meta.url)('@larksuiteoapi/node-sdk') as typeof Lark;
@@ -164,7 +165,7 @@ describe('every catalogue type', () => {
   });
 
   it('tail: generated 2.0 and 1.0 types arrive, are checked against their schemas, an invalid one is reported', async () => {
-    const gateway = await startGatewayProcess();
+    const gateway = await startGateway();
     const { dir, cleanup } = await tempDir();
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.FORCE_COLOR;
@@ -191,7 +192,7 @@ describe('every catalogue type', () => {
     } finally {
       child.kill('SIGINT');
       assert.equal(await exited, 0);
-      await gateway.stop();
+      await gateway.close();
       await cleanup();
     }
   });
