@@ -164,7 +164,8 @@ describe('card callbacks over the long connection (official WSClient, node SDK 1
   it('replay --gateway card.action.trigger shows the answer the WSClient app acked; a bad one fails the same way as over HTTP', async () => {
     const { startWsApp } = await import('../helpers/gateway.js');
     const { startGateway } = await import('../../src/gateway/server.js');
-    const gateway = await startGateway();
+    // Room for a busy machine: this process runs the app and replay beside the gateway.
+    const gateway = await startGateway({ ackTimeoutMs: 20_000 });
     let answer: unknown = { toast: { type: 'success', content: 'Approved' } };
     const app = startWsApp(gateway.domain, { handler: (type) => (type === 'card.action.trigger' ? answer : undefined) });
     try {

@@ -165,7 +165,8 @@ describe('every catalogue type', () => {
   });
 
   it('tail: generated 2.0 and 1.0 types arrive, are checked against their schemas, an invalid one is reported', async () => {
-    const gateway = await startGateway();
+    // Room for a busy machine: this process runs replay beside the gateway.
+    const gateway = await startGateway({ ackTimeoutMs: 20_000 });
     const { dir, cleanup } = await tempDir();
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.FORCE_COLOR;
