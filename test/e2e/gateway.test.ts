@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { root, DOCUMENTED_SPECS, documentedSamples } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { startGatewayProcess, startWsApp, waitUntil, type Json, type Received } from '../helpers/gateway.js';
+import { startGateway } from '../../src/gateway/server.js';
 
 /** Where the deadline is not the point: room for a busy machine (replay runs in this process, beside the apps). */
 const ROOM = ['--timeout', '20000'];
@@ -70,7 +71,9 @@ test('every bundled sample reaches the WSClient handlers through replay --gatewa
 });
 
 test('--fragment-size 64: every sample arrives split into fragments and is reassembled intact', async () => {
-  const gateway = await startGatewayProcess(['--fragment-size', '64']);
+  // The gateway in this process (the library's), with room for a busy machine: it shares its event loop with the
+  // apps and replay, and a late turn of the loop must not become a re-push.
+  const gateway = await startGateway({ fragmentSize: 64, ackTimeoutMs: 20_000 });
   const app = startWsApp(gateway.domain);
   try {
     await app.ready;
@@ -86,12 +89,12 @@ test('--fragment-size 64: every sample arrives split into fragments and is reass
     expectDelivered(deliveries, app.got);
   } finally {
     app.close();
-    await gateway.stop();
+    await gateway.close();
   }
 });
 
 test('cluster mode: with two apps connected each event goes to exactly one of them, and both get some', async () => {
-  const gateway = await startGatewayProcess();
+  const gateway = await startGateway({ ackTimeoutMs: 20_000 });
   const one = startWsApp(gateway.domain);
   const two = startWsApp(gateway.domain);
   try {
@@ -107,7 +110,7 @@ test('cluster mode: with two apps connected each event goes to exactly one of th
   } finally {
     one.close();
     two.close();
-    await gateway.stop();
+    await gateway.close();
   }
 });
 
