@@ -19,7 +19,7 @@ const SUFFIX = '.schema.json';
 // The name of the catalogue summary (CATALOG_SUMMARY_FILE in src/catalog/schemas.ts); written beside the index.
 const CATALOG_SUMMARY_FILE = 'catalog.json';
 // The quick checks' schemas (QUICK_CHECKS_FILE in src/catalog/schemas.ts), also beside the index.
-const QUICK_CHECKS_FILE = 'quick-checks.json';
+const QUICK_CHECKS_FILE = 'quick-checks.tsv';
 
 const force = process.argv.includes('--force');
 
@@ -145,10 +145,12 @@ for (const { file, schema } of schemas) {
 writeFileSync(join(outDir, CATALOG_SUMMARY_FILE), `${JSON.stringify(summary)}\n`);
 // What each schema's quick check (src/catalog/quick-check.ts) is compiled from at run time, for those that have one.
 const { quickCheckSource } = await import('../dist/src/catalog/quick-check.js');
-const quick = { schemas: {} };
+// One line a schema, `<name>\t<source as JSON>`: a run parses the lines of the types it meets, not all of them.
+const quick = [];
 for (const { name, schema } of schemas) {
   const source = quickCheckSource(schema);
-  if (source !== undefined) quick.schemas[name] = source;
+  if (source !== undefined) quick.push(`${name}\t${JSON.stringify(source)}\n`);
 }
-writeFileSync(join(outDir, QUICK_CHECKS_FILE), `${JSON.stringify(quick)}\n`);
+writeFileSync(join(outDir, QUICK_CHECKS_FILE), quick.join(''));
+rmSync(join(outDir, 'quick-checks.json'), { force: true }); // the one-object form of earlier builds
 process.stdout.write(`build-validators: ${schemas.length} schemas → dist/src/validators/ (plain + strict)\n`);

@@ -62,10 +62,21 @@ export const VALIDATOR_INDEX_GENERATOR = 1;
 export const CATALOG_SUMMARY_FILE = 'catalog.json';
 
 /**
- * Beside the index: the bundled schemas that have a quick check (quick-check.ts), without their annotations —
- * `{"schemas": {"<name>": <schema>}}` — so that a run compiles the checks of the types it meets from one small file.
+ * Beside the index: the bundled schemas that have a quick check (quick-check.ts), without their annotations, one line
+ * each — `<name>\t<schema as JSON>` — so that a run reads one small file and parses only the lines of the types it
+ * meets (parsing all of them was ~3 ms of validating one file).
  */
-export const QUICK_CHECKS_FILE = 'quick-checks.json';
+export const QUICK_CHECKS_FILE = 'quick-checks.tsv';
+
+/** The quick check's source of schema `name` in a quick-checks file's text, or undefined when it has none. */
+export function quickCheckSourceIn(text: string, name: string): unknown {
+  const key = `${name}\t`;
+  let at = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`);
+  if (at === -1) return undefined;
+  if (at > 0) at += 1;
+  const end = text.indexOf('\n', at);
+  return JSON.parse(text.slice(at + key.length, end === -1 ? text.length : end)) as unknown;
+}
 
 /** Where the build puts the precompiled validators (from the package root: this code also runs bundled). */
 export function defaultValidatorsDir(): string {
@@ -95,18 +106,18 @@ interface NamedLookup {
  */
 function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean, strictVariant: (<T>(schema: T) => T) | undefined): NamedLookup {
   const loaded = new Map<string, CompiledSchema | null>();
-  let sources: Record<string, unknown> | undefined;
+  let sources: string | undefined;
   const quickCheckOf = (name: string): QuickCheck | undefined => {
     if (sources === undefined) {
       try {
-        sources = (JSON.parse(readFileSync(join(dir, QUICK_CHECKS_FILE), 'utf8')) as { schemas: Record<string, unknown> }).schemas;
+        sources = readFileSync(join(dir, QUICK_CHECKS_FILE), 'utf8');
       } catch {
-        sources = {}; // an older build without the file: every event goes through its validator
+        sources = ''; // an older build without the file: every event goes through its validator
       }
     }
-    if (!Object.hasOwn(sources, name)) return undefined;
-    const source = sources[name];
     if (strict && strictVariant === undefined) return undefined;
+    const source = quickCheckSourceIn(sources, name);
+    if (source === undefined) return undefined;
     return compileQuickCheck(strictVariant === undefined ? source : strictVariant(source));
   };
   return {

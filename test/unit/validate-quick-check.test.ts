@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { compileQuickCheck, quickCheckSource, quickPass } from '../../src/catalog/quick-check.js';
-import { openSchemaCatalog } from '../../src/catalog/schemas.js';
+import { openSchemaCatalog, quickCheckSourceIn } from '../../src/catalog/schemas.js';
 import { listSamples } from '../../src/catalog/samples.js';
 import { samplesDir } from '../../src/paths.js';
 
@@ -148,5 +148,17 @@ describe('compileQuickCheck', () => {
       [['id'], false],
     ];
     for (const [value, expected] of cases) assert.equal(quickPass(check, value), expected, JSON.stringify(value));
+  });
+});
+
+describe('the quick-checks file: one line a schema, only the lines asked for are parsed', () => {
+  const text = 'a.b_v1\t{"type":"object"}\na.b_v10\t{"type":"string"}\nlast_v1\t{"type":"array"}';
+  it('finds the first, a middle and a last line without a newline, and never a name that only starts the same', () => {
+    assert.deepEqual(quickCheckSourceIn(text, 'a.b_v1'), { type: 'object' });
+    assert.deepEqual(quickCheckSourceIn(text, 'a.b_v10'), { type: 'string' });
+    assert.deepEqual(quickCheckSourceIn(text, 'last_v1'), { type: 'array' });
+    assert.equal(quickCheckSourceIn(text, 'a.b'), undefined);
+    assert.equal(quickCheckSourceIn(text, 'b_v1'), undefined);
+    assert.equal(quickCheckSourceIn('', 'a.b_v1'), undefined);
   });
 });
