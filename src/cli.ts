@@ -216,8 +216,9 @@ export async function commanderParse(args: readonly string[]): Promise<{ command
 async function keepTailUiYoungGenerationSmall(argv: string[], io: CommandIO): Promise<void> {
   if (argv[2] !== 'tail' || io.stdout !== process.stdout || !process.stdout.isTTY) return;
   if (argv.some((arg) => arg === '--json' || arg === '-h' || arg === '--help')) return;
-  const { setFlagsFromString } = await import('node:v8');
-  setFlagsFromString('--semi-space-growth-factor=1');
+  // Loaded here only: node:v8 is not worth its load for every other command's start-up.
+  const { setV8Flags, YOUNG_GENERATION_FIXED } = await import('./v8-flags.js');
+  setV8Flags(YOUNG_GENERATION_FIXED);
 }
 
 /** Run the CLI; resolves to the exit code. Only this function prints errors. */

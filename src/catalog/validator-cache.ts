@@ -6,8 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import { setV8Flags, YOUNG_GENERATION_FIXED } from '../v8-flags.js';
 import type { ValidateFunction } from './schema-files.js';
 
 /**
@@ -16,15 +16,11 @@ import type { ValidateFunction } from './schema-files.js';
  * at the same CPU time. Here because V8 accepts a code cache only from a process with the same flags: the build
  * sets it too before it writes the caches.
  */
-export const VALIDATE_V8_FLAG = '--semi-space-growth-factor=1';
+export const VALIDATE_V8_FLAG = YOUNG_GENERATION_FIXED;
 
 /** Sets VALIDATE_V8_FLAG for this process (it is process-wide: the validate command and the build call this). */
 export function useValidateV8Flags(): void {
-  try {
-    setFlagsFromString(VALIDATE_V8_FLAG);
-  } catch {
-    // A runtime that refuses flags after start-up keeps V8's defaults (and compiles the validators itself).
-  }
+  setV8Flags(VALIDATE_V8_FLAG); // refused: V8's defaults, and the validators compiled without their cache
 }
 
 export const CACHE_SUFFIX = '.cache';

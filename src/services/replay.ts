@@ -1,6 +1,6 @@
 import type { FaultEvery, FaultInjection } from '../delivery/fault-injection.js';
-import { setFlagsFromString } from 'node:v8';
 import { ExitCode, UserError } from '../errors.js';
+import { oldGenerationGrowth, setV8Flags, YOUNG_GENERATION_FIXED } from '../v8-flags.js';
 import type { CommandIO } from '../io.js';
 import { streamWriter, type StreamWriter } from '../report/stream-writer.js';
 import { colorLevel, makeChalk } from '../report/color.js';
@@ -124,12 +124,7 @@ export async function replay(options: ReplayOptions, io: CommandIO, signal?: Abo
  * process-wide (this process replays), and set before anything is read.
  */
 function keepHeapNearLive(): void {
-  try {
-    setFlagsFromString('--semi-space-growth-factor=1');
-    setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-  } catch {
-    // A runtime that refuses flags after start-up keeps V8's default sizes.
-  }
+  setV8Flags(YOUNG_GENERATION_FIXED, oldGenerationGrowth(HEAP_GROWING_PERCENT));
 }
 const HEAP_GROWING_PERCENT = 30;
 

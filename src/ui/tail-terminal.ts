@@ -1,8 +1,8 @@
 // The terminal UI of `tail`, as the service wants it (a TailScreen): the alternate screen, Ink, TailApp. This is
 // the UI's entry: React's build, ink's CI detection and the heap's growth are settled here, before ink is loaded.
-import { setFlagsFromString } from 'node:v8';
 import type { CommandIO } from '../io.js';
 import type { TailScreen } from '../services/tail.js';
+import { oldGenerationGrowth, setV8Flags } from '../v8-flags.js';
 import { boundInkTextCaches } from './ink-text-caches.js';
 
 /** The alternate screen (as less, htop and vim use): the UI draws there, and leaving gives the shell its screen back. */
@@ -43,7 +43,7 @@ const HEAP_GROWING_PERCENT = 50;
 export async function openTailScreen(io: CommandIO): Promise<TailScreen> {
   // React's development build is several times slower and larger; the terminal UI wants the production one.
   if (process.env.NODE_ENV === undefined) process.env.NODE_ENV = 'production';
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  setV8Flags(oldGenerationGrowth(HEAP_GROWING_PERCENT));
   // Before ink is loaded: its text-measuring caches would otherwise keep every row string ever drawn.
   boundInkTextCaches();
   const stdout = io.stdout as NodeJS.WriteStream;

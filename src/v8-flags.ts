@@ -1,0 +1,22 @@
+// V8 flags a command sets for its own process once it has started (node:v8 setFlagsFromString), the one way every
+// command does it. The flags used are the heap-sizing ones V8 reads at each collection, so they take effect at run
+// time without starting node again. They are process-wide: only a command's run (never library code that a host
+// program calls) sets them, before it reads anything.
+import { setFlagsFromString } from 'node:v8';
+
+/** The young generation stays at its initial size (V8 otherwise doubles it to 2 × 16 MB within seconds of churn). */
+export const YOUNG_GENERATION_FIXED = '--semi-space-growth-factor=1';
+
+/** The old generation may grow to (100 + percent)% of what is live after a full collection (V8's default: up to 4×). */
+export const oldGenerationGrowth = (percent: number): string => `--heap-growing-percent=${percent}`;
+
+/** Sets each flag for this process; a runtime that refuses flags after start-up keeps V8's defaults. */
+export function setV8Flags(...flags: string[]): void {
+  for (const flag of flags) {
+    try {
+      setFlagsFromString(flag);
+    } catch {
+      // V8's defaults stay: only memory and speed differ.
+    }
+  }
+}
