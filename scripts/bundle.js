@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The command line as the bin runs it: tsc's output (dist/src) bundled by esbuild into dist/bundle/, one entry per
-// command (command-<name>.cjs) and one for everything else (cli.cjs: --version, help, errors), so that a command
-// reads one file instead of 20–40 modules (start-up time is part of the product).
+// The command line as the bin runs it: the compiled JavaScript (dist/src) bundled by esbuild into dist/bundle/, one
+// entry per command (command-<name>.cjs) and one for everything else (cli.cjs: --version, help, errors), so that a
+// command reads one file instead of 20–40 modules (start-up time is part of the product).
 // - Each command's entry holds cli.ts with that command's code only (the other commands' runners are cut), so
 //   bin/feishu-events.js picks the entry by the command name, argv[2].
 // - CommonJS, loaded without node's ES module loader, with V8's code cache written beside each (<file>.cache). The
@@ -16,7 +16,7 @@
 //   are bundled as ES modules of their own, named as they are named there, beside the entries.
 // - dist/bundle/ is as deep as dist/src/, so `new URL('../../', import.meta.url)` is the package root from either.
 // - dist/bundle/samples.json: the bundled samples' listing, so that `replay --list` reads one file, not 237 folders.
-// Usage: node scripts/bundle.js (run by `npm run build` after tsc). Writes dist/bundle-meta.json (not shipped): what
+// Usage: node scripts/bundle.js (run by `npm run build` once the JavaScript is in dist/). Writes dist/bundle-meta.json (not shipped): what
 // each output holds and imports (test/unit/bundle.test.ts reads it).
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
@@ -51,7 +51,7 @@ function besideFiles() {
         if (path !== join(src, 'validators')) walk(path);
       } else if (entry.name.endsWith('.js')) {
         const text = readFileSync(path, 'utf8');
-        for (const match of text.matchAll(/(?:new URL\(|register\()\s*'\.\/([\w.-]+\.js)',\s*import\.meta\.url/g)) {
+        for (const match of text.matchAll(/(?:new URL\(|register\()\s*['"]\.\/([\w.-]+\.js)['"],\s*import\.meta\.url/g)) {
           const file = join(dirname(path), match[1]);
           const name = basename(file, '.js');
           if (found.has(name) && found.get(name) !== file) throw new Error(`bundle: two files named ${name}.js are opened beside their modules`);
@@ -67,7 +67,7 @@ function besideFiles() {
 /** The commands, from cli.js's runners: `name: async () => … import('./commands/<file>.js')`. */
 function commandRunners(text) {
   const runners = new Map();
-  for (const match of text.matchAll(/^\s+(\w+): async \(\) =>[^]*?import\('(\.\/commands\/[\w-]+\.js)'\)/gm)) {
+  for (const match of text.matchAll(/^\s+(\w+): async \(\) =>[^]*?import\(['"](\.\/commands\/[\w-]+\.js)['"]\)/gm)) {
     runners.set(match[1], match[2]);
   }
   const files = new Set(runners.values());
@@ -84,7 +84,7 @@ const CHEAP_BUILTINS = new Set(['node:fs', 'node:fs/promises', 'node:path', 'nod
 /**
  * Which dynamic imports to make static: those (but cli.js's runners) of a module that, with all it imports
  * statically, reaches no package (bundled in or not) and none of node's own modules but the cheap ones. The import
- * graph is read from tsc's output (one import or export per statement, the specifier in single quotes).
+ * graph is read from the compiled output (one import or export per statement, the specifier in quotes).
  */
 function lightDynamicImports() {
   const imports = new Map();
@@ -99,8 +99,8 @@ function lightDynamicImports() {
       const text = readFileSync(path, 'utf8');
       const of = (pattern) => [...text.matchAll(pattern)].map((m) => m[1]);
       imports.set(path, {
-        static: of(/^(?:import|export)\s(?:[^;'"]*?\sfrom\s*)?'([^']+)';/gm),
-        dynamic: of(/\bimport\('([^']+)'\)/g),
+        static: of(/^(?:import|export)\s(?:[^;'"]*?\sfrom\s*)?['"]([^'"]+)['"];/gm),
+        dynamic: of(/\bimport\(['"]([^'"]+)['"]\)/g),
       });
     }
   };
@@ -127,11 +127,22 @@ function lightDynamicImports() {
   return light;
 }
 
+/** `import('x')` or `import("x")` in the text of a module, each replaced by `by`; and how many there were. */
+function replaceImportCall(text, specifier, by) {
+  let count = 0;
+  const call = new RegExp(`\\bimport\\((['"])${specifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\1\\)`, 'g');
+  const replaced = text.replace(call, () => {
+    count++;
+    return by;
+  });
+  return { text: replaced, count };
+}
+
 /** `import('x')` → a static `import * as` of it, in the text of a module. */
 function makeStatic(text, specifier, name, where) {
-  const call = `import('${specifier}')`;
-  if (!text.includes(call)) throw new Error(`bundle: ${where}: no ${call} to make static`);
-  return `${text.split(call).join(`Promise.resolve(${name})`)}\nimport * as ${name} from '${specifier}';\n`;
+  const replaced = replaceImportCall(text, specifier, `Promise.resolve(${name})`);
+  if (replaced.count === 0) throw new Error(`bundle: ${where}: no import('${specifier}') to make static`);
+  return `${replaced.text}\nimport * as ${name} from '${specifier}';\n`;
 }
 
 /** cli.js with only `command`'s runner (none: no command), imported statically. */
@@ -139,7 +150,7 @@ function cliFor(runners, command) {
   let text = readFileSync(cliFile, 'utf8');
   for (const [name, specifier] of runners) {
     if (name === command) text = makeStatic(text, specifier, '__command', rel(cliFile));
-    else text = text.split(`import('${specifier}')`).join(`Promise.reject(new Error('${name} is not in this entry of the bundle'))`);
+    else text = replaceImportCall(text, specifier, `Promise.reject(new Error('${name} is not in this entry of the bundle'))`).text;
   }
   return text;
 }
