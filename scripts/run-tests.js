@@ -103,10 +103,13 @@ const reporters = [
 ];
 // The tests never see the profiles of whoever runs them: an empty config directory for the run.
 const configHome = mkdtempSync(join(tmpdir(), 'feishu-events-test-config-'));
+// Nor NODE_EXTRA_CA_CERTS (set on some CI and corporate machines): every node process would read and parse that
+// bundle of certificates as it starts (~50 ms of CPU; a run starts ~120 processes), and no test opens a TLS
+// connection — every server and gateway is plain HTTP or WebSocket on 127.0.0.1.
 const result = spawnSync(process.execPath, ['--test', ...reporters, `--test-concurrency=${concurrency}`, ...files], {
   stdio: 'inherit',
   cwd: root,
-  env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', XDG_CONFIG_HOME: configHome },
+  env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', XDG_CONFIG_HOME: configHome, NODE_EXTRA_CA_CERTS: undefined },
 });
 rmSync(configHome, { recursive: true, force: true });
 process.exit(result.status ?? 1);
