@@ -5,7 +5,9 @@
 // - Only files whose source (test/**/*.test.ts or .tsx) still exists: tsc never deletes the output of a moved or
 //   removed test, and a stale copy would run against today's code.
 // - The bundled files (below) first, then the slowest first, by the durations of the previous run
-//   (dist/.test-times.json; e2e before unit when there is none), so that no long file starts last and runs alone.
+//   (dist/.test-times.json), or for a file it did not run, the typical ones in test/durations.json (a fresh clone has
+//   no previous run; copy dist/.test-times.json there when the order drifts), and e2e before unit when neither
+//   knows the file: no long file should start last and run alone.
 // - Files run in parallel: each has its own temp directories and ephemeral ports. Most e2e time is spent waiting for
 //   spawned CLIs and sockets, so more files than cores are in flight (FEISHU_EVENTS_TEST_CONCURRENCY overrides).
 // - The unit tests (no process, socket or shared state) run in one process, imported one after the other: a process
@@ -38,13 +40,19 @@ function sourceOf(file) {
   return ['.ts', '.tsx'].map((ext) => base + ext).find((candidate) => existsSync(candidate));
 }
 
-function previousTimes() {
+/** A JSON object of durations by file, or {} when the file is missing or not such an object. */
+function readTimes(file) {
   try {
-    const times = JSON.parse(readFileSync(timesFile, 'utf8'));
+    const times = JSON.parse(readFileSync(file, 'utf8'));
     return typeof times === 'object' && times !== null ? times : {};
   } catch {
     return {};
   }
+}
+
+/** The previous run's durations, over the typical ones committed in test/durations.json (for a fresh clone). */
+function previousTimes() {
+  return { ...readTimes(join(root, 'test', 'durations.json')), ...readTimes(timesFile) };
 }
 
 if (!existsSync(testDir)) {
