@@ -36,26 +36,61 @@ const DISCOVERY_ERRORS: Record<number, string> = {
   [DiscoveryCode.tooManyConnections]: 'too many connections: at most 50 per app',
 };
 
+/** Why the request failed, on one line: OpenSSL's own message names its source file and ends with a newline. */
+function discoveryFailure(error: unknown): string {
+  const tls = /SSL routines:[^:]*:([^:\n]+)/.exec(error instanceof Error ? error.message : '');
+  return tls ? `the TLS handshake failed: ${tls[1]}` : networkReason(error);
+}
+
+/**
+ * POST the discovery request on a connection of its own (closed after the answer) and read at most
+ * DISCOVERY_ANSWER_LIMIT bytes of the answer. node:http(s), not undici: the SDK's WSClient loads node:http(s) right
+ * after (its axios and ws use them), while loading undici cost tail's start-up ~60 ms of CPU for this one request.
+ * `timeoutMs` is the longest the socket may stay silent (connecting, waiting for the answer, between its chunks):
+ * past it the request fails with ETIMEDOUT ("no answer").
+ */
+async function postDiscovery(url: string, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(target, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), locale: 'zh' },
+      timeout: timeoutMs,
+    });
+    // A silence while the answer is read ends the read with the response's own "aborted": the timeout is the reason.
+    let silent: Error | undefined;
+    req.on('timeout', () => {
+      silent = Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
+      req.destroy(silent);
+    });
+    req.on('error', (error) => reject(silent ?? error));
+    req.on('response', (response) => {
+      readExcerpt(response, DISCOVERY_ANSWER_LIMIT).then(
+        (text) => {
+          // Whatever is left of a longer answer is not read: the connection is closed.
+          req.destroy();
+          resolve({ status: response.statusCode ?? 0, text });
+        },
+        (error: unknown) => reject(silent ?? error),
+      );
+    });
+    req.end(body);
+  });
+}
+
 /**
  * Ask the endpoint-discovery API once before handing over to the SDK's WSClient, which otherwise retries a
  * wrong secret or an unreachable domain quietly, forever. Throws a UserError with a one-line reason.
  */
 export async function checkDiscovery(domain: string, appId: string, appSecret: string, timeoutMs = 10_000): Promise<void> {
-  const { request } = await import('undici');
   let status: number;
   let text: string;
   try {
-    const response = await request(`${domain}${DISCOVERY_PATH}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', locale: 'zh' },
-      body: JSON.stringify({ AppID: appId, AppSecret: appSecret }),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    status = response.statusCode;
-    text = await readExcerpt(response.body, DISCOVERY_ANSWER_LIMIT);
+    ({ status, text } = await postDiscovery(`${domain}${DISCOVERY_PATH}`, JSON.stringify({ AppID: appId, AppSecret: appSecret }), timeoutMs));
   } catch (error) {
-    throw new UserError(`cannot reach ${domain}: ${networkReason(error)}`, { exitCode: ExitCode.usage, hint: 'check --domain (feishu, lark, or the URL `feishu-events gateway` printed)' });
+    throw new UserError(`cannot reach ${domain}: ${discoveryFailure(error)}`, { exitCode: ExitCode.usage, hint: 'check --domain (feishu, lark, or the URL `feishu-events gateway` printed)' });
   }
   let body: { code?: number; msg?: string } | undefined;
   try {

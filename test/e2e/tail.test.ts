@@ -10,6 +10,7 @@ import { APP_ID, startGatewayProcess, waitUntil, type Json } from '../helpers/ga
 import { startRecordingServer } from '../helpers/servers.js';
 import { decrypt } from '../../src/protocol/crypto.js';
 import { startGateway } from '../../src/gateway/server.js';
+import { checkDiscovery } from '../../src/tail/discovery.js';
 
 /** `feishu-events tail` as a long-running child; stdout/stderr collected as they come. */
 function startTail(args: string[], cwd = root) {
@@ -148,6 +149,33 @@ test('clear one-line errors: wrong app id form, credentials rejected, domain unr
     }
   } finally {
     await gateway.close();
+  }
+});
+
+test('the discovery check says in one line why it got no answer: silence, a closed connection, TLS to a plain HTTP server', async () => {
+  const server = await startRecordingServer((req) => (req.url.endsWith('/silent/callback/ws/endpoint') ? { never: true } : { destroy: true }));
+  const base = server.url.replace('/webhook/event', '');
+  const reason = async (domain: string): Promise<string> => {
+    // A short deadline only for the server that never answers: it fails however fast the machine is.
+    const error = await checkDiscovery(domain, APP_ID, 's', 300).then(() => undefined, (e: unknown) => e as Error);
+    assert.ok(error, `${domain}: no error`);
+    assert.doesNotMatch(error.message, /\n/);
+    return error.message;
+  };
+  try {
+    assert.equal(await reason(`${base}/silent`), `cannot reach ${base}/silent: no answer`);
+    assert.equal(await reason(base), `cannot reach ${base}: the connection was closed`);
+    const tls = base.replace('http:', 'https:');
+    assert.equal(await reason(tls), `cannot reach ${tls}: the TLS handshake failed: wrong version number`);
+    assert.deepEqual(
+      server.received.map((r) => [r.method, r.url, r.headers['content-type'], JSON.parse(r.body)]),
+      [
+        ['POST', '/silent/callback/ws/endpoint', 'application/json', { AppID: APP_ID, AppSecret: 's' }],
+        ['POST', '/callback/ws/endpoint', 'application/json', { AppID: APP_ID, AppSecret: 's' }],
+      ],
+    );
+  } finally {
+    await server.close();
   }
 });
 
