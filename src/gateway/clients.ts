@@ -54,16 +54,19 @@ const canTake = (client: ConnectedClient): boolean => !client.halfOpen && client
 export function createClientRegistry(pick: ClientPick = 'round-robin', random: () => number = Math.random): ClientRegistry {
   // A Map keeps connection order, which is the round-robin order.
   const clients = new Map<string, ConnectedClient>();
+  /** The clients in connection order, as an array: pick() runs on every push and walks it. */
+  let order: ConnectedClient[] = [];
   const waiters = new Set<(connected: boolean) => void>();
   let turn = 0;
   return {
     add(client) {
       clients.set(client.id, client);
+      order = [...clients.values()];
       for (const wake of [...waiters]) wake(true);
     },
     remove(id) {
       const client = clients.get(id);
-      clients.delete(id);
+      if (clients.delete(id)) order = [...clients.values()];
       return client;
     },
     get(id) {
@@ -77,9 +80,10 @@ export function createClientRegistry(pick: ClientPick = 'round-robin', random: (
     },
     pick() {
       // Called for every push: the clients that can take it are counted, then the chosen one found, without
-      // building a list (with 100 clients that was an array of 100 per push).
+      // building a list (with 100 clients that was an array of 100 per push). When all of them can (the usual
+      // case), the chosen one is found by its index.
       let count = 0;
-      for (const c of clients.values()) if (canTake(c)) count++;
+      for (let i = 0; i < order.length; i++) if (canTake(order[i] as ConnectedClient)) count++;
       if (count === 0) return undefined;
       let index: number;
       if (pick === 'random') {
@@ -89,7 +93,8 @@ export function createClientRegistry(pick: ClientPick = 'round-robin', random: (
         index = turn % count;
         turn = (turn + 1) % Number.MAX_SAFE_INTEGER;
       }
-      for (const c of clients.values()) if (canTake(c) && index-- === 0) return c;
+      if (count === order.length) return order[index];
+      for (const c of order) if (canTake(c) && index-- === 0) return c;
       return undefined;
     },
     waitForClient(timeoutMs, signal) {

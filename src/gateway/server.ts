@@ -122,6 +122,43 @@ function createInbox(): Inbox {
   };
 }
 
+/**
+ * The frames the gateway sends in one run of JavaScript (a batch of acks and the pushes they set off; a burst of
+ * pushes from the control API) go to each socket in one write: the first frame corks the socket, and the sockets
+ * are uncorked once that run is over (process.nextTick, after the promise jobs that push the next events). Frames
+ * still go out in the order sent, one pbbp2 frame per WebSocket message. Measured with bench/gateway-clients.js (gateway
+ * CPU per push, load 4–5): 1 client 57–59 → 44–48 µs (one write for dozens of pushes), 100 clients 64–67 → 53–56 µs
+ * (one write per socket still, but written together, after the JavaScript that built them).
+ */
+interface Output {
+  /** Cork `socket` until the end of this run of JavaScript (once per socket and run). */
+  hold(socket: Duplex): void;
+  /** Uncork every held socket now (before a connection is cut or closed). */
+  flush(): void;
+}
+
+function createOutput(): Output {
+  const held = new Set<Duplex>();
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    for (const socket of held) socket.uncork();
+    held.clear();
+  };
+  return {
+    hold(socket) {
+      if (held.has(socket)) return;
+      socket.cork();
+      held.add(socket);
+      if (!scheduled) {
+        scheduled = true;
+        process.nextTick(flush);
+      }
+    },
+    flush,
+  };
+}
+
 /** Close a TCP connection with a reset, as a crashed peer or a middlebox does. */
 function resetSocket(socket: Socket): void {
   if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
@@ -294,7 +331,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
 
   const inbox = createInbox();
 
-  const onConnection = (ws: WebSocket, session: Session, remote: string): void => {
+  const output = createOutput();
+
+  const onConnection = (ws: WebSocket, session: Session, remote: string, socket: Duplex): void => {
     const client: ConnectedClient = {
       id: `client-${++clientCount}`,
       appId: session.appId,
@@ -319,6 +358,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
           }, client.slowMs);
           return true;
         }
+        output.hold(socket);
         for (const frame of frames) ws.send(frame);
         return true;
       },
@@ -358,7 +398,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
           if (client.slowMs > 0) {
             faultBook.delayed(client.id);
             setTimeout(() => ws.readyState === WebSocket.OPEN && !client.halfOpen && ws.send(pong), client.slowMs);
-          } else ws.send(pong);
+          } else {
+            output.hold(socket);
+            ws.send(pong);
+          }
           emit({ at: now(), type: 'ping', client: client.id });
         }
         return;
@@ -405,7 +448,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       // 514 without an auth error code: the Go and Python SDKs run discovery again; 403 would stop them for good.
       return refuseUpgrade(socket, 401, 'no valid ticket: run endpoint discovery first', DiscoveryCode.authFailed);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, session, remote));
+    // ws carries its frames over this very socket: the gateway corks it to send a turn's frames in one write.
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, session, remote, socket));
   };
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
@@ -440,6 +484,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       // Gone for the pushes from now on: the socket's own close event comes a little later.
       registry.remove(client.id);
       // drop: the TCP connection goes without a close frame; close: a normal WebSocket close.
+      // What was sent to it before the fault goes out first, as it did before the fault was asked for.
+      output.flush();
       if (how === 'drop') ws.terminate();
       else ws.close(1000, 'closed by the gateway (fault: close)');
     }
@@ -542,6 +588,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       tracker.close();
       registry.close();
       openApi.close();
+      output.flush();
       for (const ws of sockets) ws.close(1001, 'gateway shutting down');
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
