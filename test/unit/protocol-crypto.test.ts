@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { decrypt, DecryptError, deriveKey, encrypt } from '../../src/protocol/crypto.js';
+import fc from 'fast-check';
+import { decrypt, DecryptError, deriveKey, encrypt, streamEncryptor } from '../../src/protocol/crypto.js';
 
 test('decrypts the documented vector', () => {
   assert.equal(decrypt('P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk=', 'test key'), 'hello world');
@@ -50,4 +51,18 @@ test('a wrong key is a DecryptError, not garbage', () => {
 test('rejects values that are not IV + whole blocks', () => {
   assert.throws(() => decrypt('aGVsbG8=', 'k'), DecryptError);
   assert.throws(() => decrypt(Buffer.alloc(40).toString('base64'), 'k'), DecryptError);
+});
+
+test('streamEncryptor: byte for byte what encrypt makes with the same IV, message after message on one cipher', () => {
+  fc.assert(
+    fc.property(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.array(fc.record({ text: fc.string({ unit: 'binary', maxLength: 80 }), iv: fc.uint8Array({ minLength: 16, maxLength: 16 }) }), { minLength: 1, maxLength: 12 }),
+      (key, messages) => {
+        const encryptOne = streamEncryptor(key);
+        for (const { text, iv } of messages) assert.equal(encryptOne(text, iv), encrypt(text, key, iv));
+      },
+    ),
+    { numRuns: 200 },
+  );
 });
