@@ -1,15 +1,9 @@
 import type { Worker } from 'node:worker_threads';
-import type { PrepareOptions } from '../protocol/envelope.js';
+import type { SignedBodies } from '../protocol/http-request.js';
+import { encoderInput, setPrebuilt, type BodyEncoder, type EncoderSettings } from './body-encoding.js';
 import type { PlannedDelivery } from './deliveries.js';
 
-/** What the worker needs to prepare and encode an event as the main thread would. */
-export interface EncoderSettings {
-  url: string;
-  userAgent: string;
-  encryptKey: string;
-  /** How events are prepared (without the clock and random source: each item brings its id and time). */
-  prepare: Pick<PrepareOptions, 'keepIds' | 'verificationToken' | 'appId' | 'tenantKey' | 'overrides'>;
-}
+export type { BodyEncoder, EncoderSettings } from './body-encoding.js';
 
 /**
  * A batch for the worker. `texts[i]` is the event's text as read when `prepare[i]` is 1 (the worker prepares it
@@ -23,16 +17,9 @@ export interface EncodeBatch {
   nows: number[];
   prepare: Uint8Array;
 }
-export interface EncodedBatch {
+/** The encrypted bodies (in one buffer, moved rather than copied) and their signatures. */
+export interface EncodedBatch extends SignedBodies {
   id: number;
-  bodies: string[];
-  headers: Array<Record<string, string>>;
-}
-
-export interface BodyEncoder {
-  /** Encrypt and sign the first push of each delivery (sets `prebuilt`); resolves without it if the worker failed. */
-  encode(batch: readonly PlannedDelivery[]): Promise<void>;
-  close(): Promise<void>;
 }
 
 /**
@@ -58,10 +45,7 @@ export async function startBodyEncoder(settings: EncoderSettings, skip: (deliver
     if (!waiting) return;
     pending.delete(answer.id);
     if (pending.size === 0) worker.unref();
-    const { batch } = waiting;
-    for (let i = 0; i < batch.length; i++) {
-      (batch[i] as PlannedDelivery).prebuilt = { url: settings.url, method: 'POST', headers: answer.headers[i] as Record<string, string>, body: answer.bodies[i] as string };
-    }
+    setPrebuilt(settings, waiting.batch, answer);
     waiting.resolve();
   });
   // An encoder that fails only costs speed: every delivery is then built on the main thread.
@@ -76,16 +60,7 @@ export async function startBodyEncoder(settings: EncoderSettings, skip: (deliver
       if (closed) return Promise.resolve();
       const batch = deliveries.filter((d) => !skip(d));
       if (batch.length === 0) return Promise.resolve();
-      const message: EncodeBatch = { id: nextId++, texts: [], ids: [], nows: [], prepare: new Uint8Array(batch.length) };
-      for (let i = 0; i < batch.length; i++) {
-        const delivery = batch[i] as PlannedDelivery;
-        if (delivery.text !== undefined) {
-          message.texts.push(delivery.text);
-          message.prepare[i] = 1;
-        } else message.texts.push(JSON.stringify(delivery.envelope));
-        message.ids.push(delivery.eventId);
-        message.nows.push(delivery.preparedAt ?? 0);
-      }
+      const message: EncodeBatch = { id: nextId++, ...encoderInput(batch) };
       return new Promise<void>((resolve) => {
         // Referenced while it owes answers: the run waits for them.
         if (pending.size === 0) worker.ref();

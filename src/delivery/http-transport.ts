@@ -1,18 +1,21 @@
 import { buildChallenge, checkChallengeResponse } from '../protocol/challenge.js';
 import { isLegacyCardAction } from '../protocol/envelope-fields.js';
-import { buildChallengeDelivery, buildDelivery, buildLegacyCardDelivery } from '../protocol/http-request.js';
+import { buildChallengeDelivery, buildDelivery, buildLegacyCardDelivery, signedNow } from '../protocol/http-request.js';
 import { pooledRandom } from '../protocol/random.js';
-import { startBodyEncoder, type EncoderSettings } from './body-encoder.js';
+import { startBodyEncoder } from './body-encoder.js';
+import { inThreadEncoder, type EncoderSettings } from './body-encoding.js';
 import { sendHttp, type HttpOutcome } from './http-sender.js';
 import type { AttemptOutcome, PlannedDelivery, Transport } from './deliveries.js';
 
 export interface HttpTransportOptions {
   url: string;
   /**
-   * Encrypt and sign first pushes ahead of sending, in a worker thread (the transport's `encode`), preparing events
-   * as given here; only with an Encrypt Key, and worth it for large replays only.
+   * Encrypt and sign first pushes ahead of sending (the transport's `encode`), preparing events as given here; only
+   * with an Encrypt Key. In a worker thread when `encodeInWorker`, else on this thread.
    */
   encodeAhead?: EncoderSettings['prepare'];
+  /** A worker pays for itself on large replays only. */
+  encodeInWorker?: boolean;
   encryptKey?: string;
   /** Signs legacy card actions (SHA-1 with the Verification Token). */
   verificationToken?: string;
@@ -36,20 +39,22 @@ export async function createHttpTransport(options: HttpTransportOptions): Promis
   const { Agent } = await import('undici');
   const dispatcher = new Agent({ connections: options.connections, pipelining: 1, keepAliveTimeout: 4_000 });
   const random = pooledRandom();
-  const encoder =
-    options.encryptKey && options.encodeAhead
-      ? await startBodyEncoder({ url: options.url, userAgent: options.userAgent, encryptKey: options.encryptKey, prepare: options.encodeAhead }, (d) => d.legacy ?? isLegacyCardAction(d.envelope))
-      : undefined;
+  const encoderSettings = options.encryptKey && options.encodeAhead ? { url: options.url, userAgent: options.userAgent, encryptKey: options.encryptKey, prepare: options.encodeAhead } : undefined;
+  const isLegacy = (d: PlannedDelivery): boolean => d.legacy ?? isLegacyCardAction(d.envelope);
+  const encoder = encoderSettings === undefined ? undefined : options.encodeInWorker ? await startBodyEncoder(encoderSettings, isLegacy) : inThreadEncoder(encoderSettings, isLegacy);
   const sendOptions = { timeoutMs: options.timeoutMs, dispatcher, encrypted: Boolean(options.encryptKey) };
   const buildOptions = { url: options.url, userAgent: options.userAgent, random, ...(options.encryptKey ? { encryptKey: options.encryptKey } : {}) };
   return {
     ...(encoder ? { encode: (batch: readonly PlannedDelivery[]) => encoder.encode(batch) } : {}),
     async send(delivery: PlannedDelivery, attempt: number): Promise<AttemptOutcome> {
       let httpDelivery = delivery.prebuilt;
-      if (httpDelivery !== undefined) delivery.prebuilt = undefined;
+      if (httpDelivery !== undefined) {
+        delivery.prebuilt = undefined;
+        if (options.encryptKey) httpDelivery = signedNow(httpDelivery, options.encryptKey);
+      }
       if (httpDelivery === undefined || attempt > 1) {
         // The legacy card action has its own form: plaintext, signed with the Verification Token.
-        httpDelivery = (delivery.legacy ?? isLegacyCardAction(delivery.envelope))
+        httpDelivery = isLegacy(delivery)
           ? buildLegacyCardDelivery(delivery.envelope, { url: options.url, userAgent: options.userAgent, random, ...(options.verificationToken !== undefined ? { verificationToken: options.verificationToken } : {}) })
           : buildDelivery(delivery.envelope, buildOptions);
       }

@@ -1,4 +1,5 @@
-import { encrypt } from './crypto.js';
+import { hash } from 'node:crypto';
+import { encrypt, streamEncryptor } from './crypto.js';
 import { makeNonce, sign, signLegacyCard, SignatureHeaders, unixSeconds } from './signature.js';
 import type { RandomSource } from './random.js';
 import type { UrlVerification } from './challenge.js';
@@ -10,6 +11,11 @@ export interface HttpDelivery {
   headers: Record<string, string>;
   /** The raw body. Compact JSON, as `JSON.stringify` writes it (the node SDK re-serialises before hashing). */
   body: string;
+}
+
+/** A push ready to send whose body may be bytes (UTF-8): what the encoder prepares ahead. */
+export interface PreparedPush extends Omit<HttpDelivery, 'body'> {
+  body: string | Uint8Array;
 }
 
 export interface BuildDeliveryOptions {
@@ -40,10 +46,104 @@ function encodeJsonBody(plaintext: string, encryptKey: string | undefined, iv: U
   return `{"encrypt":"${encrypt(plaintext, encryptKey, iv)}"}`;
 }
 
-function baseHeaders(options: BuildDeliveryOptions): Record<string, string> {
+function baseHeaders(options: { userAgent?: string | undefined }): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': CONTENT_TYPE };
   if (options.userAgent) headers['user-agent'] = options.userAgent;
   return headers;
+}
+
+/** What signs a push: the values of its X-Lark-Request-Timestamp, X-Lark-Request-Nonce and X-Lark-Signature. */
+export interface PushSignature {
+  timestamp: string;
+  nonce: string;
+  signature: string;
+}
+
+/** The headers of a signed push, as buildDelivery sets them. */
+export function signedHeaders(userAgent: string | undefined, signed: PushSignature): Record<string, string> {
+  const headers = baseHeaders({ userAgent });
+  headers[SignatureHeaders.timestamp] = signed.timestamp;
+  headers[SignatureHeaders.nonce] = signed.nonce;
+  headers[SignatureHeaders.signature] = signed.signature;
+  return headers;
+}
+
+function signPush(body: string, encryptKey: string, now: number | undefined, nonce: string): PushSignature {
+  const timestamp = unixSeconds(now);
+  return { timestamp, nonce, signature: sign({ timestamp, nonce, encryptKey, body }) };
+}
+
+/**
+ * Encrypted bodies back to back in one buffer (of its own: a worker hands it over without copying), and what signs
+ * each: body i is `bytes[starts[i]] … bytes[starts[i + 1] - 1]`, its headers `signedHeaders` of the i-th values.
+ */
+export interface SignedBodies {
+  bytes: Uint8Array;
+  starts: number[];
+  timestamps: string[];
+  nonces: string[];
+  signatures: string[];
+}
+
+const ENCRYPT_OPEN = '{"encrypt":"';
+const ENCRYPT_CLOSE = '"}';
+
+/**
+ * Encrypt and sign compact JSON envelopes a batch at a time under one Encrypt Key, each with a fresh IV and nonce
+ * from `random`: what buildDeliveryFromJson makes of each, at a fraction of its cost (one cipher for all of them; the
+ * body hashed from bytes, never made into a string here).
+ */
+export function bodiesSigner(encryptKey: string, random: RandomSource): (plaintexts: readonly string[]) => SignedBodies {
+  const encryptOne = streamEncryptor(encryptKey);
+  /** The signed bytes of one push: timestamp + nonce + key, then the body. */
+  let scratch = Buffer.allocUnsafe(16 * 1024);
+  return (plaintexts) => {
+    let size = 0;
+    for (const plaintext of plaintexts) size += plaintext.length;
+    // Base64 of a mostly ASCII envelope (+ IV and padding); grown if the guess is short.
+    let bytes = Buffer.allocUnsafeSlow(Math.ceil(size * 1.4) + 64 * plaintexts.length);
+    const out: SignedBodies = { bytes, starts: [0], timestamps: [], nonces: [], signatures: [] };
+    let end = 0;
+    for (const plaintext of plaintexts) {
+      const encrypted = encryptOne(plaintext, random(16));
+      const timestamp = unixSeconds();
+      const nonce = makeNonce(16, random);
+      const prefix = timestamp + nonce + encryptKey;
+      const room = prefix.length * 3 + ENCRYPT_OPEN.length + encrypted.length + ENCRYPT_CLOSE.length;
+      if (scratch.length < room) scratch = Buffer.allocUnsafe(room * 2);
+      const bodyAt = scratch.write(prefix, 0, 'utf8');
+      let at = bodyAt + scratch.write(ENCRYPT_OPEN, bodyAt, 'latin1');
+      at += scratch.write(encrypted, at, 'latin1');
+      at += scratch.write(ENCRYPT_CLOSE, at, 'latin1');
+      const bodySize = at - bodyAt;
+      if (end + bodySize > bytes.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, end + bodySize));
+        grown.set(bytes.subarray(0, end));
+        bytes = grown;
+      }
+      scratch.copy(bytes, end, bodyAt, at);
+      end += bodySize;
+      out.starts.push(end);
+      out.timestamps.push(timestamp);
+      out.nonces.push(nonce);
+      out.signatures.push(hash('sha256', scratch.subarray(0, at), 'hex'));
+    }
+    out.bytes = bytes;
+    return out;
+  };
+}
+
+/**
+ * A push encrypted and signed ahead, as it is sent now: signed again with this second's timestamp when its own is
+ * older (it waited in a queue behind a slow app), as the platform signs a push when it sends it. The same push
+ * otherwise.
+ */
+export function signedNow(push: PreparedPush, encryptKey: string, now: number = Date.now()): PreparedPush {
+  const timestamp = unixSeconds(now);
+  if (push.headers[SignatureHeaders.timestamp] === timestamp) return push;
+  const nonce = push.headers[SignatureHeaders.nonce] as string;
+  const signature = sign({ timestamp, nonce, encryptKey, body: push.body });
+  return { ...push, headers: { ...push.headers, [SignatureHeaders.timestamp]: timestamp, [SignatureHeaders.signature]: signature } };
 }
 
 /**
@@ -58,14 +158,9 @@ export function buildDelivery(envelope: unknown, options: BuildDeliveryOptions):
 /** buildDelivery for an envelope that is already compact JSON text. */
 export function buildDeliveryFromJson(plaintext: string, options: BuildDeliveryOptions): HttpDelivery {
   const body = encodeJsonBody(plaintext, options.encryptKey, options.iv ?? options.random?.(16));
-  const headers = baseHeaders(options);
-  if (options.encryptKey) {
-    const timestamp = unixSeconds(options.now);
-    const nonce = options.nonce ?? makeNonce(16, options.random);
-    headers[SignatureHeaders.timestamp] = timestamp;
-    headers[SignatureHeaders.nonce] = nonce;
-    headers[SignatureHeaders.signature] = sign({ timestamp, nonce, encryptKey: options.encryptKey, body });
-  }
+  const headers = options.encryptKey
+    ? signedHeaders(options.userAgent, signPush(body, options.encryptKey, options.now, options.nonce ?? makeNonce(16, options.random)))
+    : baseHeaders(options);
   return { url: options.url, method: 'POST', headers, body };
 }
 

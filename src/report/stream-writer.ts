@@ -3,9 +3,9 @@ import type { Writable } from 'node:stream';
 /** The one way output reaches stdout: small writes gathered, and nothing handed to a full stream before 'drain'. */
 export interface StreamWriter {
   /**
-   * Queue `text`. It reaches the stream once per turn of the event loop (or every `maxChars`), and never while the
-   * stream is full. Resolves once the text was handed over and the stream has room again; rejects if the stream
-   * failed. Reporters that write many small pieces may ignore it and wait on `ready()` between units of work.
+   * Queue `text`. It reaches the stream once per turn of the event loop (or `gatherMs` after the first text queued;
+   * or every `maxChars`), and never while the stream is full. Resolves once the text was handed over and the stream
+   * has room again; rejects if the stream failed. Reporters that write many small pieces may ignore it and wait on `ready()` between units of work.
    */
   write(text: string): Promise<void>;
   /** Resolves when nothing is waiting for the stream to drain (at once when it is not full). */
@@ -18,14 +18,19 @@ export interface StreamWriter {
 
 /**
  * Writes to a pipe are synchronous system calls on Linux: one per result line is measurable at thousands a second,
- * so writes are gathered. A slow reader keeps memory flat only if the writer's callers wait: `write` and `ready`
- * resolve after 'drain' when the stream said it was full.
+ * so writes are gathered. `gatherMs` gathers for that long instead of one turn of the event loop, for a writer of
+ * thousands of lines a second (each write wakes the reader: a turn of the loop holds only a few lines). A slow
+ * reader keeps memory flat only if the writer's callers wait: `write` and `ready` resolve after 'drain' when the
+ * stream said it was full.
  */
-export function streamWriter(stream: Writable, maxChars = 64 * 1024): StreamWriter {
+export function streamWriter(stream: Writable, maxChars = 64 * 1024, gatherMs = 0): StreamWriter {
   let buffer = '';
   let failure: Error | undefined;
   let full: Promise<void> | undefined;
   let turn: Promise<void> | undefined;
+  /** Ends the current turn (and its wait, when gathering) at once. */
+  let endTurn: (() => void) | undefined;
+  let gathering: NodeJS.Timeout | undefined;
   const onError = (error: Error): void => {
     failure = error;
   };
@@ -78,17 +83,27 @@ export function streamWriter(stream: Writable, maxChars = 64 * 1024): StreamWrit
         handOver();
         return ready();
       }
-      turn ??= new Promise<void>((resolve) =>
-        setImmediate(() => {
+      turn ??= new Promise<void>((resolve) => {
+        let ended = false;
+        const handOverNow = (): void => {
+          if (ended) return;
+          ended = true;
+          clearTimeout(gathering);
+          gathering = undefined;
+          endTurn = undefined;
           turn = undefined;
           handOver();
           resolve();
-        }),
-      );
+        };
+        endTurn = handOverNow;
+        if (gatherMs > 0) gathering = setTimeout(handOverNow, gatherMs);
+        else setImmediate(handOverNow);
+      });
       return quiet(turn.then(ready));
     },
     ready,
     async flush() {
+      endTurn?.();
       while (buffer !== '' && failure === undefined) {
         handOver();
         if (full) await full.catch(() => {});

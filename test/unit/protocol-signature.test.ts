@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as Lark from '@larksuiteoapi/node-sdk';
 import { makeNonce, sign, unixSeconds, verify } from '../../src/protocol/signature.js';
-import { buildChallengeDelivery, buildDelivery } from '../../src/protocol/http-request.js';
+import { bodiesSigner, buildChallengeDelivery, buildDelivery, signedHeaders, signedNow } from '../../src/protocol/http-request.js';
+import { pooledRandom } from '../../src/protocol/random.js';
 import { buildChallenge } from '../../src/protocol/challenge.js';
 import { decrypt } from '../../src/protocol/crypto.js';
 
@@ -97,4 +98,28 @@ test("the official SDK's EventDispatcher accepts what buildDelivery makes, and r
   const bad = await dispatcher.invoke(asRequest(buildDelivery(envelope, { url: 'http://x/', encryptKey: 'wrong' })));
   assert.equal(bad, undefined);
   assert.equal(seen.length, 1, 'no handler ran for the wrong key');
+});
+
+test('bodiesSigner: each body encrypts its envelope and its signature checks out; signedNow signs an old one again', () => {
+  const plaintexts = [JSON.stringify(envelope), '{"schema":"2.0","event":{"text":"事件 ✓ 😀"}}', '{}', 'x'.repeat(2000)];
+  const signed = bodiesSigner('k 密钥', pooledRandom())(plaintexts);
+  assert.equal(signed.starts.length, plaintexts.length + 1);
+  const ivs = new Set<string>();
+  plaintexts.forEach((plaintext, i) => {
+    const body = Buffer.from(signed.bytes.subarray(signed.starts[i] ?? 0, signed.starts[i + 1] ?? 0)).toString('utf8');
+    const { encrypt } = JSON.parse(body) as { encrypt: string };
+    assert.equal(body, JSON.stringify({ encrypt }), 'compact JSON, as the platform writes it');
+    assert.equal(decrypt(encrypt, 'k 密钥'), plaintext);
+    ivs.add(encrypt.slice(0, 22));
+    const [timestamp, nonce, signature] = [signed.timestamps[i] ?? '', signed.nonces[i] ?? '', signed.signatures[i] ?? ''];
+    assert.equal(verify({ timestamp, nonce, encryptKey: 'k 密钥', body, signature }), true);
+    // Sent a minute later: the same body and nonce, signed with the time it is sent.
+    const push = { url: 'http://x/', method: 'POST' as const, headers: signedHeaders('ua', { timestamp, nonce, signature }), body: Buffer.from(body) };
+    assert.equal(signedNow(push, 'k 密钥', Number(timestamp) * 1000 + 500), push, 'the same second: unchanged');
+    const later = signedNow(push, 'k 密钥', Number(timestamp) * 1000 + 60_000).headers;
+    assert.equal(later['X-Lark-Request-Timestamp'], String(Number(timestamp) + 60));
+    assert.equal(later['X-Lark-Request-Nonce'], nonce);
+    assert.equal(verify({ timestamp: String(Number(timestamp) + 60), nonce, encryptKey: 'k 密钥', body, signature: later['X-Lark-Signature'] ?? '' }), true);
+  });
+  assert.equal(ivs.size, plaintexts.length, 'a fresh IV each');
 });

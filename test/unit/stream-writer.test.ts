@@ -59,3 +59,23 @@ test('a failed stream: write and writeOut reject with its error; flush does not'
   await out.flush();
   out.dispose();
 });
+
+test('gatherMs: writes of several turns of the event loop reach the stream as one', async () => {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  const out = streamWriter(stream, undefined, 60_000);
+  void out.write('one\n');
+  await new Promise((resolve) => setImmediate(resolve));
+  const second = out.write('two\n');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(chunks, [], 'still gathering');
+  await out.flush();
+  assert.deepEqual(chunks.filter(Boolean), ['one\ntwo\n'], 'flush ends the wait');
+  await second;
+  out.dispose();
+});
