@@ -6,8 +6,8 @@
 // 2. Side by side:
 //    - tsc -b: the type check, and the declarations (dist/**/*.d.ts: `emitDeclarationOnly` in tsconfig.json),
 //      incremental through dist/.tsbuildinfo. It is most of a build (5–6 s of one core from scratch).
-//    - the steps that read the JavaScript, themselves side by side: the validators (build-validators.js), and
-//      patch-ink.js then bundle.js.
+//    - the steps that read the JavaScript, themselves side by side: the validators (build-validators.js),
+//      patch-ink.js then bundle.js, and the SDK's code cache for tail (sdk-code-cache.js).
 //    The first step that fails fails the build with its exit code; every step's output goes through as it comes.
 //
 // `node scripts/build.js --then <script> [args…]` (how `npm test` runs the tests): starts <script> as soon as the
@@ -112,7 +112,7 @@ if (transpiled !== 0) process.exit(transpiled);
 // Before tests, the type check alone: the tests need no declarations (~0.5 s of CPU); tsc -b keeps their emit pending
 // in dist/.tsbuildinfo for the next build.
 const typeCheck = afterwards ? run([tsc, '-b', 'tsconfig.json', '--noEmit'], { hold: true, nice: 10 }) : run([tsc, '-b', 'tsconfig.json']);
-const steps = await Promise.all([inOrder('build-validators.js'), inOrder('patch-ink.js', 'bundle.js')]);
+const steps = await Promise.all([inOrder('build-validators.js'), inOrder('patch-ink.js', 'bundle.js'), inOrder('sdk-code-cache.js')]);
 const failedStep = steps.find((code) => code !== 0);
 if (afterwards === undefined) {
   const { code } = await typeCheck;

@@ -10,13 +10,22 @@ export const YOUNG_GENERATION_FIXED = '--semi-space-growth-factor=1';
 /** The old generation may grow to (100 + percent)% of what is live after a full collection (V8's default: up to 4×). */
 export const oldGenerationGrowth = (percent: number): string => `--heap-growing-percent=${percent}`;
 
+/** The flags set so far, in the order they were set (V8 accepts a code cache only under the flags it was made with). */
+const set: string[] = [];
+
 /** Sets each flag for this process; a runtime that refuses flags after start-up keeps V8's defaults. */
 export function setV8Flags(...flags: string[]): void {
   for (const flag of flags) {
     try {
       setFlagsFromString(flag);
+      if (!set.includes(flag)) set.push(flag);
     } catch {
       // V8's defaults stay: only memory and speed differ.
     }
   }
+}
+
+/** The flags this process has set through setV8Flags. */
+export function v8FlagsSet(): readonly string[] {
+  return set;
 }

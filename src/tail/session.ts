@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import type * as Lark from '@larksuiteoapi/node-sdk';
 import type { SchemaCatalog } from '../catalog/schemas.js';
 import { globToRegExp } from '../catalog/glob.js';
 import { eventIdOf, eventTypeOf, isCallbackType, type Envelope } from '../protocol/envelope.js';
@@ -7,6 +5,7 @@ import type { ConnectionState, ForwardResult, TailEvent } from './state.js';
 import { escapeControl } from '../safe-text.js';
 import { openCaptureFile, SaveError } from './capture-file.js';
 import { summarizeEvent } from './summary.js';
+import { loadSdk } from './sdk.js';
 
 export interface TailSessionOptions {
   appId: string;
@@ -75,9 +74,9 @@ async function createEventValidator(catalog: SchemaCatalog | undefined): Promise
  * the SDK hands the dispatcher the whole envelope, and what the dispatcher returns becomes the ack.
  */
 export async function startTailSession(options: TailSessionOptions, on: TailSessionHandlers): Promise<TailSession> {
-  // require, not import(): the SDK is CommonJS, and import() first scans its 6 MB lib/index.js for named exports
-  // (~0.2 s of CPU at every tail start-up).
-  const lark = createRequire(import.meta.url)('@larksuiteoapi/node-sdk') as typeof Lark;
+  // As require() loads it (not import(), which first scans its 6 MB lib/index.js for named exports: ~0.2 s of CPU at
+  // every tail start-up), with the build's code cache when it fits.
+  const lark = await loadSdk();
   const saveFile = options.save !== undefined ? await openCaptureFile(options.save) : undefined;
   /** Events refused since saving started to fail; undefined while saving works. Said once, not once per event. */
   let refusedSinceFailure: number | undefined;

@@ -38,7 +38,7 @@ async function importInkInteractive(interactive: boolean): Promise<typeof import
  * lets older ones go, all day: with V8's default (up to 4× on a machine with memory to spare) the garbage of that
  * churn sat in the heap, some 90 MB of it. Read at every collection, so it can be set at run time.
  */
-const HEAP_GROWING_PERCENT = 50;
+export const HEAP_GROWING_PERCENT = 50;
 
 export async function openTailScreen(io: CommandIO): Promise<TailScreen> {
   // React's development build is several times slower and larger; the terminal UI wants the production one.

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { bin, DOCUMENTED_SPECS, documentedSamples, killAtEnd, root, tempDir } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
@@ -11,6 +13,8 @@ import { startRecordingServer } from '../helpers/servers.js';
 import { decrypt } from '../../src/protocol/crypto.js';
 import { startGateway } from '../../src/gateway/server.js';
 import { checkDiscovery } from '../../src/tail/discovery.js';
+import { loadSdkWith, SDK_CODE_CACHE_DIR, writeSdkCodeCaches } from '../../src/tail/sdk.js';
+import { v8FlagsSet } from '../../src/v8-flags.js';
 
 /** `feishu-events tail` as a long-running child; stdout/stderr collected as they come. */
 function startTail(args: string[], cwd = root) {
@@ -184,6 +188,54 @@ test('the discovery check says in one line why it got no answer: silence, a clos
     );
   } finally {
     await server.close();
+  }
+});
+
+// No other test of this file loads the SDK in this process (V8 would then find its compiled code in memory).
+test('tail loads the SDK with the build\'s code cache when one fits, and as require() does when none does', async () => {
+  const require = createRequire(import.meta.url);
+  const file = require.resolve('@larksuiteoapi/node-sdk');
+  assert.equal(require.cache[file], undefined, 'nothing in this process loaded the SDK before');
+  const { dir, cleanup } = await tempDir();
+  const works = (sdk: typeof import('@larksuiteoapi/node-sdk')): void => {
+    assert.equal(typeof new sdk.EventDispatcher({}).register({}).invoke, 'function');
+    assert.equal(require('@larksuiteoapi/node-sdk'), sdk, 'the module require() gives, from then on');
+    delete require.cache[file];
+  };
+  // The V8 flags this process has set (an in-process replay sets some): what a cache must have been made under.
+  const flags = [...v8FlagsSet()].sort().join(' ');
+  try {
+    // The build's caches: this node, this SDK file, one with no flags and one with the terminal UI's.
+    const bytes = await readFile(file);
+    const built = JSON.parse(await readFile(join(SDK_CODE_CACHE_DIR, 'manifest.json'), 'utf8')) as { node: string; bytes: number; crc32: number; caches: Record<string, string> };
+    assert.deepEqual([built.node, built.bytes, built.crc32], [process.version, bytes.length, crc32(bytes)]);
+    assert.deepEqual(Object.keys(built.caches), ['', '--heap-growing-percent=50 --semi-space-growth-factor=1']);
+
+    // A cache made under other V8 flags is refused by V8: the SDK is compiled as without one. (Before anything in this
+    // process compiles the SDK: V8 would find the compiled code in memory and not look at the cache.)
+    const otherFlags = Object.keys(built.caches).find((key) => key !== flags) as string;
+    await copyFile(join(SDK_CODE_CACHE_DIR, built.caches[otherFlags] as string), join(dir, 'other-flags.cache'));
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...built, caches: { [flags]: 'other-flags.cache' } }));
+    const refused = await loadSdkWith(dir);
+    assert.equal(refused.how, 'cache refused');
+    works(refused.sdk);
+
+    // Made for this process's flags: used.
+    writeSdkCodeCaches(dir, [flags === '' ? [] : flags.split(' ')], () => undefined);
+    const fits = await loadSdkWith(dir);
+    assert.equal(fits.how, 'code cache');
+    assert.equal((await loadSdkWith(dir)).how, 'already loaded');
+    works(fits.sdk);
+
+    // Another SDK file (upgraded, patched): its bytes differ from the manifest's, so require().
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { crc32: number };
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, crc32: (manifest.crc32 + 1) >>> 0 }));
+    const stale = await loadSdkWith(dir);
+    assert.equal(stale.how, 'require');
+    works(stale.sdk);
+
+  } finally {
+    await cleanup();
   }
 });
 
