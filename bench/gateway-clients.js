@@ -3,11 +3,12 @@
 // gateway in this process and a child process of minimal long-connection clients (ws and the project's own pbbp2
 // codec: endpoint discovery, a ping, then an ack of code 200 for every push, as the SDK's WSClient does). Runs
 // alternate 1 client / 100 clients; the ratio is the median of the pairwise ratios of the rates (target ≥ 0.85×).
-// Beside it: the gateway's CPU time per push (this process: the gateway only) and the clients' (the child's, which it
-// reports over its stdin before and after the timed pushes), which say where a gap comes from: both processes share
-// the machine's cores. A real fleet of 100 apps runs in 100 processes, most often on other machines; here one
-// process reads 100 sockets, and the per-socket cost it pays (a read and a WebSocket parse per push, against dozens
-// of acks per read with one client) is part of the 100-client figure whenever the cores are busy.
+// Beside it: a bare ws server with the same clients and traffic (see bareServer), whose ratio is what the transport
+// itself leaves; the server's CPU time per push (this process: the gateway or bare server only); and the clients'
+// (the child's, which it reports over its stdin before and after the timed pushes). They say where a gap comes from:
+// both processes share the machine's cores. A real fleet of 100 apps runs in 100 processes, most often on other
+// machines; here one process reads 100 sockets, and the per-socket cost it pays (a read and a WebSocket parse per
+// push, against dozens of acks per read with one client) is part of the 100-client figure whenever the cores are busy.
 // Usage: npm run bench:gateway -- [--events 20000] [--clients 100] [--in-flight 100] [--runs 5]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -78,9 +79,114 @@ async function serveClients(domain, count) {
   });
 }
 
-/** One run: a fresh gateway, `clients` clients, warm-up pushes, then `events` pushes with `inFlight` at a time. */
-async function run(clients, envelope, startGateway) {
+/** The gateway as a run drives it: ready once `clients` have pinged; `pushAll(n)` with `inFlight` at a time. */
+async function gatewayServer(startGateway, envelope) {
   const gateway = await startGateway({ ackTimeoutMs: 60_000, redeliver: false });
+  return {
+    domain: gateway.domain,
+    pinged: () => gateway.clients().filter((c) => c.pings > 0).length,
+    async pushAll(n) {
+      let next = 0;
+      let acked = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(args.inFlight, n) }, async () => {
+          while (next < n) {
+            next++;
+            const result = await gateway.push(envelope, { timeoutMs: 60_000 });
+            if (result.ack_code === 200) acked++;
+          }
+        }),
+      );
+      return acked;
+    },
+    perClient: () => gateway.clients().map((c) => c.pushes),
+    close: () => gateway.close(),
+  };
+}
+
+/**
+ * The baseline: what the same traffic costs the transport alone. A bare ws server (discovery, pong-less pings) sends
+ * one pre-encoded data frame per ack, round robin, with `inFlight` at a time; like the gateway, it handles a turn's
+ * messages together and writes a turn's frames to each socket in one write. Its ratio is the ceiling that the per-
+ * socket cost (a read, a WebSocket parse and a write per push with 100 clients, against dozens of pushes per read and
+ * per write with one) leaves to any server on node and ws.
+ */
+async function bareServer(frame) {
+  const http = await import('node:http');
+  const { WebSocketServer } = await import('ws');
+  const { decodeFrame, FrameMethod } = await import('../dist/src/protocol/frame.js');
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ code: 0, data: { URL: `ws://127.0.0.1:${server.address().port}/ws?service_id=1`, ClientConfig: {} } }));
+  });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
+  const peers = [];
+  let pinged = 0;
+  let turn = 0;
+  let target = 0;
+  let sent = 0;
+  let acked = 0;
+  let done = () => {};
+  const held = new Set();
+  const uncork = () => {
+    for (const socket of held) socket.uncork();
+    held.clear();
+  };
+  const sendNext = () => {
+    if (sent >= target) return;
+    sent++;
+    const peer = peers[turn++ % peers.length];
+    if (!held.has(peer.socket)) {
+      if (held.size === 0) process.nextTick(uncork);
+      peer.socket.cork();
+      held.add(peer.socket);
+    }
+    peer.pushes++;
+    peer.ws.send(frame);
+  };
+  let inbox = [];
+  const handle = () => {
+    const batch = inbox;
+    inbox = [];
+    for (const data of batch) {
+      if (decodeFrame(data).method === FrameMethod.control) pinged++;
+      else if (++acked === target) done();
+      else sendNext();
+    }
+  };
+  server.on('upgrade', (req, socket, head) =>
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      peers.push({ ws, socket, pushes: 0 });
+      ws.on('message', (data) => {
+        if (inbox.push(data) === 1) setImmediate(handle);
+      });
+    }),
+  );
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    domain: `http://127.0.0.1:${server.address().port}`,
+    pinged: () => pinged,
+    pushAll(n) {
+      return new Promise((resolve) => {
+        target = n;
+        sent = 0;
+        acked = 0;
+        done = () => resolve(acked);
+        for (let i = 0; i < Math.min(args.inFlight, n); i++) sendNext();
+      });
+    },
+    perClient: () => peers.map((p) => p.pushes),
+    async close() {
+      for (const peer of peers) peer.ws.terminate();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** One run: a fresh server, `clients` clients, warm-up pushes, then `events` pushes with `inFlight` at a time. */
+async function run(clients, start) {
+  const gateway = await start();
   const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve-clients', gateway.domain, String(clients)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   // The child's lines: "ready" once, then one "cpu <µs>" per question.
@@ -105,19 +211,9 @@ async function run(clients, envelope, startGateway) {
   };
   await nextLine();
   // Every client has pinged once its ping's pong is counted: wait until the gateway has seen them all.
-  while (gateway.clients().filter((c) => c.pings > 0).length < clients) await new Promise((r) => setImmediate(r));
+  while (gateway.pinged() < clients) await new Promise((r) => setImmediate(r));
   const pushAll = async (n) => {
-    let next = 0;
-    let acked = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(args.inFlight, n) }, async () => {
-        while (next < n) {
-          next++;
-          const result = await gateway.push(envelope, { timeoutMs: 60_000 });
-          if (result.ack_code === 200) acked++;
-        }
-      }),
-    );
+    const acked = await gateway.pushAll(n);
     if (acked !== n) throw new Error(`${clients} client(s): ${acked} of ${n} pushes acked`);
   };
   await pushAll(args.warmup);
@@ -128,7 +224,7 @@ async function run(clients, envelope, startGateway) {
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const childUsed = (await childCpuUs()) - childBefore;
-  const perClient = gateway.clients().map((c) => c.pushes);
+  const perClient = gateway.perClient();
   child.stdin.end();
   await exited;
   await gateway.close();
@@ -138,27 +234,42 @@ async function run(clients, envelope, startGateway) {
 async function main() {
   const { startGateway } = await import('../dist/src/gateway/server.js');
   const { prepareEnvelope } = await import('../dist/src/protocol/envelope.js');
+  const { encodeFrame, eventFrames } = await import('../dist/src/protocol/frame.js');
   const envelope = prepareEnvelope(JSON.parse(readFileSync(join(root, 'samples', 'im.message.receive_v1', 'doc.json'), 'utf8')));
-  const bytes = Buffer.byteLength(JSON.stringify(envelope));
+  const payload = Buffer.from(JSON.stringify(envelope));
+  const bytes = payload.length;
+  // The frame the bare server sends: what the gateway sends for this event, encoded once.
+  const frame = encodeFrame(eventFrames({ payload, messageId: 'bench', traceId: 'bench', service: 1, firstSeqId: 1, instanceId: 'bench' })[0]);
+  const gateway = () => gatewayServer(startGateway, envelope);
+  const bare = () => bareServer(frame);
   const one = [];
   const many = [];
+  const bareOne = [];
+  const bareMany = [];
   for (let i = 0; i < args.runs; i++) {
     process.stderr.write(`  run ${i + 1}/${args.runs}${i + 1 === args.runs ? '\n' : '\r'}`);
-    one.push(await run(1, envelope, startGateway));
-    many.push(await run(args.clients, envelope, startGateway));
+    one.push(await run(1, gateway));
+    many.push(await run(args.clients, gateway));
+    bareOne.push(await run(1, bare));
+    bareMany.push(await run(args.clients, bare));
   }
   const ratio = pairwiseRatio(many.map((r) => r.rate), one.map((r) => r.rate));
   // The rate a gateway that is the bottleneck would reach, from its CPU per push alone: steadier on a busy machine.
   const cpuRatio = pairwiseRatio(one.map((r) => r.cpuUsPerPush), many.map((r) => r.cpuUsPerPush));
+  const bareRatio = pairwiseRatio(bareMany.map((r) => r.rate), bareOne.map((r) => r.rate));
+  const bareCpuRatio = pairwiseRatio(bareOne.map((r) => r.cpuUsPerPush), bareMany.map((r) => r.cpuUsPerPush));
   const line = (label, runs) =>
-    `  ${label.padEnd(14)} ${median(runs.map((r) => r.rate)).toFixed(0).padStart(7)} pushes/s   gateway CPU ${median(runs.map((r) => r.cpuUsPerPush)).toFixed(1).padStart(5)} µs/push   clients' CPU ${median(runs.map((r) => r.clientsCpuUsPerPush)).toFixed(1).padStart(5)} µs/push`;
+    `  ${label.padEnd(28)} ${median(runs.map((r) => r.rate)).toFixed(0).padStart(7)} pushes/s   server CPU ${median(runs.map((r) => r.cpuUsPerPush)).toFixed(1).padStart(5)} µs/push   clients' CPU ${median(runs.map((r) => r.clientsCpuUsPerPush)).toFixed(1).padStart(5)} µs/push`;
   console.log(`feishu-events gateway: push rate by clients connected — ${describeMachine()}`);
   console.log(
     `${args.events} pushes of a ${bytes}-byte event (im.message.receive_v1) per run after ${args.warmup} warm-up, ${args.inFlight} in flight, each acked with code 200; ${args.runs} runs alternated; ratio = median of the pairwise ratios (target ≥ 0.85×)`,
   );
-  console.log(line('1 client', one));
-  console.log(line(`${args.clients} clients`, many));
-  console.log(`  ${args.clients} clients / 1 client: ${fmtRatio(ratio)} the rate, ${fmtRatio(cpuRatio)} by the gateway's CPU per push (each client got ${many.at(-1).fewest}–${many.at(-1).most} pushes)`);
-  const previous = writeResults('gateway-clients', { ...args, bytes, ratio, cpuRatio, one, many });
+  console.log(line('gateway, 1 client', one));
+  console.log(line(`gateway, ${args.clients} clients`, many));
+  console.log(line('bare ws server, 1 client', bareOne));
+  console.log(line(`bare ws server, ${args.clients} clients`, bareMany));
+  console.log(`  gateway ${args.clients} clients / 1 client: ${fmtRatio(ratio)} the rate, ${fmtRatio(cpuRatio)} by its CPU per push (each client got ${many.at(-1).fewest}–${many.at(-1).most} pushes)`);
+  console.log(`  bare ws server (the transport's own cost): ${fmtRatio(bareRatio)} the rate, ${fmtRatio(bareCpuRatio)} by its CPU per push`);
+  const previous = writeResults('gateway-clients', { ...args, bytes, ratio, cpuRatio, bareRatio, bareCpuRatio, one, many, bareOne, bareMany });
   if (previous?.ratio !== undefined) console.log(`last run: ${fmtRatio(previous.ratio)} (${previous.clients} clients)`);
 }
