@@ -195,6 +195,26 @@ function rewrite(light, runners, command) {
 }
 
 /**
+ * commander's lib/command.js requires node:child_process at its top, for subcommands that are executables of their
+ * own (which this CLI has none of): node:child_process loads node:net, node:dgram and node:stream with it, ~4 ms of
+ * every invocation that commander parses (`--help`). Bundled in, it is required when commander first spawns.
+ */
+function lazyChildProcessInCommander() {
+  const statement = "const childProcess = require('node:child_process');";
+  return {
+    name: 'lazy-child-process-in-commander',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(statement)) throw new Error(`bundle: ${rel(args.path)} no longer has \`${statement}\``);
+        const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+        return { contents: text.replace(statement, lazy), loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
  * Commands whose entry is an ES module with chunks: tail's terminal UI imports ink, which is an ES module only, and
  * CommonJS can only `require` (node 20). The others are one CommonJS file each: node loads those without its ES
  * module loader (no resolution of each file, no module facades for node's own modules), and their lazy parts are
@@ -255,7 +275,7 @@ const results = await Promise.all([
     // No import(): a script compiled with V8's code cache loses node's dynamic import callback (node 20), and
     // import() would start the ES module loader. Packages load with a lazy require() instead.
     supported: { 'dynamic-import': false },
-    plugins: [cliEntries(runners)],
+    plugins: [cliEntries(runners), lazyChildProcessInCommander()],
   }),
   // Each a file of its own (a worker's thread, the loader's thread): no chunks.
   beside.length ? build({ ...common, entryPoints: beside, splitting: false }) : undefined,

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { COMMANDS, PROGRAM_EXAMPLES, type CommandSpec, type OptionSpec } from './cli-spec.js';
 import { didYouMean } from './catalog/suggest.js';
 import { ExitCode, isUserError, usageError } from './errors.js';
-import { processIO, withIO, type CommandIO } from './io.js';
+import { isDirectOutput, processIO, withIO, type CommandIO } from './io.js';
 import { escapeControl, maskUrlCredentials } from './safe-text.js';
 import { packageVersion } from './version.js';
 
@@ -154,6 +154,19 @@ function examplesText(examples: ReadonlyArray<readonly [string, string]>): strin
   return `\nExamples:\n${examples.map(([line, what]) => `  $ ${line}\n      ${what}`).join('\n')}\n`;
 }
 
+/**
+ * commander's own rule for colours that the environment forces on or off (commander 14, useColor in lib/command.js):
+ * what it decides for a stream that is not a terminal.
+ */
+const commanderForcedColor = forcedColor as () => boolean;
+const noWidth = (() => undefined) as unknown as () => number;
+function forcedColor(): boolean | undefined {
+  const env = process.env;
+  if (env.NO_COLOR || env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
+  if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
+  return undefined;
+}
+
 type Act = (spec: CommandSpec, inputs: string[], options: Record<string, unknown>) => Promise<void>;
 
 function buildProgram(Command: typeof CommandType, io: CommandIO, act: Act, json: boolean): CommandType {
@@ -166,6 +179,10 @@ function buildProgram(Command: typeof CommandType, io: CommandIO, act: Act, json
       writeOut: (text) => io.stdout.write(text),
       // In --json mode commander's message becomes the JSON error (reportError), not a line of its own.
       writeErr: (text) => (json ? undefined : io.stderr.write(text)),
+      // commander asks process.stdout / process.stderr whether they are terminals (help width, colours), which sets
+      // them up (~3 ms); output written directly is never a terminal: no width, and colours only if forced.
+      ...(isDirectOutput(io.stdout) ? { getOutHelpWidth: noWidth, getOutHasColors: commanderForcedColor } : {}),
+      ...(isDirectOutput(io.stderr) ? { getErrHelpWidth: noWidth, getErrHasColors: commanderForcedColor } : {}),
     })
     .exitOverride();
   program.addHelpText('after', examplesText(PROGRAM_EXAMPLES));
@@ -197,7 +214,7 @@ export async function commanderParse(args: readonly string[]): Promise<{ command
   let parsed: { command: string; inputs: string[]; options: Record<string, unknown> } | undefined;
   const program = buildProgram(
     Command,
-    { ...processIO(), stdout: silent, stderr: silent },
+    withIO({ stdout: silent, stderr: silent, env: process.env, cwd: process.cwd() }, () => process.stdin),
     async (spec, inputs, options) => {
       parsed = { command: spec.name, inputs, options: { ...options } };
     },
@@ -214,15 +231,27 @@ export async function commanderParse(args: readonly string[]): Promise<{ command
  * anything is loaded (it takes effect at the young generation's next resize); no second process is needed.
  */
 async function keepTailUiYoungGenerationSmall(argv: string[], io: CommandIO): Promise<void> {
-  if (argv[2] !== 'tail' || io.stdout !== process.stdout || !process.stdout.isTTY) return;
-  if (argv.some((arg) => arg === '--json' || arg === '-h' || arg === '--help')) return;
+  if (argv[2] !== 'tail' || argv.some((arg) => arg === '--json' || arg === '-h' || arg === '--help')) return;
+  // (Only then: process.stdout is set up when first read.)
+  if (io.stdout !== process.stdout || !process.stdout.isTTY) return;
   // Loaded here only: node:v8 is not worth its load for every other command's start-up.
   const { setV8Flags, YOUNG_GENERATION_FIXED } = await import('./v8-flags.js');
   setV8Flags(YOUNG_GENERATION_FIXED);
 }
 
+/**
+ * May the process's output be written directly (processIO's `direct`)? For everything but the commands that run until
+ * stopped (a blocking write must not hold up their event loop); their help is printed and done.
+ */
+function writesDirectly(argv: readonly string[]): boolean {
+  if (!RUN_UNTIL_STOPPED.has(argv[2] ?? '')) return true;
+  const args = argv.slice(3);
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
 /** Run the CLI; resolves to the exit code. Only this function prints errors. */
-export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
+export async function main(argv: string[], io: CommandIO = processIO(writesDirectly(argv))): Promise<number> {
   // `--version` alone answers without loading the argument parser: start-up time is part of the product.
   if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
     io.stdout.write(`${packageVersion()}\n`);

@@ -3,10 +3,10 @@
 // scripts/gen-catalog.ts from the official SDK's declarations). Read from schemas/ when asked: `validate` never
 // loads this module, and its start-up never reads the schema files (it loads precompiled validators by type).
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { samplesDir as defaultSamplesDir, schemasDir as defaultSchemasDir } from '../paths.js';
-import { CALLBACK_KEYWORD, CATALOG_SUMMARY_FILE, defaultValidatorsDir, ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, isEventTypeSchemaName, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD, listSchemaFiles, schemaNameOf, SCHEMA_SUFFIX } from './schemas.js';
+import { CALLBACK_KEYWORD, CATALOG_SUMMARY_FILE, defaultValidatorsDir, ENUM_DESCRIPTIONS_KEYWORD, FACT_KEYWORD, isEventTypeSchemaName, FACT_SOURCES_KEYWORD, GENERATED_FROM_KEYWORD, listSchemaFileNames, pathPrefix, SCHEMA_SUFFIX } from './schemas.js';
 import { listSamples, DOC_SAMPLE, type SampleRef } from './samples.js';
 import { globToRegExp, isGlob } from './glob.js';
 import { didYouMean } from './suggest.js';
@@ -70,9 +70,9 @@ function isEventTypeName(name: string): boolean {
 /**
  * The summary the build writes beside the precompiled validators (scripts/build-validators.js): each bundled
  * schema reduced to the keywords an entry is made of, so that listing the catalogue reads one file rather than
- * every schema. Undefined (read the schemas) when it is missing or does not name every file.
+ * every schema. Undefined (read the schemas) when it is missing or does not name every file (`names`: file names).
  */
-function readCatalogSummary(files: readonly string[]): Map<string, JsonObject> | undefined {
+function readCatalogSummary(names: readonly string[]): Map<string, JsonObject> | undefined {
   let summary: unknown;
   try {
     summary = JSON.parse(readFileSync(join(defaultValidatorsDir(), CATALOG_SUMMARY_FILE), 'utf8')) as unknown;
@@ -82,20 +82,26 @@ function readCatalogSummary(files: readonly string[]): Map<string, JsonObject> |
   if (!isObject(summary) || !isObject(summary.schemas)) return undefined;
   const schemas = summary.schemas;
   const out = new Map<string, JsonObject>();
-  for (const file of files) {
-    const skeleton = Object.hasOwn(schemas, basename(file)) ? schemas[basename(file)] : undefined;
+  for (const name of names) {
+    const skeleton = Object.hasOwn(schemas, name) ? schemas[name] : undefined;
     if (!isObject(skeleton)) return undefined;
-    out.set(file, skeleton);
+    out.set(name, skeleton);
   }
   return out;
+}
+
+/** The event types' schema file names in a schemas directory, sorted (names, not paths: no node:path a file). */
+function eventTypeFileNames(dir: string): string[] {
+  return listSchemaFileNames(dir).filter((name) => isEventTypeName(name.slice(0, -SCHEMA_SUFFIX.length)));
 }
 
 /** Every event type in the catalogue, sorted by type. */
 export function listCatalog(dirs: CatalogDirs = {}): CatalogEntry[] {
   const dir = dirs.schemasDir ?? defaultSchemasDir;
-  const files = listSchemaFiles(dir).filter((file) => isEventTypeName(schemaNameOf(file)));
-  const summary = dirs.schemasDir === undefined ? readCatalogSummary(files) : undefined;
-  return files.map((file) => entryOf(schemaNameOf(file), file, summary?.get(file) ?? readSchemaFile(file)));
+  const names = eventTypeFileNames(dir);
+  const summary = dirs.schemasDir === undefined ? readCatalogSummary(names) : undefined;
+  const prefix = pathPrefix(dir);
+  return names.map((name) => entryOf(name.slice(0, -SCHEMA_SUFFIX.length), prefix + name, summary?.get(name) ?? readSchemaFile(prefix + name)));
 }
 
 export { nearMatches } from './suggest.js';
@@ -134,7 +140,7 @@ export interface CatalogType {
 /** One event type of the catalogue, with its schema and sample; an unknown type is an input error. */
 export function readCatalogType(eventType: string, dirs: CatalogDirs = {}): CatalogType {
   const schemasDir = dirs.schemasDir ?? defaultSchemasDir;
-  const entries = listSchemaFiles(schemasDir).map(schemaNameOf).filter(isEventTypeName);
+  const entries = eventTypeFileNames(schemasDir).map((name) => name.slice(0, -SCHEMA_SUFFIX.length));
   if (!entries.includes(eventType)) throw unknownTypeError(eventType, entries);
   const schemaFile = join(schemasDir, `${eventType}${SCHEMA_SUFFIX}`);
   const schemaText = readFileSync(schemaFile, 'utf8');

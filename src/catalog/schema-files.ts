@@ -74,8 +74,22 @@ export function schemaNameOf(file: string): string {
 
 /** Every `<name>.schema.json` directly in a directory, sorted. */
 export function listSchemaFiles(dir: string): string[] {
+  const prefix = pathPrefix(dir);
+  return listSchemaFileNames(dir).map((name) => prefix + name);
+}
+
+/** The file names (`<name>.schema.json`) of listSchemaFiles, sorted. */
+export function listSchemaFileNames(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith(SCHEMA_SUFFIX))
-    .map((entry) => join(dir, entry.name))
+    .map((entry) => entry.name)
     .sort();
+}
+
+/**
+ * What `join(dir, name)` puts before a plain file name: `prefix + name` is that path. One join for a directory rather
+ * than one a file: at start-up node:path runs in V8's interpreter, and 241 joins were ~3–5 ms of `events`.
+ */
+export function pathPrefix(dir: string): string {
+  return join(dir, '_').slice(0, -1);
 }
