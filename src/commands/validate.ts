@@ -4,7 +4,7 @@ import { oneOf, str } from '../flags.js';
 import { maxEventSize } from '../limits.js';
 import type { CommandIO } from '../io.js';
 import type { ValidateFormat } from '../report/validate-reporter.js';
-import { validate, type ValidateOptions } from '../services/validate.js';
+import { clockMs, validate, type ValidateOptions } from '../services/validate.js';
 import type { UnknownTypeLevel } from '../validate/types.js';
 
 const UNKNOWN_TYPE_LEVELS: readonly UnknownTypeLevel[] = ['error', 'warn', 'ignore'];
@@ -41,7 +41,7 @@ export function resolveValidateOptions(inputs: string[], flags: Record<string, u
 }
 
 export async function runValidate(inputs: string[], flags: Record<string, unknown>, io: CommandIO, signal?: AbortSignal): Promise<number> {
-  const startedAt = performance.now();
+  const startedAt = clockMs();
   const options = resolveValidateOptions(inputs, flags, io);
   return validate(options, io, startedAt, signal);
 }

@@ -44,7 +44,7 @@ export interface ValidateRun {
   write(text: string): Promise<void>;
   /** Called after every batch (a chunk of NDJSON, a JSON file) with the running counts. */
   progress?(checked: number, invalid: number): void;
-  /** Clock, in ms (performance.now by default). */
+  /** Clock, in ms (clockMs by default). */
   now?: () => number;
   /** When the run started, for the elapsed time in the summary (default: when this function is called). */
   startedAt?: number;
@@ -52,6 +52,15 @@ export interface ValidateRun {
   maxEventBytes?: number;
   /** Aborted (SIGINT / SIGTERM): stop reading after the chunk in hand; the summary counts what was checked. */
   signal?: AbortSignal;
+}
+
+/**
+ * A monotonic clock in ms, for the elapsed time of a run. Not performance.now(): node sets up its performance API
+ * (node:perf_hooks and nine modules of its own, ~1 ms) on first use.
+ */
+export function clockMs(): number {
+  const [seconds, nanoseconds] = process.hrtime();
+  return seconds * 1e3 + nanoseconds / 1e6;
 }
 
 async function loadDescriber(): Promise<EventDescriber> {
@@ -64,7 +73,7 @@ async function loadDescriber(): Promise<EventDescriber> {
  * of input: memory stays flat however large the input. Resolves to the summary (already reported).
  */
 export async function validateEvents(run: ValidateRun): Promise<ValidateSummary> {
-  const now = run.now ?? (() => performance.now());
+  const now = run.now ?? clockMs;
   const startedAt = run.startedAt ?? now();
   const files = await resolveInputFiles(run.inputs);
   const { reporter } = run;
@@ -188,7 +197,7 @@ async function decrypterFor(encryptKey: string | undefined): Promise<((encrypted
  * read to its end. A closed stdout (`validate … | head`) stops the output only: every event is still checked, and the
  * exit code says whether any was invalid.
  */
-export async function validate(options: ValidateOptions, io: CommandIO, startedAt = performance.now(), signal?: AbortSignal): Promise<number> {
+export async function validate(options: ValidateOptions, io: CommandIO, startedAt = clockMs(), signal?: AbortSignal): Promise<number> {
   // Peak memory on a large capture: the young generation stays at its initial size (catalog/validator-cache.ts).
   useValidateV8Flags();
   const warn = (message: string): void => {
@@ -197,7 +206,7 @@ export async function validate(options: ValidateOptions, io: CommandIO, startedA
   const catalog = answerCatalog(await openSchemaCatalog({ strict: options.strict, schemaFile: options.schemaFile, schemasDir: options.schemasDir, warn }), options.answerType);
   const reporter = await createValidateReporter(options.format, io);
   const decrypt = await decrypterFor(options.encryptKey);
-  const progress = progressLine(io.stderr, () => performance.now());
+  const progress = progressLine(io.stderr, clockMs);
   if (options.inputs.includes('-') && (io.stdin as { isTTY?: boolean }).isTTY) warn('reading events from stdin (end with Ctrl-D)');
   const out = streamWriter(io.stdout);
   let readerGone = false;
