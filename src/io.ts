@@ -134,7 +134,7 @@ class DirectOutput extends EventEmitter {
     let offset = 0;
     try {
       while (offset < bytes.length && this.#written < DIRECT_LIMIT) {
-        const n = writeSync(this.fd, bytes, offset, bytes.length - offset);
+        const n = writeSync(this.fd, bytes, offset, Math.min(bytes.length - offset, DIRECT_LIMIT - this.#written));
         offset += n;
         this.#written += n;
       }

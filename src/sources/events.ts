@@ -1,7 +1,6 @@
 // Events to send, from what the user names: bundled samples (`type`, `type/name`, globs), files, directories and
 // stdin; `{"encrypt": …}` captures are decrypted when the key is known. Every problem is an input error (exit 2)
 // naming where it was found.
-import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { listSamples, looksLikeSampleSpec, readSample, resolveSampleSpec, type SampleRef } from '../catalog/samples.js';
@@ -9,7 +8,7 @@ import { usageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { decrypt, DecryptError } from '../protocol/crypto.js';
 import { envelopeKind, isCallbackType, type Envelope } from '../protocol/envelope.js';
-import { expandPaths, fileBatches, NDJSON_EXTENSIONS, type MalformedRecord, type ValueRecord } from './records.js';
+import { expandPaths, fileBatches, NDJSON_EXTENSIONS, stat, type MalformedRecord, type ValueRecord } from './records.js';
 
 /** An event and where it came from: `samples/<type>/<name>.json`, `file.ndjson:12`, `<stdin>:3`… */
 export interface SourcedEvent {

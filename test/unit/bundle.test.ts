@@ -54,25 +54,40 @@ test('replay and validate: no file of their bundle imports ink, react, the SDK o
   }
 });
 
-test('a plain invocation loads no package and never starts the ES module loader: --version, validate, replay --list, events, tail --help', async () => {
+test('a plain invocation loads no package, never starts the ES module loader, nor loads node:stream or node:net for its output: --version, validate, replay --list, events, tail --help', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'feishu-events-bundle-'));
   try {
     const preload = join(dir, 'loaded.cjs');
     await writeFile(
       preload,
-      `process.on('exit', () => require('node:fs').writeSync(2, '@@' + JSON.stringify({ packages: Object.keys(require.cache).filter((k) => k.includes('node_modules')), esm: process.moduleLoadList.filter((m) => m.includes('esm/translators')) }) + '\\n'));`,
+      `process.on('exit', () => require('node:fs').writeSync(2, '@@' + JSON.stringify({ packages: Object.keys(require.cache).filter((k) => k.includes('node_modules')), esm: process.moduleLoadList.filter((m) => m.includes('esm/translators')), builtins: process.moduleLoadList.filter((m) => /^NativeModule (stream|net|child_process|perf_hooks|fs\\/promises|v8)$/.test(m)).map((m) => m.slice(13)) }) + '\\n'));`,
     );
     const one = join(samplesDir, 'hire.eco_exam.created_v1', 'doc.json');
-    for (const args of [['--version'], ['validate', one], ['replay', '--list'], ['events'], ['tail', '--help']]) {
+    // Nor node's costlier modules (stdout and stderr are pipes here): output is written without node:stream and
+    // node:net, commander spawns nothing, validate's clock is not node:perf_hooks; validate alone sets a V8 flag (node:v8,
+    // which loads node:stream).
+    for (const [args, builtins] of [[['--version'], []], [['validate', one], ['stream', 'v8']], [['replay', '--list'], []], [['events'], []], [['tail', '--help'], []]] as const) {
       const r = spawnSync(process.execPath, ['-r', preload, join(packageRoot, 'bin', 'feishu-events.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
       const line = r.stderr.split('\n').find((l) => l.startsWith('@@'));
       assert.ok(line, `${args.join(' ')}: ${r.stderr}`);
-      assert.deepEqual(JSON.parse(line.slice(2)), { packages: [], esm: [] }, args.join(' '));
+      assert.deepEqual(JSON.parse(line.slice(2)), { packages: [], esm: [], builtins }, args.join(' '));
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("V8 accepts every CommonJS entry's code cache in a fresh node, compiled as the bin compiles it", () => {
+  const files = outputs.filter((o) => o.file.endsWith('.cjs')).map((o) => join(bundleDir, o.file));
+  assert.ok(files.length >= 7);
+  const script = `const vm = require('node:vm'), { readFileSync } = require('node:fs'), Module = require('node:module');
+    process.stdout.write(JSON.stringify(${JSON.stringify(files)}.map((f) => new vm.Script(Module.wrap(readFileSync(f, 'utf8')), { filename: f, cachedData: readFileSync(f + '.cache') }).cachedDataRejected)));`;
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), files.map(() => false), files.join(', '));
 });
 
 test('every file the bundle opens relative to itself is there: the worker, the loader hook, the package root', () => {
