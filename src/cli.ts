@@ -1,5 +1,4 @@
 import type { Command as CommandType } from 'commander';
-import { parseArgs } from 'node:util';
 import { COMMANDS, PROGRAM_EXAMPLES, type CommandSpec, type OptionSpec } from './cli-spec.js';
 import { didYouMean } from './catalog/suggest.js';
 import { ExitCode, isUserError, usageError } from './errors.js';
@@ -7,7 +6,8 @@ import { isDirectOutput, processIO, withIO, type CommandIO } from './io.js';
 import { escapeControl, maskUrlCredentials } from './safe-text.js';
 import { packageVersion } from './version.js';
 
-type Runner = (inputs: string[], options: Record<string, unknown>, io: CommandIO, signal: AbortSignal) => Promise<number>;
+/** `signal`: for the commands that SIGINT / SIGTERM stop (runCommand); the others get none. */
+type Runner = (inputs: string[], options: Record<string, unknown>, io: CommandIO, signal: AbortSignal | undefined) => Promise<number>;
 
 /** Each command's code, loaded only when that command runs. */
 const RUNNERS: Record<string, () => Promise<Runner>> = {
@@ -19,7 +19,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   },
   gateway: async () => {
     const { runGateway } = await import('./commands/gateway.js');
-    return (inputs, options, io, signal) => runGateway(options, io, signal, inputs);
+    return (inputs, options, io, signal) => runGateway(options, io, signal ?? new AbortController().signal, inputs);
   },
   completion: async () => {
     const { runCompletion } = await import('./commands/completion.js');
@@ -27,7 +27,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   },
   tail: async () => {
     const { runTail } = await import('./commands/tail.js');
-    return (_inputs, options, io, signal) => runTail(options, io, signal);
+    return (_inputs, options, io, signal) => runTail(options, io, signal ?? new AbortController().signal);
   },
   profile: async () => {
     const { runProfile } = await import('./commands/profile.js');
@@ -71,9 +71,15 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 async function runCommand(name: string, inputs: string[], options: Record<string, unknown>, given: CommandIO): Promise<number> {
   const io = withColor(options, given);
   const run = await (RUNNERS[name] as () => Promise<Runner>)();
-  const controller = new AbortController();
   const interruptible = INTERRUPTIBLE.has(name);
-  if (!RUN_UNTIL_STOPPED.has(name) && !interruptible) return run(inputs, options, io, controller.signal);
+  // Nothing stops the other commands (events, completion, profile), nor `replay --list`: no signal, no handlers (node
+  // sets up its AbortController on first use, ~0.5 ms of a start-up).
+  if (!RUN_UNTIL_STOPPED.has(name) && !interruptible) return run(inputs, options, io, undefined);
+  // Left in place after the run: a write still on its way may fail with EPIPE, and must not crash the process (the
+  // service has seen the failure on its writer and stopped writing).
+  if (interruptible) io.stdout.on('error', outputFailed);
+  if (name === 'replay' && options.list === true) return run(inputs, options, io, undefined);
+  const controller = new AbortController();
   let caught: string | undefined;
   const stop = (signal: NodeJS.Signals): void => {
     if (!interruptible) return controller.abort();
@@ -83,9 +89,6 @@ async function runCommand(name: string, inputs: string[], options: Record<string
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  // Left in place after the run: a write still on its way may fail with EPIPE, and must not crash the process (the
-  // service has seen the failure on its writer and stopped writing).
-  if (interruptible) io.stdout.on('error', outputFailed);
   try {
     const code = await run(inputs, options, io, controller.signal);
     return caught !== undefined ? (SIGNAL_EXIT[caught] ?? code) : code;
@@ -132,21 +135,65 @@ function parseFlag(option: OptionSpec): ParsedFlag {
 export function fastParse(spec: CommandSpec, args: readonly string[]): { inputs: string[]; options: Record<string, unknown> } | undefined {
   if (args.some((arg) => arg === '-h' || arg === '--help' || arg === '-V' || arg === '--version')) return undefined;
   const flags = spec.options.map((option) => ({ option, flag: parseFlag(option) }));
-  const config: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
-  for (const { option, flag } of flags) config[flag.long] = { type: flag.takesValue ? 'string' : 'boolean', ...(option.repeatable ? { multiple: true } : {}) };
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: config, allowPositionals: spec.argument !== undefined, strict: true });
-  } catch {
-    return undefined;
-  }
+  const config = new Map<string, { takesValue: boolean; repeatable: boolean }>();
+  for (const { option, flag } of flags) config.set(flag.long, { takesValue: flag.takesValue, repeatable: option.repeatable === true });
+  const parsed = parseLongOptions(args, config, spec.argument !== undefined);
+  if (parsed === undefined) return undefined;
   const options: Record<string, unknown> = {};
   for (const { flag } of flags) {
-    const value = (parsed.values as Record<string, unknown>)[flag.long];
+    const value = parsed.values.get(flag.long);
     if (flag.negated) options[flag.key] = value !== true;
     else if (value !== undefined) options[flag.key] = value;
   }
   return { inputs: parsed.positionals, options };
+}
+
+/**
+ * `--long`, `--long value`, `--long=value`, positionals and `--`: what node's util.parseArgs makes of them (strict),
+ * without loading it (node:util's parseArgs and its modules cost ~1 ms of a start-up). Undefined for anything else
+ * (a short option, an unknown one, a value that looks like an option, a missing value), which commander then parses
+ * with its own messages.
+ */
+function parseLongOptions(
+  args: readonly string[],
+  config: ReadonlyMap<string, { takesValue: boolean; repeatable: boolean }>,
+  allowPositionals: boolean,
+): { values: Map<string, string | boolean | string[]>; positionals: string[] } | undefined {
+  const values = new Map<string, string | boolean | string[]>();
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    if (!arg.startsWith('--')) return undefined;
+    const equals = arg.indexOf('=');
+    const name = arg.slice(2, equals === -1 ? undefined : equals);
+    const option = config.get(name);
+    if (option === undefined) return undefined;
+    let value: string | boolean;
+    if (!option.takesValue) {
+      if (equals !== -1) return undefined;
+      value = true;
+    } else if (equals !== -1) value = arg.slice(equals + 1);
+    else {
+      const next = args[i + 1];
+      if (next === undefined || (next.length > 1 && next.startsWith('-'))) return undefined;
+      value = next;
+      i++;
+    }
+    if (option.repeatable) {
+      const list = values.get(name);
+      values.set(name, Array.isArray(list) ? [...list, value as string] : [value as string]);
+    } else values.set(name, value);
+  }
+  if (!allowPositionals && positionals.length > 0) return undefined;
+  return { values, positionals };
 }
 
 /** The `Examples:` section of a `--help`. */

@@ -1,7 +1,7 @@
 // Named profiles (one per app: test and production, Feishu and Lark), kept in the user's config directory:
 // $XDG_CONFIG_HOME/feishu-events/config.json, or the platform's equivalent, written with mode 0600.
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -34,6 +34,11 @@ export const PROFILE_FIELDS: ReadonlyArray<{ key: keyof Profile; env?: string; s
   { key: 'verification_token', env: 'FEISHU_VERIFICATION_TOKEN', secret: true, flag: '--verification-token' },
   { key: 'domain', env: 'FEISHU_DOMAIN', secret: false, flag: '--domain' },
 ];
+
+/** The user's home directory. node:os is required here, when a command reads its settings: not at every start-up. */
+function homedir(): string {
+  return (createRequire(import.meta.url)('node:os') as typeof import('node:os')).homedir();
+}
 
 export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
