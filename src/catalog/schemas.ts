@@ -106,7 +106,7 @@ interface NamedLookup {
  * time the quick check does not pass, so a run only pays for the types it meets, and for the validators of the
  * events it reports.
  */
-function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean, strictVariant: (<T>(schema: T) => T) | undefined): NamedLookup {
+function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean, strictVariant: (<T>(schema: T) => T) | undefined, beforeLoad: (() => void) | undefined): NamedLookup {
   const loaded = new Map<string, CompiledSchema | null>();
   let sources: string | undefined;
   const quickCheckOf = (name: string): QuickCheck | undefined => {
@@ -135,7 +135,10 @@ function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean, 
         compiled = {
           name,
           get validate(): ValidateFunction {
-            validate ??= loadValidator(join(dir, module));
+            if (validate === undefined) {
+              beforeLoad?.();
+              validate = loadValidator(join(dir, module));
+            }
             return validate;
           },
           quick: quickCheckOf(name),
@@ -156,6 +159,11 @@ export interface OpenCatalogOptions {
   schemasDir?: string;
   /** Where warnings go (unknown keywords in user schemas, a missing build). */
   warn: (message: string) => void;
+  /**
+   * Called before a precompiled validator is loaded (the first time any is: the validate command sets its V8 flags
+   * there, which the validators' code caches were made with).
+   */
+  beforeValidatorLoad?: () => void;
   /** For tests: the bundled schemas and their precompiled validators. */
   bundledDir?: string;
   validatorsDir?: string;
@@ -203,7 +211,7 @@ export async function openSchemaCatalog(options: OpenCatalogOptions): Promise<Sc
   if (index) {
     // --strict: the quick checks report undeclared properties too (the same transform as the --strict validators').
     const strictVariant = strict ? (await import('./strict-variant.js')).withUndeclaredPropertiesReported : undefined;
-    bundled = precompiledLookup(validatorsDir, index, strict, strictVariant);
+    bundled = precompiledLookup(validatorsDir, index, strict, strictVariant, options.beforeValidatorLoad);
   } else {
     // Only when the package was built without scripts/build-validators.js: correct, but start-up pays for Ajv.
     warn('precompiled validators not found (run `npm run build`); compiling the bundled schemas now');
