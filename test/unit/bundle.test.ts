@@ -63,12 +63,15 @@ test('a plain invocation loads no package, never starts the ES module loader, no
       `process.on('exit', () => require('node:fs').writeSync(2, '@@' + JSON.stringify({ packages: Object.keys(require.cache).filter((k) => k.includes('node_modules')), esm: process.moduleLoadList.filter((m) => m.includes('esm/translators')), builtins: process.moduleLoadList.filter((m) => /^NativeModule (stream|net|child_process|perf_hooks|fs\\/promises|v8)$/.test(m)).map((m) => m.slice(13)) }) + '\\n'));`,
     );
     const one = join(samplesDir, 'hire.eco_exam.created_v1', 'doc.json');
+    const invalid = join(dir, 'invalid.json');
+    await writeFile(invalid, JSON.stringify({ ...(JSON.parse(readFileSync(one, 'utf8')) as object), event: 5 }));
     // Nor node's costlier modules (stdout and stderr are pipes here): output is written without node:stream and
-    // node:net, commander spawns nothing, validate's clock is not node:perf_hooks; validate alone sets a V8 flag (node:v8,
-    // which loads node:stream).
-    for (const [args, builtins] of [[['--version'], []], [['validate', one], ['stream', 'v8']], [['replay', '--list'], []], [['events'], []], [['tail', '--help'], []]] as const) {
+    // node:net, commander spawns nothing, validate's clock is not node:perf_hooks. validate sets its V8 flag (node:v8,
+    // which loads node:stream) only before it loads a validator: a valid event's quick check needs none.
+    const cases = [[['--version'], [], 0], [['validate', one], [], 0], [['validate', invalid], ['stream', 'v8'], 1], [['replay', '--list'], [], 0], [['events'], [], 0], [['tail', '--help'], [], 0]] as const;
+    for (const [args, builtins, status] of cases) {
       const r = spawnSync(process.execPath, ['-r', preload, join(packageRoot, 'bin', 'feishu-events.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.status, status, `${args.join(' ')}: ${r.stderr}`);
       const line = r.stderr.split('\n').find((l) => l.startsWith('@@'));
       assert.ok(line, `${args.join(' ')}: ${r.stderr}`);
       assert.deepEqual(JSON.parse(line.slice(2)), { packages: [], esm: [], builtins }, args.join(' '));
