@@ -70,14 +70,20 @@ export const CATALOG_SUMMARY_FILE = 'catalog.json';
  */
 export const QUICK_CHECKS_FILE = 'quick-checks.tsv';
 
-/** The quick check's source of schema `name` in a quick-checks file's text, or undefined when it has none. */
-export function quickCheckSourceIn(text: string, name: string): unknown {
+/**
+ * The quick check's source of schema `name` in a quick-checks file (its text, or its bytes: then only that line is
+ * decoded, not the file's 250 KB of UTF-8, ~1–2 ms of validating one file), or undefined when it has none.
+ */
+export function quickCheckSourceIn(text: string | Buffer, name: string): unknown {
   const key = `${name}\t`;
-  let at = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`);
+  const first = typeof text === 'string' ? text.startsWith(key) : text.subarray(0, Buffer.byteLength(key)).equals(Buffer.from(key));
+  let at = first ? 0 : text.indexOf(`\n${key}`);
   if (at === -1) return undefined;
   if (at > 0) at += 1;
-  const end = text.indexOf('\n', at);
-  return JSON.parse(text.slice(at + key.length, end === -1 ? text.length : end)) as unknown;
+  const start = at + (typeof text === 'string' ? key.length : Buffer.byteLength(key));
+  const found = text.indexOf('\n', at);
+  const end = found === -1 ? text.length : found;
+  return JSON.parse(typeof text === 'string' ? text.slice(start, end) : text.toString('utf8', start, end)) as unknown;
 }
 
 /** Where the build puts the precompiled validators (from the package root: this code also runs bundled). */
@@ -108,13 +114,13 @@ interface NamedLookup {
  */
 function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean, strictVariant: (<T>(schema: T) => T) | undefined, beforeLoad: (() => void) | undefined): NamedLookup {
   const loaded = new Map<string, CompiledSchema | null>();
-  let sources: string | undefined;
+  let sources: Buffer | undefined;
   const quickCheckOf = (name: string): QuickCheck | undefined => {
     if (sources === undefined) {
       try {
-        sources = readFileSync(join(dir, QUICK_CHECKS_FILE), 'utf8');
+        sources = readFileSync(join(dir, QUICK_CHECKS_FILE));
       } catch {
-        sources = ''; // an older build without the file: every event goes through its validator
+        sources = Buffer.alloc(0); // an older build without the file: every event goes through its validator
       }
     }
     if (strict && strictVariant === undefined) return undefined;

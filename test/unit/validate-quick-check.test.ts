@@ -161,4 +161,13 @@ describe('the quick-checks file: one line a schema, only the lines asked for are
     assert.equal(quickCheckSourceIn(text, 'b_v1'), undefined);
     assert.equal(quickCheckSourceIn('', 'a.b_v1'), undefined);
   });
+  it('the same in the bytes of the file, where only the line asked for is decoded (UTF-8 before it too)', () => {
+    const bytes = Buffer.from(`a.b_v1\t{"title":"新增"}\n${text}\nz_v1\t{"title":"门禁 ✓"}`);
+    assert.deepEqual(quickCheckSourceIn(bytes, 'a.b_v1'), { title: '新增' });
+    assert.deepEqual(quickCheckSourceIn(bytes, 'a.b_v10'), { type: 'string' });
+    assert.deepEqual(quickCheckSourceIn(bytes, 'last_v1'), { type: 'array' });
+    assert.deepEqual(quickCheckSourceIn(bytes, 'z_v1'), { title: '门禁 ✓' });
+    assert.equal(quickCheckSourceIn(bytes, 'a.b'), undefined);
+    assert.equal(quickCheckSourceIn(Buffer.alloc(0), 'a.b_v1'), undefined);
+  });
 });
