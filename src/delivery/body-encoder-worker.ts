@@ -7,6 +7,5 @@ const encodeBatch = batchEncoder(workerData as EncoderSettings);
 
 parentPort?.on('message', (batch: EncodeBatch) => {
   const out: EncodedBatch = { id: batch.id, ...encodeBatch(batch.texts, batch.prepare, batch.ids, batch.nows) };
-  // The bodies' buffer moves to the main thread: not copied.
-  parentPort?.postMessage(out, [out.bytes.buffer as ArrayBuffer]);
+  parentPort?.postMessage(out);
 });

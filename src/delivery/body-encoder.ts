@@ -17,7 +17,7 @@ export interface EncodeBatch {
   nows: number[];
   prepare: Uint8Array;
 }
-/** The encrypted bodies (in one buffer, moved rather than copied) and their signatures. */
+/** The encrypted bodies and their signatures (flat arrays of strings: cheaper to pass than an object a delivery). */
 export interface EncodedBatch extends SignedBodies {
   id: number;
 }

@@ -76,14 +76,12 @@ export function encoderInput(batch: readonly PlannedDelivery[]): { texts: string
 
 /** Sets each delivery's first push from the signed bodies of its batch (in the same order). */
 export function setPrebuilt(settings: EncoderSettings, batch: readonly PlannedDelivery[], signed: SignedBodies): void {
-  const { bytes, starts } = signed;
   for (let i = 0; i < batch.length; i++) {
-    const start = starts[i] as number;
     (batch[i] as PlannedDelivery).prebuilt = {
       url: settings.url,
       method: 'POST',
       headers: signedHeaders(settings.userAgent, { timestamp: signed.timestamps[i] as string, nonce: signed.nonces[i] as string, signature: signed.signatures[i] as string }),
-      body: Buffer.from(bytes.buffer, bytes.byteOffset + start, (starts[i + 1] as number) - start),
+      body: signed.bodies[i] as string,
     };
   }
 }

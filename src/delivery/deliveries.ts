@@ -1,6 +1,6 @@
 import type { Envelope, PrepareOptions } from '../protocol/envelope.js';
 import { eventIdOf, eventTypeOf, prepareEnvelope } from '../protocol/envelope.js';
-import type { PreparedPush } from '../protocol/http-request.js';
+import type { HttpDelivery } from '../protocol/http-request.js';
 import { pooledRandom } from '../protocol/random.js';
 import type { CallbackAnswer, ClientError } from './callback-answer.js';
 import { LatencySketch } from './latency.js';
@@ -32,8 +32,8 @@ export interface PlannedDelivery {
   readonly preparedAt?: number | undefined;
   /** Whether it is a legacy card action (sent plaintext, signed with the token), when known without the envelope. */
   readonly legacy?: boolean;
-  /** The first push, encrypted and signed ahead of time (its body as bytes); taken when it is sent. */
-  prebuilt?: PreparedPush | undefined;
+  /** The first push, encrypted and signed ahead of time; taken when it is sent. */
+  prebuilt?: HttpDelivery | undefined;
 }
 
 export interface PlanOptions {

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { PreparedPush } from '../protocol/http-request.js';
+import type { HttpDelivery } from '../protocol/http-request.js';
 import { ANSWER_EXCERPT_BYTES } from '../limits.js';
 import { judgeHttp, type Purpose, type VerdictKind } from './verdict.js';
 
@@ -58,7 +58,7 @@ interface Exchange {
  * exchange with an error from outside (the deadline's hard stop). Reading stops at BODY_LIMIT: the rest is not
  * waited for (the connection is dropped, as leaving a body stream half read does).
  */
-function exchange(delivery: PreparedPush, url: URL, dispatcher: Dispatcher, waitMs: number, cut: (abort: (error: Error) => void) => void): Promise<Exchange> {
+function exchange(delivery: HttpDelivery, url: URL, dispatcher: Dispatcher, waitMs: number, cut: (abort: (error: Error) => void) => void): Promise<Exchange> {
   return new Promise<Exchange>((resolve, reject) => {
     let status = 0;
     let chunks: Buffer[] = [];
@@ -147,7 +147,7 @@ function urlOf(text: string): URL {
  * millisecond: undici's header and body timeouts fire up to a second late, so they only end the wait for a late
  * answer (the deadline plus a grace period), after which the attempt is "no answer".
  */
-export async function sendHttp(delivery: PreparedPush, options: SendOptions): Promise<HttpOutcome> {
+export async function sendHttp(delivery: HttpDelivery, options: SendOptions): Promise<HttpOutcome> {
   const deadlineMs = options.timeoutMs;
   const purpose = options.purpose ?? 'event';
   const url = urlOf(delivery.url);

@@ -3,7 +3,7 @@
 // the input is.
 import type { Envelope, PrepareOptions } from '../protocol/envelope.js';
 import { eventIdOf, eventTypeOf, isLegacyCardAction, prepareEnvelope } from '../protocol/envelope.js';
-import type { PreparedPush } from '../protocol/http-request.js';
+import type { HttpDelivery } from '../protocol/http-request.js';
 import { pooledRandom } from '../protocol/random.js';
 import type { DeliveryStream, PlannedDelivery, ReplayEvent } from './deliveries.js';
 
@@ -34,7 +34,7 @@ export interface StreamPlanOptions {
  */
 class TextDelivery implements PlannedDelivery {
   readonly copy = 0;
-  prebuilt: PreparedPush | undefined = undefined;
+  prebuilt: HttpDelivery | undefined = undefined;
   private prepared: Envelope | undefined = undefined;
   constructor(
     readonly seq: number,

@@ -13,11 +13,6 @@ export interface HttpDelivery {
   body: string;
 }
 
-/** A push ready to send whose body may be bytes (UTF-8): what the encoder prepares ahead. */
-export interface PreparedPush extends Omit<HttpDelivery, 'body'> {
-  body: string | Uint8Array;
-}
-
 export interface BuildDeliveryOptions {
   /** Where to POST. */
   url: string;
@@ -73,13 +68,9 @@ function signPush(body: string, encryptKey: string, now: number | undefined, non
   return { timestamp, nonce, signature: sign({ timestamp, nonce, encryptKey, body }) };
 }
 
-/**
- * Encrypted bodies back to back in one buffer (of its own: a worker hands it over without copying), and what signs
- * each: body i is `bytes[starts[i]] … bytes[starts[i + 1] - 1]`, its headers `signedHeaders` of the i-th values.
- */
+/** Encrypted bodies and what signs each: body i's headers are `signedHeaders` of the i-th values. */
 export interface SignedBodies {
-  bytes: Uint8Array;
-  starts: number[];
+  bodies: string[];
   timestamps: string[];
   nonces: string[];
   signatures: string[];
@@ -91,19 +82,14 @@ const ENCRYPT_CLOSE = '"}';
 /**
  * Encrypt and sign compact JSON envelopes a batch at a time under one Encrypt Key, each with a fresh IV and nonce
  * from `random`: what buildDeliveryFromJson makes of each, at a fraction of its cost (one cipher for all of them; the
- * body hashed from bytes, never made into a string here).
+ * signed bytes written once into a reused buffer, the body made of them as one flat string).
  */
 export function bodiesSigner(encryptKey: string, random: RandomSource): (plaintexts: readonly string[]) => SignedBodies {
   const encryptOne = streamEncryptor(encryptKey);
   /** The signed bytes of one push: timestamp + nonce + key, then the body. */
   let scratch = Buffer.allocUnsafe(16 * 1024);
   return (plaintexts) => {
-    let size = 0;
-    for (const plaintext of plaintexts) size += plaintext.length;
-    // Base64 of a mostly ASCII envelope (+ IV and padding); grown if the guess is short.
-    let bytes = Buffer.allocUnsafeSlow(Math.ceil(size * 1.4) + 64 * plaintexts.length);
-    const out: SignedBodies = { bytes, starts: [0], timestamps: [], nonces: [], signatures: [] };
-    let end = 0;
+    const out: SignedBodies = { bodies: [], timestamps: [], nonces: [], signatures: [] };
     for (const plaintext of plaintexts) {
       const encrypted = encryptOne(plaintext, random(16));
       const timestamp = unixSeconds();
@@ -115,20 +101,11 @@ export function bodiesSigner(encryptKey: string, random: RandomSource): (plainte
       let at = bodyAt + scratch.write(ENCRYPT_OPEN, bodyAt, 'latin1');
       at += scratch.write(encrypted, at, 'latin1');
       at += scratch.write(ENCRYPT_CLOSE, at, 'latin1');
-      const bodySize = at - bodyAt;
-      if (end + bodySize > bytes.length) {
-        const grown = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, end + bodySize));
-        grown.set(bytes.subarray(0, end));
-        bytes = grown;
-      }
-      scratch.copy(bytes, end, bodyAt, at);
-      end += bodySize;
-      out.starts.push(end);
+      out.bodies.push(scratch.toString('latin1', bodyAt, at));
       out.timestamps.push(timestamp);
       out.nonces.push(nonce);
       out.signatures.push(hash('sha256', scratch.subarray(0, at), 'hex'));
     }
-    out.bytes = bytes;
     return out;
   };
 }
@@ -138,7 +115,7 @@ export function bodiesSigner(encryptKey: string, random: RandomSource): (plainte
  * older (it waited in a queue behind a slow app), as the platform signs a push when it sends it. The same push
  * otherwise.
  */
-export function signedNow(push: PreparedPush, encryptKey: string, now: number = Date.now()): PreparedPush {
+export function signedNow(push: HttpDelivery, encryptKey: string, now: number = Date.now()): HttpDelivery {
   const timestamp = unixSeconds(now);
   if (push.headers[SignatureHeaders.timestamp] === timestamp) return push;
   const nonce = push.headers[SignatureHeaders.nonce] as string;
