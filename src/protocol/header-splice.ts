@@ -3,23 +3,27 @@
 // not sure of (a 1.0 envelope, a field that is missing or not a string, a key written twice or with escapes) it
 // leaves to the caller, which then parses, prepares and re-serialises as usual.
 
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
 function skipWs(text: string, i: number): number {
-  while (i < text.length && WS.has(text.charCodeAt(i))) i++;
+  while (i < text.length && isWs(text.charCodeAt(i))) i++;
   return i;
 }
 
-/** The index after the string starting at `i` (a quote). */
+/** The index after the string starting at `i` (a quote): the next quote not escaped (indexOf, not a loop a character). */
 function skipString(text: string, i: number): number {
-  for (i++; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === BACKSLASH) i++;
-    else if (c === QUOTE) return i + 1;
+  let at = i;
+  for (;;) {
+    at = text.indexOf('"', at + 1);
+    if (at < 0) return -1;
+    // Escaped when an odd number of backslashes stands before it.
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at + 1;
   }
-  return -1;
 }
 
 /** The index after the value starting at `i` (valid JSON: it was parsed before). */
@@ -44,7 +48,7 @@ function skipValue(text: string, i: number): number {
   // A number, true, false or null: up to the next delimiter.
   while (i < text.length) {
     const d = text.charCodeAt(i);
-    if (d === 0x2c || d === 0x7d || d === 0x5d || WS.has(d)) break;
+    if (d === 0x2c || d === 0x7d || d === 0x5d || isWs(d)) break;
     i++;
   }
   return i;
