@@ -6,6 +6,7 @@ import { pooledRandom } from '../protocol/random.js';
 import type { PlannedDelivery } from './deliveries.js';
 import { sendHttp } from './http-sender.js';
 import type { VerdictKind } from './verdict.js';
+import { undiciAgent } from './undici-agent.js';
 
 export interface ControlOutcome {
   /** How the control was made, in words: `hire.eco_exam.created_v1 signed with a wrong key`. */
@@ -48,7 +49,7 @@ export function buildControl(first: PlannedDelivery, options: { url: string; use
 }
 
 export async function sendControl(first: PlannedDelivery, options: { url: string; userAgent: string; encryptKey?: string; timeoutMs: number }): Promise<ControlOutcome> {
-  const { Agent } = await import('undici');
+  const Agent = undiciAgent();
   const dispatcher = new Agent({ connections: 1 });
   const control = buildControl(first, options);
   try {

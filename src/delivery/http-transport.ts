@@ -6,6 +6,7 @@ import { startBodyEncoder } from './body-encoder.js';
 import { inThreadEncoder, type EncoderSettings } from './body-encoding.js';
 import { sendHttp, type HttpOutcome } from './http-sender.js';
 import type { AttemptOutcome, PlannedDelivery, Transport } from './deliveries.js';
+import { undiciAgent } from './undici-agent.js';
 
 export interface HttpTransportOptions {
   url: string;
@@ -36,7 +37,7 @@ export function noteFromAnswer(eventType: string, outcome: HttpOutcome): string 
 }
 
 export async function createHttpTransport(options: HttpTransportOptions): Promise<Transport> {
-  const { Agent } = await import('undici');
+  const Agent = undiciAgent();
   const dispatcher = new Agent({ connections: options.connections, pipelining: 1, keepAliveTimeout: 4_000 });
   const random = pooledRandom();
   const encoderSettings = options.encryptKey && options.encodeAhead ? { url: options.url, userAgent: options.userAgent, encryptKey: options.encryptKey, prepare: options.encodeAhead } : undefined;
@@ -86,7 +87,7 @@ export async function sendChallenge(options: {
   verificationToken?: string;
   userAgent: string;
 }): Promise<ChallengeOutcome> {
-  const { Agent } = await import('undici');
+  const Agent = undiciAgent();
   const dispatcher = new Agent({ connections: 1 });
   const challenge = buildChallenge(options.verificationToken ?? '');
   const request = buildChallengeDelivery(challenge, {

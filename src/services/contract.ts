@@ -9,6 +9,7 @@ import { buildProbes, judgeProbe, summarizeContract, type ProbeResult } from '..
 import { CHALLENGE_DEADLINE_MS } from '../delivery/http-transport.js';
 import { sendHttp } from '../delivery/http-sender.js';
 import { planDeliveries } from '../delivery/deliveries.js';
+import { undiciAgent } from '../delivery/undici-agent.js';
 
 export async function runContract(options: ReplayOptions, io: CommandIO): Promise<number> {
   const agent = options.userAgent;
@@ -43,7 +44,7 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
 
   const out = streamWriter(io.stdout);
   const reporter = contractReporter(options.format, out, await makeChalk(colorLevel(io.stdout, io.env)));
-  const { Agent } = await import('undici');
+  const Agent = undiciAgent();
   // A fresh connection per probe: an app that closes the connection on a bad request must not fail the next one.
   const results: ProbeResult[] = [];
   try {
