@@ -201,30 +201,42 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
     finish(push, push.acks.length > 0 ? 'failed' : 'expired');
   };
 
+  // Built by assignment in the order of its keys (what JSON shows), not with a spread per optional key: one result
+  // per push, and the temporary objects cost most when pushes spread over many clients.
   const resultOf = (push: PushState): PushResult => {
-    const ack = push.acks.find((a) => a.code === 200) ?? push.acks.at(-1);
-    const firstClient = push.attempts.find((a) => a.client !== undefined)?.client;
-    const client = ack?.client ?? firstClient;
-    const clients = push.attempts.flatMap((a) => (a.client === undefined ? [] : [a.client]));
-    return {
-      message_id: push.messageId,
-      ...eventFields(push),
-      acked: ack !== undefined,
-      ...(ack !== undefined ? { ack_code: ack.code, ack_ms: ack.ack_ms } : {}),
-      ack_count: push.acks.length,
-      ...(ack?.handler_ms !== undefined ? { handler_ms: ack.handler_ms } : {}),
-      ...(ack?.data !== undefined ? { ack_data: ack.data } : {}),
-      ...(ack !== undefined ? { late: ack.late } : {}),
-      ...(client !== undefined ? { client } : {}),
-      clients,
-      pushes: push.attempts.length,
-      redelivered: Math.max(0, push.attempts.length - 1),
-      fragments: push.fragments,
-      bytes: push.bytes,
-      total_ms: round1((push.ackedAt ?? performance.now()) - push.firstSentAt),
-      state: push.state,
-      ...(push.held ? { held: true } : {}),
-    };
+    let ack: AckRecord | undefined;
+    for (const a of push.acks) {
+      if (a.code === 200) {
+        ack = a;
+        break;
+      }
+    }
+    ack ??= push.acks.at(-1);
+    const clients: string[] = [];
+    for (const a of push.attempts) if (a.client !== undefined) clients.push(a.client);
+    const client = ack?.client ?? clients[0];
+    const result: PushResult = { message_id: push.messageId } as PushResult;
+    if (push.eventType !== undefined) result.event_type = push.eventType;
+    if (push.eventId !== undefined) result.event_id = push.eventId;
+    result.acked = ack !== undefined;
+    if (ack !== undefined) {
+      result.ack_code = ack.code;
+      result.ack_ms = ack.ack_ms;
+    }
+    result.ack_count = push.acks.length;
+    if (ack?.handler_ms !== undefined) result.handler_ms = ack.handler_ms;
+    if (ack?.data !== undefined) result.ack_data = ack.data;
+    if (ack !== undefined) result.late = ack.late;
+    if (client !== undefined) result.client = client;
+    result.clients = clients;
+    result.pushes = push.attempts.length;
+    result.redelivered = Math.max(0, push.attempts.length - 1);
+    result.fragments = push.fragments;
+    result.bytes = push.bytes;
+    result.total_ms = round1((push.ackedAt ?? performance.now()) - push.firstSentAt);
+    result.state = push.state;
+    if (push.held) result.held = true;
+    return result;
   };
 
   const recordOf = (push: PushState): PushRecord => ({
@@ -311,10 +323,10 @@ export function createPushTracker(options: PushTrackerOptions): PushTracker {
         code: ack.code,
         ack_ms: round1(now - sent.sentAt),
         late: now - sent.sentAt > options.ackTimeoutMs || push.state !== 'pending',
-        ...(Number.isFinite(bizRt) ? { handler_ms: Math.abs(bizRt) } : {}),
-        ...(data !== undefined ? { data } : {}),
-        at: isoNow(),
-      };
+      } as AckRecord;
+      if (Number.isFinite(bizRt)) record.handler_ms = Math.abs(bizRt);
+      if (data !== undefined) record.data = data;
+      record.at = isoNow();
       client.acks++;
       if (push.acks.length < MAX_ACKS_PER_PUSH) push.acks.push(record);
       else push.acksDropped++;
