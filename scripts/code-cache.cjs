@@ -13,7 +13,8 @@
 // - An invocation that throws or exits other than 0 fails this script (exit 1), and writes nothing.
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
-const Module = require('node:module');
+// As the bin has it (the same class as require('node:module')).
+const Module = module.constructor;
 const { dirname } = require('node:path');
 const vm = require('node:vm');
 
