@@ -98,7 +98,7 @@ test('every file the bundle opens relative to itself is there: the worker, the l
   for (const { file } of outputs) {
     const text = readFileSync(join(bundleDir, file), 'utf8');
     // import.meta.url in the ES modules; in the CommonJS entries the bundle's own URL stands in for it.
-    for (const match of text.matchAll(/(?:new URL|register)\("([^"]+)",\s*(?:import\.meta\.url|__bundleUrl)\)/g)) opened.add(`${file.endsWith('.cjs') ? 'cjs ' : ''}${match[1] as string}`);
+    for (const match of text.matchAll(/(?:new URL|register)\("([^"]+)",\s*(?:import\.meta\.url|__bundle\.url)\)/g)) opened.add(`${file.endsWith('.cjs') ? 'cjs ' : ''}${match[1] as string}`);
   }
   // A worker that cannot load costs only speed (replay encrypts on the main thread then): nothing else would notice.
   for (const file of ['./body-encoder-worker.js', './ink-text-caches-hooks.js', '../../', 'cjs ./body-encoder-worker.js', 'cjs ../../']) assert.ok(opened.has(file), `the bundle opens ${file}`);
