@@ -7,7 +7,8 @@
 //    - tsc -b: the type check, and the declarations (dist/**/*.d.ts: `emitDeclarationOnly` in tsconfig.json),
 //      incremental through dist/.tsbuildinfo. It is most of a build (5–6 s of one core from scratch).
 //    - the steps that read the JavaScript, themselves side by side: the validators (build-validators.js),
-//      patch-ink.js then bundle.js, and the SDK's code cache for tail (sdk-code-cache.js).
+//      patch-ink.js then bundle.js, and the SDK's code cache for tail (sdk-code-cache.js); once the validators and
+//      the bundle are both written, validate's code cache (train-code-caches.js: it runs validate).
 //    The first step that fails fails the build with its exit code; every step's output goes through as it comes.
 //
 // `node scripts/build.js --then <script> [args…]` (how `npm test` runs the tests): starts <script> as soon as the
@@ -112,7 +113,11 @@ if (transpiled !== 0) process.exit(transpiled);
 // Before tests, the type check alone: the tests need no declarations (~0.5 s of CPU); tsc -b keeps their emit pending
 // in dist/.tsbuildinfo for the next build.
 const typeCheck = afterwards ? run([tsc, '-b', 'tsconfig.json', '--noEmit'], { hold: true, nice: 10 }) : run([tsc, '-b', 'tsconfig.json']);
-const steps = await Promise.all([inOrder('build-validators.js'), inOrder('patch-ink.js', 'bundle.js'), inOrder('sdk-code-cache.js')]);
+const validators = inOrder('build-validators.js');
+const bundled = inOrder('patch-ink.js', 'bundle.js');
+// validate's code cache is made after a run of validate, which reads the precompiled validators: once both are there.
+const validateCache = Promise.all([validators, bundled]).then((codes) => codes.find((code) => code !== 0) ?? run([join(scripts, 'train-code-caches.js'), 'command-validate']).then(({ code }) => code));
+const steps = await Promise.all([validators, bundled, validateCache, inOrder('sdk-code-cache.js')]);
 const failedStep = steps.find((code) => code !== 0);
 if (afterwards === undefined) {
   const { code } = await typeCheck;

@@ -24,10 +24,7 @@ import { fileURLToPath } from 'node:url';
 import Module from 'node:module';
 import vm from 'node:vm';
 import { build } from 'esbuild';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
+import { NEEDS_VALIDATORS, train, TRAINING } from './train-code-caches.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'dist', 'src');
@@ -263,20 +260,6 @@ const common = {
   external,
 };
 
-/**
- * The plain invocations each light command's entry runs before its code cache is written (scripts/code-cache.cjs):
- * what `npm run bench:startup` measures, and help. Only commands that read nothing of the user's and reach no network.
- */
-const SAMPLE = join(root, 'samples', 'im.message.receive_v1', 'doc.json');
-const TRAINING = {
-  cli: [['--version'], ['--help'], ['tail', '--help'], ['replay', '--help'], ['help', 'validate']],
-  'command-events': [['events'], ['events', 'im.message.receive_v1']],
-  'command-replay': [['replay', '--list']],
-  'command-validate': [['validate', SAMPLE]],
-};
-/** V8's defaults of the flags a command sets while it runs (src/v8-flags.ts: validate's), put back before the cache is written. */
-const V8_DEFAULTS = ['--semi-space-growth-factor=2'];
-
 const started = performance.now();
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
@@ -329,25 +312,10 @@ for (const file of Object.keys(outputs).filter((f) => f.endsWith('.cjs'))) {
   const path = join(root, file);
   writeFileSync(`${path}.cache`, new vm.Script(Module.wrap(readFileSync(path, 'utf8')), { filename: path }).createCachedData());
 }
-// The light commands' entries: their cache is made again after their plain invocations ran (scripts/code-cache.cjs),
-// so that it holds the functions those compile too. One child process each, side by side; a failure keeps the
-// cache above and is said.
-const trained = await Promise.all(
-  Object.entries(TRAINING).map(async ([entry, invocations]) => {
-    const path = join(outdir, `${entry}.cjs`);
-    const env = { ...process.env, NO_COLOR: '1' };
-    // The cache must be made with node's own V8 flags, as the bin runs: none from NODE_OPTIONS.
-    delete env.NODE_OPTIONS;
-    try {
-      await execFileAsync(process.execPath, [join(root, 'scripts', 'code-cache.cjs'), path, JSON.stringify(invocations), ...V8_DEFAULTS], { env, cwd: root });
-      return entry;
-    } catch (error) {
-      console.warn(`bundle: ${entry}.cjs keeps the code cache of its top level only: ${String(error.stderr || error.message).trim()}`);
-      return undefined;
-    }
-  }),
-);
+// The light commands' entries: their cache is made again after their plain invocations ran (train-code-caches.js),
+// but validate's, which build.js has made once the precompiled validators are written too.
+const trained = await train(Object.keys(TRAINING).filter((entry) => !NEEDS_VALIDATORS.includes(entry)));
 writeFileSync(join(root, 'dist', 'bundle-meta.json'), JSON.stringify({ commands: [...runners.keys()], outputs }));
 const files = Object.keys(outputs);
 const kb = files.reduce((sum, f) => sum + outputs[f].bytes, 0) / 1024;
-console.log(`bundle: ${entries.length} entries (${trained.filter(Boolean).length} code caches made after a run)${beside.length ? ` + ${beside.map((b) => `${b.out}.js`).join(', ')}` : ''} → dist/bundle/ (${files.length} files, ${kb.toFixed(0)} KB, ${(performance.now() - started).toFixed(0)} ms)`);
+console.log(`bundle: ${entries.length} entries (${trained.length} code caches made after a run)${beside.length ? ` + ${beside.map((b) => `${b.out}.js`).join(', ')}` : ''} → dist/bundle/ (${files.length} files, ${kb.toFixed(0)} KB, ${(performance.now() - started).toFixed(0)} ms)`);
