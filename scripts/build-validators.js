@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Ahead-of-time validators: compiles every schemas/*.schema.json with Ajv (draft 2020-12, strict mode) and writes
 // Ajv standalone code to dist/src/validators/ — one CommonJS module per schema and per variant (plain, and the
-// --strict one that reports undeclared properties) plus index.json mapping names to modules. `validate` loads
+// --strict one that reports undeclared properties) plus index.json mapping names to modules (and quick-checks.tsv,
+// what a run reads: see QUICK_CHECKS_FILE in src/catalog/schemas.ts). `validate` loads
 // only the modules of the event types it meets, and never loads Ajv itself for the bundled schemas.
 // Runs after tsc (it reuses the compiled option and strict-variant code from dist/src/catalog/). Skips the work when
 // the index records the same inputs (the schemas, Ajv's version, this script and the compiled catalogue code) and
@@ -145,11 +146,13 @@ for (const { file, schema } of schemas) {
 writeFileSync(join(outDir, CATALOG_SUMMARY_FILE), `${JSON.stringify(summary)}\n`);
 // What each schema's quick check (src/catalog/quick-check.ts) is compiled from at run time, for those that have one.
 const { quickCheckSource } = await import('../dist/src/catalog/quick-check.js');
-// One line a schema, `<name>\t<source as JSON>`: a run parses the lines of the types it meets, not all of them.
-const quick = [];
+const { QUICK_CHECKS_HEADER } = await import('../dist/src/catalog/schemas.js');
+// The header, then one line a schema, `<name>\t<source as JSON>` (nothing after the tab without a quick check): a run
+// reads this file, not index.json, and parses the lines of the types it meets, not all of them.
+const quick = [QUICK_CHECKS_HEADER];
 for (const { name, schema } of schemas) {
   const source = quickCheckSource(schema);
-  if (source !== undefined) quick.push(`${name}\t${JSON.stringify(source)}\n`);
+  quick.push(`${name}\t${source === undefined ? '' : JSON.stringify(source)}\n`);
 }
 writeFileSync(join(outDir, QUICK_CHECKS_FILE), quick.join(''));
 rmSync(join(outDir, 'quick-checks.json'), { force: true }); // the one-object form of earlier builds

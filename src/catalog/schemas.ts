@@ -64,17 +64,23 @@ export const VALIDATOR_INDEX_GENERATOR = 1;
 export const CATALOG_SUMMARY_FILE = 'catalog.json';
 
 /**
- * Beside the index: the bundled schemas that have a quick check (quick-check.ts), without their annotations, one line
- * each — `<name>\t<schema as JSON>` — so that a run reads one small file and parses only the lines of the types it
- * meets (parsing all of them was ~3 ms of validating one file).
+ * Beside the index: what a run reads instead of it — a header line (`#generator\t<VALIDATOR_INDEX_GENERATOR>`), then
+ * one line per bundled schema, `<name>\t<quick check's schema as JSON>`, the JSON left out for a schema without a quick
+ * check (quick-check.ts). A schema's validator modules are `<name>.cjs` and `<name>.strict.cjs` beside it. A run reads
+ * this one file and parses only the lines of the types it meets (index.json's JSON alone was ~0.3 ms of validating
+ * one file; parsing every line, ~3 ms).
  */
 export const QUICK_CHECKS_FILE = 'quick-checks.tsv';
 
+/** The header line of a quick-checks file written by this generator. */
+export const QUICK_CHECKS_HEADER = `#generator\t${VALIDATOR_INDEX_GENERATOR}\n`;
+
 /**
- * The quick check's source of schema `name` in a quick-checks file (its text, or its bytes: then only that line is
- * decoded, not the file's 250 KB of UTF-8, ~1–2 ms of validating one file), or undefined when it has none.
+ * The line of schema `name` in a quick-checks file (its text, or its bytes: then only that line is decoded, not the
+ * file's 250 KB of UTF-8): undefined when there is none (no precompiled validator), else what follows the name's tab
+ * ('' for a schema without a quick check).
  */
-export function quickCheckSourceIn(text: string | Buffer, name: string): unknown {
+function quickChecksLineIn(text: string | Buffer, name: string): string | undefined {
   const key = `${name}\t`;
   const first = typeof text === 'string' ? text.startsWith(key) : text.subarray(0, Buffer.byteLength(key)).equals(Buffer.from(key));
   let at = first ? 0 : text.indexOf(`\n${key}`);
@@ -83,7 +89,13 @@ export function quickCheckSourceIn(text: string | Buffer, name: string): unknown
   const start = at + (typeof text === 'string' ? key.length : Buffer.byteLength(key));
   const found = text.indexOf('\n', at);
   const end = found === -1 ? text.length : found;
-  return JSON.parse(typeof text === 'string' ? text.slice(start, end) : text.toString('utf8', start, end)) as unknown;
+  return typeof text === 'string' ? text.slice(start, end) : text.toString('utf8', start, end);
+}
+
+/** The quick check's source of schema `name` in a quick-checks file, or undefined when it has none. */
+export function quickCheckSourceIn(text: string | Buffer, name: string): unknown {
+  const line = quickChecksLineIn(text, name);
+  return line === undefined || line === '' ? undefined : (JSON.parse(line) as unknown);
 }
 
 /** Where the build puts the precompiled validators (from the package root: this code also runs bundled). */
@@ -106,38 +118,36 @@ interface NamedLookup {
   get(name: string): CompiledSchema | undefined;
 }
 
+/** The quick-checks file of a build by this generator, or undefined (none, or an older build's). */
+function readQuickChecks(dir: string): Buffer | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(dir, QUICK_CHECKS_FILE));
+  } catch {
+    return undefined;
+  }
+  return bytes.subarray(0, QUICK_CHECKS_HEADER.length).equals(Buffer.from(QUICK_CHECKS_HEADER)) ? bytes : undefined;
+}
+
 /**
- * The precompiled validators: the index is read once; a type's quick check is compiled the first time an event of
- * that type is seen, and its module loaded (synchronously, with its V8 code cache: validator-cache.ts) the first
- * time the quick check does not pass, so a run only pays for the types it meets, and for the validators of the
+ * The precompiled validators: the quick-checks file is read once; a type's quick check is compiled the first time an
+ * event of that type is seen, and its module loaded (synchronously, with its V8 code cache: validator-cache.ts) the
+ * first time the quick check does not pass, so a run only pays for the types it meets, and for the validators of the
  * events it reports.
  */
-function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean, strictVariant: (<T>(schema: T) => T) | undefined, beforeLoad: (() => void) | undefined): NamedLookup {
+function precompiledLookup(dir: string, sources: Buffer, strict: boolean, strictVariant: (<T>(schema: T) => T) | undefined, beforeLoad: (() => void) | undefined): NamedLookup {
   const loaded = new Map<string, CompiledSchema | null>();
-  let sources: Buffer | undefined;
-  const quickCheckOf = (name: string): QuickCheck | undefined => {
-    if (sources === undefined) {
-      try {
-        sources = readFileSync(join(dir, QUICK_CHECKS_FILE));
-      } catch {
-        sources = Buffer.alloc(0); // an older build without the file: every event goes through its validator
-      }
-    }
-    if (strict && strictVariant === undefined) return undefined;
-    const source = quickCheckSourceIn(sources, name);
-    if (source === undefined) return undefined;
-    return compileQuickCheck(strictVariant === undefined ? source : strictVariant(source));
-  };
   return {
     get(name) {
       const cached = loaded.get(name);
       if (cached !== undefined) return cached ?? undefined;
-      const entry = Object.hasOwn(index.schemas, name) ? index.schemas[name] : undefined;
+      const line = quickChecksLineIn(sources, name);
       let compiled: CompiledSchema | null = null;
-      if (entry) {
+      if (line !== undefined) {
         // The generated validator is loaded the first time it is needed: when the quick check passes, it is not.
         let validate: ValidateFunction | undefined;
-        const module = strict ? entry.strictModule : entry.module;
+        const module = strict ? `${name}.strict.cjs` : `${name}.cjs`;
+        const source = line === '' || (strict && strictVariant === undefined) ? undefined : (JSON.parse(line) as unknown);
         compiled = {
           name,
           get validate(): ValidateFunction {
@@ -147,7 +157,7 @@ function precompiledLookup(dir: string, index: ValidatorIndex, strict: boolean, 
             }
             return validate;
           },
-          quick: quickCheckOf(name),
+          quick: source === undefined ? undefined : compileQuickCheck(strictVariant === undefined ? source : strictVariant(source)),
         };
       }
       loaded.set(name, compiled);
@@ -213,11 +223,11 @@ export async function openSchemaCatalog(options: OpenCatalogOptions): Promise<Sc
   }
 
   let bundled: NamedLookup;
-  const index = readValidatorIndex(validatorsDir);
-  if (index) {
+  const quickChecks = readQuickChecks(validatorsDir);
+  if (quickChecks) {
     // --strict: the quick checks report undeclared properties too (the same transform as the --strict validators').
     const strictVariant = strict ? (await import('./strict-variant.js')).withUndeclaredPropertiesReported : undefined;
-    bundled = precompiledLookup(validatorsDir, index, strict, strictVariant, options.beforeValidatorLoad);
+    bundled = precompiledLookup(validatorsDir, quickChecks, strict, strictVariant, options.beforeValidatorLoad);
   } else {
     // Only when the package was built without scripts/build-validators.js: correct, but start-up pays for Ajv.
     warn('precompiled validators not found (run `npm run build`); compiling the bundled schemas now');

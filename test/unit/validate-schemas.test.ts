@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bundledAjvOptions } from '../../src/catalog/ajv-setup.js';
-import { listSchemaFiles, openSchemaCatalog, schemaNameOf } from '../../src/catalog/schemas.js';
+import { listSchemaFiles, openSchemaCatalog, QUICK_CHECKS_FILE, QUICK_CHECKS_HEADER, schemaNameOf } from '../../src/catalog/schemas.js';
 import { listSamples } from '../../src/catalog/samples.js';
 import { samplesDir, schemasDir } from '../../src/paths.js';
 
@@ -57,6 +58,38 @@ describe('bundled samples', () => {
     assert.equal(warnings.length, 1, 'one warning about the missing build');
     for (const sample of samples) {
       assert.equal(catalog.forType(sample.eventType)?.validate(JSON.parse(readFileSync(sample.path, 'utf8'))), true, sample.path);
+    }
+  });
+
+  it('a quick-checks file of another build (no header, or another generator) is not used: the schemas are compiled at run time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fe-quick-'));
+    try {
+      for (const text of ['im.message.receive_v1\t{"type":"object"}\n', '#generator\t0\nim.message.receive_v1\t{"type":"object"}\n']) {
+        writeFileSync(join(dir, QUICK_CHECKS_FILE), text);
+        const warnings: string[] = [];
+        const catalog = await openSchemaCatalog({ strict: false, warn: (m) => warnings.push(m), validatorsDir: dir });
+        assert.match(warnings.join('\n'), /precompiled validators not found/);
+        assert.equal(catalog.forType('im.message.receive_v1')?.validate({}), false, 'compiled from schemas/, not from the file');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a type listed in the quick-checks file without JSON has its validator and no quick check; a type not listed has no schema', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fe-quick-'));
+    try {
+      writeFileSync(join(dir, QUICK_CHECKS_FILE), `${QUICK_CHECKS_HEADER}a.listed_v1\t\nb.checked_v1\t{"type":"object"}\n`);
+      writeFileSync(join(dir, 'a.listed_v1.cjs'), 'module.exports = function validate(data) { return data === 1; };');
+      const catalog = await openSchemaCatalog({ strict: false, warn: (m) => assert.fail(m), validatorsDir: dir });
+      const listed = catalog.forType('a.listed_v1');
+      assert.equal(listed?.quick, undefined);
+      assert.equal(listed?.validate(1), true);
+      assert.equal(listed?.validate(2), false);
+      assert.ok(catalog.forType('b.checked_v1')?.quick, 'compiled from its line');
+      assert.equal(catalog.forType('c.absent_v1'), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
