@@ -69,10 +69,11 @@ function isEventTypeName(name: string): boolean {
 
 /**
  * The summary the build writes beside the precompiled validators (scripts/build-validators.js): each bundled
- * schema reduced to the keywords an entry is made of, so that listing the catalogue reads one file rather than
- * every schema. Undefined (read the schemas) when it is missing or does not name every file (`names`: file names).
+ * schema reduced to the keywords an entry is made of, by file name, so that listing the catalogue reads one file
+ * rather than every schema, nor the directory (reading schemas/ was ~0.6 ms of `events`). Undefined (read the
+ * schemas) when it is missing or not one.
  */
-function readCatalogSummary(names: readonly string[]): Map<string, JsonObject> | undefined {
+function readCatalogSummary(): Map<string, JsonObject> | undefined {
   let summary: unknown;
   try {
     summary = JSON.parse(readFileSync(join(defaultValidatorsDir(), CATALOG_SUMMARY_FILE), 'utf8')) as unknown;
@@ -80,11 +81,9 @@ function readCatalogSummary(names: readonly string[]): Map<string, JsonObject> |
     return undefined;
   }
   if (!isObject(summary) || !isObject(summary.schemas)) return undefined;
-  const schemas = summary.schemas;
   const out = new Map<string, JsonObject>();
-  for (const name of names) {
-    const skeleton = Object.hasOwn(schemas, name) ? schemas[name] : undefined;
-    if (!isObject(skeleton)) return undefined;
+  for (const [name, skeleton] of Object.entries(summary.schemas)) {
+    if (!name.endsWith(SCHEMA_SUFFIX) || !isObject(skeleton)) return undefined;
     out.set(name, skeleton);
   }
   return out;
@@ -92,14 +91,23 @@ function readCatalogSummary(names: readonly string[]): Map<string, JsonObject> |
 
 /** The event types' schema file names in a schemas directory, sorted (names, not paths: no node:path a file). */
 function eventTypeFileNames(dir: string): string[] {
-  return listSchemaFileNames(dir).filter((name) => isEventTypeName(name.slice(0, -SCHEMA_SUFFIX.length)));
+  return eventTypeNamesOf(listSchemaFileNames(dir));
 }
 
-/** Every event type in the catalogue, sorted by type. */
+function eventTypeNamesOf(fileNames: Iterable<string>): string[] {
+  const names: string[] = [];
+  for (const name of fileNames) if (isEventTypeName(name.slice(0, -SCHEMA_SUFFIX.length))) names.push(name);
+  return names.sort();
+}
+
+/**
+ * Every event type in the catalogue, sorted by type. The bundled catalogue is the build's summary of schemas/ (the
+ * build writes it again whenever a schema changes); another directory is read as it is.
+ */
 export function listCatalog(dirs: CatalogDirs = {}): CatalogEntry[] {
   const dir = dirs.schemasDir ?? defaultSchemasDir;
-  const names = eventTypeFileNames(dir);
-  const summary = dirs.schemasDir === undefined ? readCatalogSummary(names) : undefined;
+  const summary = dirs.schemasDir === undefined ? readCatalogSummary() : undefined;
+  const names = summary ? eventTypeNamesOf(summary.keys()) : eventTypeFileNames(dir);
   const prefix = pathPrefix(dir);
   return names.map((name) => entryOf(name.slice(0, -SCHEMA_SUFFIX.length), prefix + name, summary?.get(name) ?? readSchemaFile(prefix + name)));
 }
