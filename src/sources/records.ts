@@ -45,9 +45,11 @@ export async function expandPaths(inputs: readonly string[]): Promise<string[]> 
       files.push(input);
       continue;
     }
+    // Synchronous: an asynchronous stat starts libuv's thread pool (4 threads), ~0.4 ms of CPU in a run that reads
+    // one small file and otherwise never needs it. A directory is walked with the asynchronous readdir.
     let info;
     try {
-      info = await stat(input);
+      info = statSync(input);
     } catch (error) {
       throw fileError(input, error);
     }
