@@ -4,22 +4,29 @@ import { didYouMean } from './catalog/suggest.js';
 import { ExitCode, isUserError, usageError } from './errors.js';
 import { isDirectOutput, processIO, withIO, type CommandIO } from './io.js';
 import { escapeControl, maskUrlCredentials } from './safe-text.js';
+import { createStop, type Stop } from './stop.js';
 import { packageVersion } from './version.js';
 
-/** `signal`: for the commands that SIGINT / SIGTERM stop (runCommand); the others get none. */
-type Runner = (inputs: string[], options: Record<string, unknown>, io: CommandIO, signal: AbortSignal | undefined) => Promise<number>;
+/** `stop`: for the commands that SIGINT / SIGTERM stop (runCommand); the others get none. */
+type Runner = (inputs: string[], options: Record<string, unknown>, io: CommandIO, stop: Stop | undefined) => Promise<number>;
 
 /** Each command's code, loaded only when that command runs. */
 const RUNNERS: Record<string, () => Promise<Runner>> = {
-  replay: async () => (await import('./commands/replay.js')).runReplay,
-  validate: async () => (await import('./commands/validate.js')).runValidate,
+  replay: async () => {
+    const { runReplay } = await import('./commands/replay.js');
+    return (inputs, options, io, stop) => runReplay(inputs, options, io, stop?.abortSignal());
+  },
+  validate: async () => {
+    const { runValidate } = await import('./commands/validate.js');
+    return (inputs, options, io, stop) => runValidate(inputs, options, io, stop?.signal);
+  },
   events: async () => {
     const { runEvents } = await import('./commands/events.js');
     return (inputs, options, io) => runEvents(inputs, options, io);
   },
   gateway: async () => {
     const { runGateway } = await import('./commands/gateway.js');
-    return (inputs, options, io, signal) => runGateway(options, io, signal ?? new AbortController().signal, inputs);
+    return (inputs, options, io, stop) => runGateway(options, io, (stop ?? createStop()).abortSignal(), inputs);
   },
   completion: async () => {
     const { runCompletion } = await import('./commands/completion.js');
@@ -27,7 +34,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   },
   tail: async () => {
     const { runTail } = await import('./commands/tail.js');
-    return (_inputs, options, io, signal) => runTail(options, io, signal ?? new AbortController().signal);
+    return (_inputs, options, io, stop) => runTail(options, io, (stop ?? createStop()).abortSignal());
   },
   profile: async () => {
     const { runProfile } = await import('./commands/profile.js');
@@ -67,7 +74,7 @@ const RUN_UNTIL_STOPPED = new Set(['gateway', 'tail']);
 const INTERRUPTIBLE = new Set(['replay', 'validate']);
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-/** Run a command with its AbortSignal; the only place that listens for signals. */
+/** Run a command with its stop (src/stop.ts); the only place that listens for signals. */
 async function runCommand(name: string, inputs: string[], options: Record<string, unknown>, given: CommandIO): Promise<number> {
   const io = withColor(options, given);
   const run = await (RUNNERS[name] as () => Promise<Runner>)();
@@ -79,18 +86,18 @@ async function runCommand(name: string, inputs: string[], options: Record<string
   // service has seen the failure on its writer and stopped writing).
   if (interruptible) io.stdout.on('error', outputFailed);
   if (name === 'replay' && options.list === true) return run(inputs, options, io, undefined);
-  const controller = new AbortController();
+  const told = createStop();
   let caught: string | undefined;
   const stop = (signal: NodeJS.Signals): void => {
-    if (!interruptible) return controller.abort();
+    if (!interruptible) return told.abort(signal);
     if (caught !== undefined) process.exit(SIGNAL_EXIT[signal] ?? 1);
     caught = signal;
-    controller.abort(signal);
+    told.abort(signal);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    const code = await run(inputs, options, io, controller.signal);
+    const code = await run(inputs, options, io, told);
     return caught !== undefined ? (SIGNAL_EXIT[caught] ?? code) : code;
   } catch (error) {
     if (caught !== undefined) return SIGNAL_EXIT[caught] ?? 1;

@@ -3,6 +3,7 @@ import { usageError } from '../errors.js';
 import { oneOf, str } from '../flags.js';
 import { maxEventSize } from '../limits.js';
 import type { CommandIO } from '../io.js';
+import type { StopSignal } from '../stop.js';
 import type { ValidateFormat } from '../report/validate-reporter.js';
 import { clockMs, validate, type ValidateOptions } from '../services/validate.js';
 import type { UnknownTypeLevel } from '../validate/types.js';
@@ -40,7 +41,7 @@ export function resolveValidateOptions(inputs: string[], flags: Record<string, u
   };
 }
 
-export async function runValidate(inputs: string[], flags: Record<string, unknown>, io: CommandIO, signal?: AbortSignal): Promise<number> {
+export async function runValidate(inputs: string[], flags: Record<string, unknown>, io: CommandIO, signal?: StopSignal): Promise<number> {
   const startedAt = clockMs();
   const options = resolveValidateOptions(inputs, flags, io);
   return validate(options, io, startedAt, signal);

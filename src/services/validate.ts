@@ -5,6 +5,7 @@ import { openSchemaCatalog, type SchemaCatalog } from '../catalog/schemas.js';
 import { useValidateV8Flags } from '../catalog/validator-cache.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { CommandIO } from '../io.js';
+import type { StopSignal } from '../stop.js';
 import { progressLine } from '../report/progress-line.js';
 import { streamWriter } from '../report/stream-writer.js';
 import { createValidateReporter } from '../report/validate-formats.js';
@@ -52,7 +53,7 @@ export interface ValidateRun {
   /** The longest NDJSON line and largest JSON document read (`--max-event-size`; default 64 MiB). */
   maxEventBytes?: number;
   /** Aborted (SIGINT / SIGTERM): stop reading after the chunk in hand; the summary counts what was checked. */
-  signal?: AbortSignal;
+  signal?: StopSignal;
 }
 
 /**
@@ -126,17 +127,15 @@ export async function validateEvents(run: ValidateRun): Promise<ValidateSummary>
   // A stop must not wait for input that may never come (a pipe whose writer keeps it open): the stream being read
   // is closed, and the error that makes in the loop below is the stop.
   // The listener is added when something that can be closed is first read (an NDJSON stream, stdin): a .json file
-  // is read whole at once, and nothing else in a plain run adds an event listener — the first one node adds costs
-  // ~0.3 ms of start-up (its event_target code compiled). Added later, it acts the same: an abort that came before
-  // it finds nothing to close either way, and the loop's stopped() checks end the run.
+  // is read whole at once. Added later, it acts the same: an abort that came before it finds nothing to close either
+  // way, and the loop's stopped() checks end the run.
   let reading: { destroy(): void } | undefined;
   const stopReading = (): void => reading?.destroy();
-  let listening = false;
+  let stopListening: (() => void) | undefined;
   const readingFrom = (closable: { destroy(): void } | undefined): void => {
     reading = closable;
-    if (closable === undefined || listening || run.signal === undefined) return;
-    listening = true;
-    run.signal.addEventListener('abort', stopReading, { once: true });
+    if (closable === undefined || stopListening !== undefined || run.signal === undefined) return;
+    stopListening = run.signal.onAbort(stopReading);
   };
   try {
     for (const file of files) {
@@ -169,7 +168,7 @@ export async function validateEvents(run: ValidateRun): Promise<ValidateSummary>
   } catch (error) {
     if (!stopped()) throw error;
   } finally {
-    if (listening) run.signal?.removeEventListener('abort', stopReading);
+    stopListening?.();
   }
   await flush();
 
@@ -226,7 +225,7 @@ const SMALL_INPUT_BYTES = 1 << 20;
  * read to its end. A closed stdout (`validate … | head`) stops the output only: every event is still checked, and the
  * exit code says whether any was invalid.
  */
-export async function validate(options: ValidateOptions, io: CommandIO, startedAt = clockMs(), signal?: AbortSignal): Promise<number> {
+export async function validate(options: ValidateOptions, io: CommandIO, startedAt = clockMs(), signal?: StopSignal): Promise<number> {
   // Peak memory on a large capture: the young generation stays at its initial size (catalog/validator-cache.ts). Set
   // now, unless every input is a small file: then only before a precompiled validator is first loaded (their code
   // caches were made with the flag, and V8 takes a cache only under the same flags). A valid event passes its quick
