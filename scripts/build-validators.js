@@ -150,14 +150,16 @@ for (const { file, schema } of schemas) {
 writeFileSync(join(outDir, CATALOG_SUMMARY_FILE), `${JSON.stringify(summary)}\n`);
 // What each schema's quick check (src/catalog/quick-check.ts) is compiled from at run time, for those that have one.
 const { quickCheckSource } = await import('../dist/src/catalog/quick-check.js');
-const { QUICK_CHECKS_HEADER } = await import('../dist/src/catalog/schemas.js');
-// The header, then one line a schema, `<name>\t<source as JSON>` (nothing after the tab without a quick check): a run
-// reads this file, not index.json, and parses the lines of the types it meets, not all of them.
-const quick = [QUICK_CHECKS_HEADER];
-for (const { name, schema } of schemas) {
-  const source = quickCheckSource(schema);
-  quick.push(`${name}\t${source === undefined ? '' : JSON.stringify(source)}\n`);
-}
-writeFileSync(join(outDir, QUICK_CHECKS_FILE), quick.join(''));
+const { formatQuickChecks } = await import('../dist/src/catalog/quick-checks-file.js');
+// An index of every schema, then the quick checks' JSON (src/catalog/quick-checks-file.ts): a run reads this file, not
+// index.json, and only the quick checks of the types it meets.
+const quick = formatQuickChecks(
+  VALIDATOR_INDEX_GENERATOR,
+  schemas.map(({ name, schema }) => {
+    const source = quickCheckSource(schema);
+    return [name, source === undefined ? undefined : JSON.stringify(source)];
+  }),
+);
+writeFileSync(join(outDir, QUICK_CHECKS_FILE), quick);
 rmSync(join(outDir, 'quick-checks.json'), { force: true }); // the one-object form of earlier builds
 process.stdout.write(`build-validators: ${schemas.length} schemas → dist/src/validators/ (plain + strict)\n`);

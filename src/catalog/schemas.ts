@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, UserError } from '../errors.js';
 import { schemasDir as bundledSchemasDir, validatorsDir } from '../paths.js';
-import { compileQuickCheck, type QuickCheck } from './quick-check.js';
+import { compileQuickCheck } from './quick-check.js';
+import { openQuickChecks, quickCheckJsonIn, type QuickChecksFile } from './quick-checks-file.js';
 import { loadValidator } from './validator-cache.js';
 import { answerSchemaName, ENVELOPE_NAMES, isEventTypeSchemaName, listSchemaFiles, SCHEMA_SUFFIX, schemaNameOf, type CompiledSchema, type ValidateFunction } from './schema-files.js';
 
@@ -64,38 +65,17 @@ export const VALIDATOR_INDEX_GENERATOR = 1;
 export const CATALOG_SUMMARY_FILE = 'catalog.json';
 
 /**
- * Beside the index: what a run reads instead of it — a header line (`#generator\t<VALIDATOR_INDEX_GENERATOR>`), then
- * one line per bundled schema, `<name>\t<quick check's schema as JSON>`, the JSON left out for a schema without a quick
- * check (quick-check.ts). A schema's validator modules are `<name>.cjs` and `<name>.strict.cjs` beside it. A run reads
- * this one file and parses only the lines of the types it meets (index.json's JSON alone was ~0.3 ms of validating
- * one file; parsing every line, ~3 ms).
+ * Beside the index: what a run reads instead of it (quick-checks-file.ts) — an index of every bundled schema, and the
+ * quick check's schema (quick-check.ts) of those that have one. A schema's validator modules are `<name>.cjs` and
+ * `<name>.strict.cjs` beside it. A run reads the index and the quick checks of the types it meets (index.json's JSON
+ * alone was ~0.3 ms of validating one file; parsing every quick check, ~3 ms).
  */
 export const QUICK_CHECKS_FILE = 'quick-checks.tsv';
 
-/** The header line of a quick-checks file written by this generator. */
-export const QUICK_CHECKS_HEADER = `#generator\t${VALIDATOR_INDEX_GENERATOR}\n`;
-
-/**
- * The line of schema `name` in a quick-checks file (its text, or its bytes: then only that line is decoded, not the
- * file's 250 KB of UTF-8): undefined when there is none (no precompiled validator), else what follows the name's tab
- * ('' for a schema without a quick check).
- */
-function quickChecksLineIn(text: string | Buffer, name: string): string | undefined {
-  const key = `${name}\t`;
-  const first = typeof text === 'string' ? text.startsWith(key) : text.subarray(0, Buffer.byteLength(key)).equals(Buffer.from(key));
-  let at = first ? 0 : text.indexOf(`\n${key}`);
-  if (at === -1) return undefined;
-  if (at > 0) at += 1;
-  const start = at + (typeof text === 'string' ? key.length : Buffer.byteLength(key));
-  const found = text.indexOf('\n', at);
-  const end = found === -1 ? text.length : found;
-  return typeof text === 'string' ? text.slice(start, end) : text.toString('utf8', start, end);
-}
-
-/** The quick check's source of schema `name` in a quick-checks file, or undefined when it has none. */
-export function quickCheckSourceIn(text: string | Buffer, name: string): unknown {
-  const line = quickChecksLineIn(text, name);
-  return line === undefined || line === '' ? undefined : (JSON.parse(line) as unknown);
+/** The quick check's source of schema `name` in a quick-checks file's bytes, or undefined when it has none. */
+export function quickCheckSourceIn(bytes: Buffer, name: string): unknown {
+  const json = quickCheckJsonIn(bytes, VALIDATOR_INDEX_GENERATOR, name);
+  return json === undefined || json === '' ? undefined : (JSON.parse(json) as unknown);
 }
 
 /** Where the build puts the precompiled validators (from the package root: this code also runs bundled). */
@@ -118,30 +98,18 @@ interface NamedLookup {
   get(name: string): CompiledSchema | undefined;
 }
 
-/** The quick-checks file of a build by this generator, or undefined (none, or an older build's). */
-function readQuickChecks(dir: string): Buffer | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(join(dir, QUICK_CHECKS_FILE));
-  } catch {
-    return undefined;
-  }
-  return bytes.subarray(0, QUICK_CHECKS_HEADER.length).equals(Buffer.from(QUICK_CHECKS_HEADER)) ? bytes : undefined;
-}
-
 /**
- * The precompiled validators: the quick-checks file is read once; a type's quick check is compiled the first time an
- * event of that type is seen, and its module loaded (synchronously, with its V8 code cache: validator-cache.ts) the
+ * The precompiled validators: a type's quick check is read and compiled the first time an event of that type is seen, and its module loaded (synchronously, with its V8 code cache: validator-cache.ts) the
  * first time the quick check does not pass, so a run only pays for the types it meets, and for the validators of the
  * events it reports.
  */
-function precompiledLookup(dir: string, sources: Buffer, strict: boolean, strictVariant: (<T>(schema: T) => T) | undefined, beforeLoad: (() => void) | undefined): NamedLookup {
+function precompiledLookup(dir: string, quickChecks: QuickChecksFile, strict: boolean, strictVariant: (<T>(schema: T) => T) | undefined, beforeLoad: (() => void) | undefined): NamedLookup {
   const loaded = new Map<string, CompiledSchema | null>();
   return {
     get(name) {
       const cached = loaded.get(name);
       if (cached !== undefined) return cached ?? undefined;
-      const line = quickChecksLineIn(sources, name);
+      const line = quickChecks.json(name);
       let compiled: CompiledSchema | null = null;
       if (line !== undefined) {
         // The generated validator is loaded the first time it is needed: when the quick check passes, it is not.
@@ -223,7 +191,7 @@ export async function openSchemaCatalog(options: OpenCatalogOptions): Promise<Sc
   }
 
   let bundled: NamedLookup;
-  const quickChecks = readQuickChecks(validatorsDir);
+  const quickChecks = openQuickChecks(join(validatorsDir, QUICK_CHECKS_FILE), VALIDATOR_INDEX_GENERATOR);
   if (quickChecks) {
     // --strict: the quick checks report undeclared properties too (the same transform as the --strict validators').
     const strictVariant = strict ? (await import('./strict-variant.js')).withUndeclaredPropertiesReported : undefined;

@@ -6,8 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { defaultValidatorsDir, GENERATED_FROM_KEYWORD, listSchemaFiles, openSchemaCatalog, QUICK_CHECKS_FILE, QUICK_CHECKS_HEADER, quickCheckSourceIn, readValidatorIndex, schemaNameOf, type SchemaCatalog } from '../../src/catalog/schemas.js';
+import { defaultValidatorsDir, GENERATED_FROM_KEYWORD, listSchemaFiles, openSchemaCatalog, QUICK_CHECKS_FILE, quickCheckSourceIn, readValidatorIndex, schemaNameOf, VALIDATOR_INDEX_GENERATOR, type SchemaCatalog } from '../../src/catalog/schemas.js';
 import { quickCheckSource } from '../../src/catalog/quick-check.js';
+import { quickCheckNamesIn } from '../../src/catalog/quick-checks-file.js';
 import { listSamples } from '../../src/catalog/samples.js';
 import { samplesDir, schemasDir } from '../../src/paths.js';
 
@@ -25,18 +26,16 @@ const catalog = (strict: boolean): Promise<SchemaCatalog> => {
 };
 
 describe('precompiled validators', () => {
-  it('the quick-checks file: its header, then a line for every bundled schema (JSON only where it has a quick check), and no other', () => {
-    const built = readFileSync(join(defaultValidatorsDir(), QUICK_CHECKS_FILE), 'utf8');
-    assert.ok(built.startsWith(QUICK_CHECKS_HEADER), 'the header comes first');
+  it('the quick-checks file lists every bundled schema and no other, with the quick check of those that have one', () => {
+    const built = readFileSync(join(defaultValidatorsDir(), QUICK_CHECKS_FILE));
+    assert.deepEqual(quickCheckNamesIn(built, VALIDATOR_INDEX_GENERATOR), schemaFiles.map(schemaNameOf));
     let withCheck = 0;
     for (const file of schemaFiles) {
       const expected = quickCheckSource(readJson(file));
       assert.deepEqual(quickCheckSourceIn(built, schemaNameOf(file)), expected, file);
-      assert.ok(built.includes(`\n${schemaNameOf(file)}\t`), `${file} has its line`);
       if (expected !== undefined) withCheck++;
     }
     assert.ok(withCheck > 200, `only ${withCheck} schemas have a quick check`);
-    assert.equal(built.split('\n').filter(Boolean).length, schemaFiles.length + 1);
   });
   // The build (scripts/build-validators.js) compiles every schema, plain and --strict variant, under Ajv strict mode
   // and fails on any that does not compile; these tests check what it left, rather than compile 458 schemas again.

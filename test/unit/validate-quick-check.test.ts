@@ -4,10 +4,13 @@
 // an undeclared property added),
 // plain and --strict; the two also agree the other way, so that the quick check does not send valid events to the slow path.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compileQuickCheck, quickCheckSource, quickPass } from '../../src/catalog/quick-check.js';
-import { openSchemaCatalog, quickCheckSourceIn } from '../../src/catalog/schemas.js';
+import { formatQuickChecks, openQuickChecks, quickCheckJsonIn, quickCheckNamesIn } from '../../src/catalog/quick-checks-file.js';
+import { openSchemaCatalog, quickCheckSourceIn, VALIDATOR_INDEX_GENERATOR } from '../../src/catalog/schemas.js';
 import { listSamples } from '../../src/catalog/samples.js';
 import { samplesDir } from '../../src/paths.js';
 
@@ -151,23 +154,53 @@ describe('compileQuickCheck', () => {
   });
 });
 
-describe('the quick-checks file: one line a schema, only the lines asked for are parsed', () => {
-  const text = 'a.b_v1\t{"type":"object"}\na.b_v10\t{"type":"string"}\nlast_v1\t{"type":"array"}';
-  it('finds the first, a middle and a last line without a newline, and never a name that only starts the same', () => {
-    assert.deepEqual(quickCheckSourceIn(text, 'a.b_v1'), { type: 'object' });
-    assert.deepEqual(quickCheckSourceIn(text, 'a.b_v10'), { type: 'string' });
-    assert.deepEqual(quickCheckSourceIn(text, 'last_v1'), { type: 'array' });
-    assert.equal(quickCheckSourceIn(text, 'a.b'), undefined);
-    assert.equal(quickCheckSourceIn(text, 'b_v1'), undefined);
-    assert.equal(quickCheckSourceIn('', 'a.b_v1'), undefined);
-  });
-  it('the same in the bytes of the file, where only the line asked for is decoded (UTF-8 before it too)', () => {
-    const bytes = Buffer.from(`a.b_v1\t{"title":"新增"}\n${text}\nz_v1\t{"title":"门禁 ✓"}`);
+describe('the quick-checks file: an index, and only the quick checks asked for are read', () => {
+  const schemas: Array<[string, string | undefined]> = [
+    ['a.b_v1', '{"title":"新增"}'],
+    ['a.b_v10', '{"type":"string"}'],
+    ['none_v1', undefined],
+    ['z_v1', '{"title":"门禁 ✓"}'],
+  ];
+  const bytes = formatQuickChecks(VALIDATOR_INDEX_GENERATOR, schemas);
+
+  it('finds each listed schema, never one whose name only starts or ends the same, in a whole file', () => {
     assert.deepEqual(quickCheckSourceIn(bytes, 'a.b_v1'), { title: '新增' });
     assert.deepEqual(quickCheckSourceIn(bytes, 'a.b_v10'), { type: 'string' });
-    assert.deepEqual(quickCheckSourceIn(bytes, 'last_v1'), { type: 'array' });
     assert.deepEqual(quickCheckSourceIn(bytes, 'z_v1'), { title: '门禁 ✓' });
-    assert.equal(quickCheckSourceIn(bytes, 'a.b'), undefined);
+    assert.equal(quickCheckSourceIn(bytes, 'none_v1'), undefined);
+    assert.equal(quickCheckJsonIn(bytes, VALIDATOR_INDEX_GENERATOR, 'none_v1'), '', 'listed, without a quick check');
+    for (const name of ['a.b', 'b_v1', 'none', '']) assert.equal(quickCheckJsonIn(bytes, VALIDATOR_INDEX_GENERATOR, name), undefined, name);
+    assert.deepEqual(quickCheckNamesIn(bytes, VALIDATOR_INDEX_GENERATOR), schemas.map(([name]) => name));
     assert.equal(quickCheckSourceIn(Buffer.alloc(0), 'a.b_v1'), undefined);
+    assert.equal(quickCheckJsonIn(bytes, VALIDATOR_INDEX_GENERATOR + 1, 'a.b_v1'), undefined, "another generator's file");
+  });
+
+  it('read from a file: the head, then each quick check asked for; another generator or a file cut short is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fe-quick-file-'));
+    try {
+      const path = join(dir, 'quick-checks.tsv');
+      // An index larger than the first read, so that the head is read again whole.
+      const many: Array<[string, string | undefined]> = Array.from({ length: 800 }, (_, i) => [`type.number_${i}_v1`, i % 3 === 0 ? undefined : `{"title":"${i}"}`]);
+      writeFileSync(path, formatQuickChecks(VALIDATOR_INDEX_GENERATOR, [...schemas, ...many]));
+      const file = openQuickChecks(path, VALIDATOR_INDEX_GENERATOR);
+      assert.ok(file);
+      assert.equal(file.json('z_v1'), '{"title":"门禁 ✓"}');
+      assert.equal(file.json('type.number_799_v1'), '{"title":"799"}');
+      assert.equal(file.json('type.number_798_v1'), '');
+      assert.equal(file.json('a.b'), undefined);
+      assert.equal(openQuickChecks(path, VALIDATOR_INDEX_GENERATOR + 1), undefined);
+      assert.equal(openQuickChecks(join(dir, 'none.tsv'), VALIDATOR_INDEX_GENERATOR), undefined);
+      const whole = formatQuickChecks(VALIDATOR_INDEX_GENERATOR, schemas);
+      writeFileSync(path, whole.subarray(0, 30));
+      assert.equal(openQuickChecks(path, VALIDATOR_INDEX_GENERATOR), undefined, 'the head cut short');
+      writeFileSync(path, whole.subarray(0, whole.length - 5));
+      assert.throws(() => openQuickChecks(path, VALIDATOR_INDEX_GENERATOR)?.json('z_v1'), /cut short/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a schema name the index could not hold', () => {
+    assert.throws(() => formatQuickChecks(VALIDATOR_INDEX_GENERATOR, [['a\tb', '{}']]), /tab or newline/);
   });
 });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { bundledAjvOptions } from '../../src/catalog/ajv-setup.js';
-import { listSchemaFiles, openSchemaCatalog, QUICK_CHECKS_FILE, QUICK_CHECKS_HEADER, schemaNameOf } from '../../src/catalog/schemas.js';
+import { formatQuickChecks } from '../../src/catalog/quick-checks-file.js';
+import { listSchemaFiles, openSchemaCatalog, QUICK_CHECKS_FILE, schemaNameOf, VALIDATOR_INDEX_GENERATOR } from '../../src/catalog/schemas.js';
 import { listSamples } from '../../src/catalog/samples.js';
 import { samplesDir, schemasDir } from '../../src/paths.js';
 
@@ -64,7 +65,10 @@ describe('bundled samples', () => {
   it('a quick-checks file of another build (no header, or another generator) is not used: the schemas are compiled at run time', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fe-quick-'));
     try {
-      for (const text of ['im.message.receive_v1\t{"type":"object"}\n', '#generator\t0\nim.message.receive_v1\t{"type":"object"}\n']) {
+      const lines: Array<[string, string]> = [['im.message.receive_v1', '{"type":"object"}']];
+      const current = formatQuickChecks(VALIDATOR_INDEX_GENERATOR, lines);
+      // An older build's one-line-a-schema form, another generator's file, and one cut short.
+      for (const text of ['im.message.receive_v1\t{"type":"object"}\n', formatQuickChecks(VALIDATOR_INDEX_GENERATOR + 1, lines), current.subarray(0, 20)]) {
         writeFileSync(join(dir, QUICK_CHECKS_FILE), text);
         const warnings: string[] = [];
         const catalog = await openSchemaCatalog({ strict: false, warn: (m) => warnings.push(m), validatorsDir: dir });
@@ -79,7 +83,13 @@ describe('bundled samples', () => {
   it('a type listed in the quick-checks file without JSON has its validator and no quick check; a type not listed has no schema', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fe-quick-'));
     try {
-      writeFileSync(join(dir, QUICK_CHECKS_FILE), `${QUICK_CHECKS_HEADER}a.listed_v1\t\nb.checked_v1\t{"type":"object"}\n`);
+      writeFileSync(
+        join(dir, QUICK_CHECKS_FILE),
+        formatQuickChecks(VALIDATOR_INDEX_GENERATOR, [
+          ['a.listed_v1', undefined],
+          ['b.checked_v1', '{"type":"object"}'],
+        ]),
+      );
       writeFileSync(join(dir, 'a.listed_v1.cjs'), 'module.exports = function validate(data) { return data === 1; };');
       const catalog = await openSchemaCatalog({ strict: false, warn: (m) => assert.fail(m), validatorsDir: dir });
       const listed = catalog.forType('a.listed_v1');
