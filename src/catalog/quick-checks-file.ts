@@ -9,6 +9,7 @@
 //   <JSON>\n                              the quick checks, one a line
 //   …
 import { closeSync, openSync, readSync } from 'node:fs';
+import { UserError } from '../errors.js';
 
 /** Where a schema's quick check is: '' for a schema without one. */
 type Entry = readonly [offset: number, length: number];
@@ -98,7 +99,7 @@ export function openQuickChecks(path: string, generator: number): QuickChecksFil
       if (entry === undefined) return undefined;
       if (entry[1] === 0) return '';
       const bytes = readAt(path, head.dataStart + entry[0], entry[1]);
-      if (bytes.length !== entry[1]) throw new Error(`${path}: cut short (the build was interrupted? run \`npm run build\`)`);
+      if (bytes.length !== entry[1]) throw new UserError(`${path} is cut short`, { hint: 'the build was interrupted: run `npm run build` again (or reinstall the package)' });
       return bytes.toString('utf8');
     },
   };
