@@ -4,7 +4,9 @@
 // codec: endpoint discovery, a ping, then an ack of code 200 for every push, as the SDK's WSClient does). Runs
 // alternate 1 client / 100 clients; the ratio is the median of the pairwise ratios of the rates (target ≥ 0.85×).
 // Beside it: a bare ws server with the same clients and traffic (see bareServer), whose ratio is what the transport
-// itself leaves; the server's CPU time per push (this process: the gateway or bare server only); and the clients'
+// itself leaves; the server's CPU time per push (this process: the gateway or bare server only), split into user time
+// (its JavaScript and node's) and system time (the kernel's: with 100 clients each push is a write and a read of its
+// own, and on loopback the write also runs the receiving socket's side); and the clients'
 // (the child's, which it reports over its stdin before and after the timed pushes). They say where a gap comes from:
 // both processes share the machine's cores. A real fleet of 100 apps runs in 100 processes, most often on other
 // machines; here one process reads 100 sockets, and the per-socket cost it pays (a read and a WebSocket parse per
@@ -228,7 +230,7 @@ async function run(clients, start) {
   child.stdin.end();
   await exited;
   await gateway.close();
-  return { rate: (args.events / ms) * 1000, ms, cpuUsPerPush: (used.user + used.system) / args.events, clientsCpuUsPerPush: childUsed / args.events, fewest: Math.min(...perClient), most: Math.max(...perClient) };
+  return { rate: (args.events / ms) * 1000, ms, cpuUsPerPush: (used.user + used.system) / args.events, userUsPerPush: used.user / args.events, systemUsPerPush: used.system / args.events, clientsCpuUsPerPush: childUsed / args.events, fewest: Math.min(...perClient), most: Math.max(...perClient) };
 }
 
 async function main() {
@@ -259,7 +261,7 @@ async function main() {
   const bareRatio = pairwiseRatio(bareMany.map((r) => r.rate), bareOne.map((r) => r.rate));
   const bareCpuRatio = pairwiseRatio(bareOne.map((r) => r.cpuUsPerPush), bareMany.map((r) => r.cpuUsPerPush));
   const line = (label, runs) =>
-    `  ${label.padEnd(28)} ${median(runs.map((r) => r.rate)).toFixed(0).padStart(7)} pushes/s   server CPU ${median(runs.map((r) => r.cpuUsPerPush)).toFixed(1).padStart(5)} µs/push   clients' CPU ${median(runs.map((r) => r.clientsCpuUsPerPush)).toFixed(1).padStart(5)} µs/push`;
+    `  ${label.padEnd(28)} ${median(runs.map((r) => r.rate)).toFixed(0).padStart(7)} pushes/s   server CPU ${median(runs.map((r) => r.cpuUsPerPush)).toFixed(1).padStart(5)} µs/push (user ${median(runs.map((r) => r.userUsPerPush)).toFixed(1).padStart(4)}, system ${median(runs.map((r) => r.systemUsPerPush)).toFixed(1).padStart(4)})   clients' CPU ${median(runs.map((r) => r.clientsCpuUsPerPush)).toFixed(1).padStart(5)} µs/push`;
   console.log(`feishu-events gateway: push rate by clients connected — ${describeMachine()}`);
   console.log(
     `${args.events} pushes of a ${bytes}-byte event (im.message.receive_v1) per run after ${args.warmup} warm-up, ${args.inFlight} in flight, each acked with code 200; ${args.runs} runs alternated; ratio = median of the pairwise ratios (target ≥ 0.85×)`,
