@@ -11,7 +11,7 @@ import { streamWriter } from '../report/stream-writer.js';
 import { createValidateReporter } from '../report/validate-formats.js';
 import type { ValidateFormat, ValidateReporter } from '../report/validate-reporter.js';
 import { NdjsonLineReader, type NdjsonVisitor } from '../sources/ndjson-lines.js';
-import { documentBatches, NDJSON_EXTENSIONS, openChunks, resolveInputFiles, type InputRecord } from '../sources/records.js';
+import { documentBatches, NDJSON_EXTENSIONS, openChunks, resolveInputFiles, type Closable, type InputRecord } from '../sources/records.js';
 import type { EventDescriber } from '../validate/describe.js';
 import { EventChecker, type CheckOutcome, type Decrypter } from '../validate/engine.js';
 import type { UnknownTypeLevel, ValidateSummary } from '../validate/types.js';
@@ -126,16 +126,16 @@ export async function validateEvents(run: ValidateRun): Promise<ValidateSummary>
   const stopped = (): boolean => run.signal?.aborted === true;
   // A stop must not wait for input that may never come (a pipe whose writer keeps it open): the stream being read
   // is closed, and the error that makes in the loop below is the stop.
-  // The listener is added when something that can be closed is first read (an NDJSON stream, stdin): a .json file
-  // is read whole at once. Added later, it acts the same: an abort that came before it finds nothing to close either
-  // way, and the loop's stopped() checks end the run.
-  let reading: { destroy(): void } | undefined;
+  // The listener is added when something that can be closed is first read (an NDJSON stream, stdin, a FIFO): a .json
+  // file is read whole at once. A stream opened after the stop came is closed at once.
+  let reading: Closable | undefined;
   const stopReading = (): void => reading?.destroy();
   let stopListening: (() => void) | undefined;
-  const readingFrom = (closable: { destroy(): void } | undefined): void => {
+  const readingFrom = (closable: Closable | undefined): void => {
     reading = closable;
-    if (closable === undefined || stopListening !== undefined || run.signal === undefined) return;
-    stopListening = run.signal.onAbort(stopReading);
+    if (closable === undefined || run.signal === undefined) return;
+    if (run.signal.aborted) closable.destroy();
+    else stopListening ??= run.signal.onAbort(stopReading);
   };
   try {
     for (const file of files) {
@@ -145,8 +145,8 @@ export async function validateEvents(run: ValidateRun): Promise<ValidateSummary>
         const reader = new NdjsonLineReader(file, visitor, run.maxEventBytes);
         const chunks = await openChunks(file);
         // A stream can be closed under a waiting read; chunks read by the generator end at the next chunk.
-        const closable = chunks as Partial<{ destroy(): void }>;
-        readingFrom(typeof closable.destroy === 'function' ? (closable as { destroy(): void }) : undefined);
+        const closable = chunks as Partial<Closable>;
+        readingFrom(typeof closable.destroy === 'function' ? (closable as Closable) : undefined);
         for await (const chunk of chunks) {
           reader.push(chunk);
           await flush();
@@ -156,7 +156,7 @@ export async function validateEvents(run: ValidateRun): Promise<ValidateSummary>
         if (!stopped()) reader.end();
       } else {
         readingFrom(file === '-' ? run.stdin : undefined);
-        for await (const batch of documentBatches(file, file === '-' ? run.stdin : undefined, run.maxEventBytes)) {
+        for await (const batch of documentBatches(file, file === '-' ? run.stdin : undefined, run.maxEventBytes, readingFrom)) {
           for (const record of batch) handle(record);
           await flush();
           if (stopped()) break;

@@ -1,4 +1,4 @@
-import { accessSync, constants, createReadStream, readdir as readdirCallback, readFileSync, stat as statCallback, statSync, type Dirent, type ReadStream, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, createReadStream, openSync, readdir as readdirCallback, readFileSync, stat as statCallback, statSync, type Dirent, type ReadStream, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -198,9 +198,10 @@ export async function* stdinBatches(stream: Readable, source = '<stdin>', limits
 
 /**
  * A .json document (or a path that is not a regular file: a FIFO, /dev/zero) read whole, but never more than the
- * limit: a regular file is measured first, anything else is read up to the limit.
+ * limit: a regular file is measured first, anything else is read up to the limit. `opened` is given the stream being
+ * read, so that a stop can close it (a FIFO's writer may keep it open and write nothing).
  */
-export async function readDocumentBytes(path: string, limit: number): Promise<Buffer> {
+export async function readDocumentBytes(path: string, limit: number, opened?: (stream: Closable) => void): Promise<Buffer> {
   let info;
   try {
     info = await stat(path);
@@ -209,7 +210,8 @@ export async function readDocumentBytes(path: string, limit: number): Promise<Bu
   }
   if (info.isDirectory()) throw inputError(`${path}: is a directory`);
   if (info.isFile() && info.size > limit) throw inputError(`${path}: ${tooLargeMessage('document', limit)}`);
-  const stream = await openFileStream(path, 1 << 20);
+  const stream = (await openFifo(path, info)) ?? (await openFileStream(path, 1 << 20));
+  opened?.(stream);
   try {
     return await readAllBytes(stream as AsyncIterable<Buffer>, path, limit);
   } catch (error) {
@@ -225,6 +227,13 @@ export async function* fileBatches(path: string, stdin: Readable = process.stdin
   if (path === '-') {
     yield* stdinBatches(stdin, '<stdin>', limits);
     return;
+  }
+  if (!isEventFile(path)) {
+    const fifo = await unnamedFifoBatches(path, limits);
+    if (fifo !== undefined) {
+      yield* fifo;
+      return;
+    }
   }
   if (NDJSON_EXTENSIONS.has(extname(path).toLowerCase())) {
     // Bytes, decoded across chunk boundaries (a multi-byte character may be split by a read), invalid UTF-8 noticed.
@@ -266,7 +275,7 @@ export async function resolveInputFiles(inputs: readonly string[]): Promise<stri
  * which tells JSON from NDJSON and streams the latter. NDJSON files take the faster path: `openChunks` and the NdjsonLineReader.
  * `stdin` is read only for `-` (undefined there: the process's own).
  */
-export async function* documentBatches(path: string, stdin: Readable | undefined, maxEventBytes = DEFAULT_MAX_EVENT_BYTES): AsyncGenerator<InputRecord[]> {
+export async function* documentBatches(path: string, stdin: Readable | undefined, maxEventBytes = DEFAULT_MAX_EVENT_BYTES, opened?: (stream: Closable) => void): AsyncGenerator<InputRecord[]> {
   if (path === '-') {
     yield* fileBatches(path, stdin, { maxEventBytes });
     return;
@@ -277,9 +286,13 @@ export async function* documentBatches(path: string, stdin: Readable | undefined
   } catch (error) {
     throw fileError(path, error);
   }
+  if (info.isFIFO() && !isEventFile(path)) {
+    yield* (await unnamedFifoBatches(path, { maxEventBytes }, opened, info)) ?? [];
+    return;
+  }
   // A regular file within the limit is read at once; anything else (a FIFO, /dev/zero) is read up to the limit.
   if (!info.isFile() || info.size > maxEventBytes) {
-    yield recordsOfJsonBytes(path, await readDocumentBytes(path, maxEventBytes));
+    yield recordsOfJsonBytes(path, await readDocumentBytes(path, maxEventBytes, opened));
     return;
   }
   let bytes: Buffer;
@@ -311,6 +324,14 @@ export const STREAM_CHUNK_BYTES = 64 * 1024;
  * naming it.
  */
 export async function openChunks(path: string, chunkBytes = NDJSON_CHUNK_BYTES): Promise<AsyncIterable<Buffer>> {
+  let info: Stats;
+  try {
+    info = statSync(path);
+  } catch (error) {
+    throw fileError(path, error);
+  }
+  const fifo = await openFifo(path, info);
+  if (fifo !== undefined) return fifo;
   let handle: FileHandle;
   try {
     const { open } = await import('node:fs/promises');
@@ -352,6 +373,60 @@ async function* readChunks(path: string, handle: FileHandle, chunkBytes: number)
     await next?.catch(() => undefined);
     await handle.close();
   }
+}
+
+/** What a stop closes: the stream being read. */
+export interface Closable {
+  destroy(): void;
+}
+
+/**
+ * A FIFO (a named pipe, or a pipe named by `/dev/fd/N`, as `<(command)` gives) opened without waiting for a writer
+ * and read as node reads a piped stdin: on the event loop. Read like a file, each read waits in a thread of node's
+ * pool, and a writer that keeps the pipe open without writing holds that thread for good: no close frees it, and the
+ * process cannot exit, not even on a second Ctrl-C (node waits for its pool's threads as it exits). Undefined for
+ * anything else (and on Windows).
+ */
+async function openFifo(path: string, info: Stats): Promise<(Readable & AsyncIterable<Buffer>) | undefined> {
+  if (!info.isFIFO() || process.platform === 'win32') return undefined;
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw fileError(path, error);
+  }
+  try {
+    const { Socket } = await import('node:net');
+    return new Socket({ fd, readable: true, writable: false });
+  } catch (error) {
+    closeSync(fd);
+    throw fileError(path, error);
+  }
+}
+
+/**
+ * A FIFO whose name says neither .json nor .ndjson (`<(jq -c . events.json)` is /dev/fd/63) is told JSON from NDJSON
+ * as stdin is, on its first line. Undefined when `path` is not a FIFO.
+ */
+async function unnamedFifoBatches(path: string, limits: ReadLimits, opened?: (stream: Closable) => void, known?: Stats): Promise<AsyncGenerator<InputRecord[]> | undefined> {
+  let info = known;
+  if (info === undefined) {
+    try {
+      info = statSync(path);
+    } catch (error) {
+      throw fileError(path, error);
+    }
+  }
+  const stream = await openFifo(path, info);
+  if (stream === undefined) return undefined;
+  opened?.(stream);
+  return (async function* () {
+    try {
+      yield* stdinBatches(stream, path, limits);
+    } finally {
+      stream.destroy();
+    }
+  })();
 }
 
 /** A read stream of a file, once it is open; a file that cannot be opened is an input error naming it. */

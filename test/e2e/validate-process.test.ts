@@ -1,10 +1,13 @@
-// validate as a process in a pipeline: a reader that goes away (`validate … | head -1`) and SIGINT / SIGTERM. The
+// validate as a process in a pipeline: a reader that goes away (`validate … | head -1`), SIGINT / SIGTERM, and a FIFO
+// whose writer keeps it open. The
 // exit code says what was observed: the events are checked to the end whoever reads the report, and a stop says
 // how far it got.
 // It needs no process of its own: it shares a test process with other such files (scripts/run-tests.js).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { constants, readdirSync, readlinkSync } from 'node:fs';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { root, startCli, tempDir } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/gateway.js';
@@ -55,4 +58,81 @@ describe('validate in a pipeline', { concurrency: true }, () => {
       assert.deepEqual([summary.checked, summary.invalid], [2, 1]);
     });
   }
+
+  /** Does process `pid` hold `path` open? (Linux: /proc/<pid>/fd.) */
+  const holds = (pid: number | undefined, path: string): boolean => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`) === path;
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  };
+
+  // A FIFO read like a file waits in a thread of node's pool, which no close frees: the process could not even exit,
+  // and only SIGKILL ended it. `<(command)` names such a pipe (/dev/fd/63), without .json or .ndjson.
+  for (const name of ['events.ndjson', 'events.json', 'events']) {
+    test(`SIGINT while validate reads a FIFO (${name}) whose writer keeps it open: it stops, reports what it checked and exits 130`, async (t) => {
+      const { dir, cleanup } = await tempDir();
+      try {
+        const fifo = join(dir, name);
+        try {
+          execFileSync('mkfifo', [fifo]);
+        } catch {
+          t.skip('mkfifo is not available');
+          return;
+        }
+        if (process.platform !== 'linux') {
+          t.skip('needs /proc to see the FIFO opened');
+          return;
+        }
+        // Read and write: this end never waits for a reader, and the FIFO always has a writer.
+        const writer = await open(fifo, constants.O_RDWR);
+        try {
+          const run = startCli(['validate', fifo, '--format', 'json']);
+          // A .json document is checked once it is read to its end, which never comes; NDJSON line by line.
+          const lines = name.endsWith('.json') ? 0 : 1;
+          await writer.write(`${JSON.stringify(await sample())}\n`);
+          await waitUntil(() => holds(run.pid, fifo) && run.stdout().split('\n').filter(Boolean).length >= lines, 'the FIFO open and read');
+          run.kill('SIGINT');
+          const r = await run.done;
+          assert.equal(r.code, 130, r.stderr);
+          assert.match(r.stderr, new RegExp(`interrupted by SIGINT: ${lines} events? checked \\(0 invalid\\); the rest of the input was not read`));
+          assert.doesNotMatch(r.stderr, /\n\s+at |internal error/);
+        } finally {
+          await writer.close();
+        }
+      } finally {
+        await cleanup();
+      }
+    });
+  }
+
+  test('a FIFO without .json or .ndjson in its name (as `<(command)` gives) is told JSON from NDJSON as stdin is', async (t) => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const fifo = join(dir, 'events');
+      try {
+        execFileSync('mkfifo', [fifo]);
+      } catch {
+        t.skip('mkfifo is not available');
+        return;
+      }
+      const event = JSON.stringify(await sample());
+      for (const [text, checked] of [[`${event}\n${event}\n${JSON.stringify(invalid(await sample()))}\n`, 3], [JSON.stringify(await sample(), null, 2), 1]] as const) {
+        const run = startCli(['validate', fifo]);
+        await writeFile(fifo, text);
+        const r = await run.done;
+        assert.equal(r.code, checked === 3 ? 1 : 0, r.stderr + r.stdout);
+        assert.match(r.stdout, new RegExp(`${checked} events? checked: ${checked === 3 ? 2 : 1} valid`));
+      }
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -42,6 +42,8 @@ export interface RunningCli {
   writeStdin(text: string): void;
   /** Close our end of its stdout, as `| head` does once it has what it wants. */
   closeStdout(): void;
+  /** The process id (undefined if it could not be spawned). */
+  readonly pid: number | undefined;
 }
 
 export type CliOptions = { input?: string; env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number };
@@ -74,6 +76,7 @@ export function startCli(args: string[], options: StartOptions = {}): RunningCli
     kill: (signal = 'SIGTERM') => void child.kill(signal),
     writeStdin: (text) => void child.stdin.write(text),
     closeStdout: () => child.stdout.destroy(),
+    pid: child.pid,
   };
 }
 
