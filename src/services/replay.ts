@@ -15,6 +15,7 @@ import { encodedWindows, readAhead, streamPlan } from '../delivery/plan-stream.j
 import { eventTypeOf, type FieldOverride, type PrepareOptions } from '../protocol/envelope.js';
 import type { EncoderSettings } from '../delivery/body-encoder.js';
 import { loadEvents, streamEvents } from '../sources/events.js';
+import type { Closable } from '../sources/records.js';
 import { isCallbackType, isLegacyCardAction } from '../protocol/envelope-fields.js';
 import { checkOverrides, checkOverridesOn } from '../delivery/override-check.js';
 
@@ -87,6 +88,36 @@ interface ReplayInput {
   rest?: AsyncIterator<ReplayEvent[]> | undefined;
   /** Each event of `rest` before it is planned (the --set check). */
   check?: (event: ReplayEvent) => void;
+  /** True once a stop has closed the input before its end (see `stoppable`). */
+  cut?: () => boolean;
+}
+
+/**
+ * The events of `events` until a stop: SIGINT / SIGTERM close the stream being read (stdin, a FIFO), which may wait
+ * for input that never comes, and the events then end there rather than with that stream's error. `cut()` says
+ * whether they did.
+ */
+function stoppable(read: (opened: (stream: Closable) => void) => AsyncIterator<ReplayEvent[]>, signal: AbortSignal | undefined): { events: AsyncIterator<ReplayEvent[]>; cut: () => boolean } {
+  if (signal === undefined) return { events: read(() => {}), cut: () => false };
+  let reading: Closable | undefined;
+  let cut = false;
+  const opened = (stream: Closable): void => {
+    reading = stream;
+    if (signal.aborted) stream.destroy();
+  };
+  signal.addEventListener('abort', () => reading?.destroy(), { once: true });
+  const events = read(opened);
+  return {
+    events: {
+      next: () =>
+        events.next().catch((error: unknown) => {
+          if (!signal.aborted) throw error;
+          cut = true;
+          return { done: true, value: undefined };
+        }),
+    },
+    cut: () => cut,
+  };
 }
 
 /** How every event is prepared before it is sent (replay's and --contract's): ids, token, header fields, --set. */
@@ -105,9 +136,16 @@ export async function replay(options: ReplayOptions, io: CommandIO, signal?: Abo
   // The first events are read (and checked) before anything is sent: an input of up to READ_AHEAD_EVENTS events is
   // read whole, so a bad line in it stops the replay before its first delivery. The rest is read as it is sent.
   keepHeapNearLive();
-  const events = streamEvents(options.inputs, eventOptions(options, io));
+  const { events, cut } = stoppable((opened) => streamEvents(options.inputs, { ...eventOptions(options, io), opened }), signal);
   // One object for what is read: the service lets go of the first events once they are planned.
   const input: ReplayInput = needsWholeInput(options) ? { head: await loadAll(events) } : await readAhead(events);
+  input.cut = cut;
+  if (signal?.aborted) {
+    // Stopped before anything was sent (waiting for the first events, or for the end of an input it needs whole).
+    const read = input.head.length;
+    io.stderr.write(`feishu-events: interrupted by ${String(signal.reason)} while reading the input: nothing was sent (${read} event${read === 1 ? '' : 's'} read)\n`);
+    return ExitCode.findings;
+  }
   // Every --set is checked against every event: those read ahead before anything is sent, the rest as they are read.
   if (options.overrides.length === 0 || options.setNew === true) return replayInput(input, options, io, signal);
   const overrides = checkOverrides(input.head, options.overrides);
@@ -359,6 +397,8 @@ async function replayTo(
       },
       ...(signal ? { signal } : {}),
     });
+    // A stop that closed the input being read: the run ended there, with the rest of the input not read.
+    if (input.cut?.() === true && summary.interrupted !== undefined && summary.interrupted.unread !== true) summary.interrupted = { ...summary.interrupted, unread: true };
     if (summary.stopped) {
       // One error and one hint on stderr, as when the control or the challenge is refused; nothing on stdout.
       const stoppedAfterControl = control !== undefined && control.status !== undefined;

@@ -8,7 +8,7 @@ import { usageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { decrypt, DecryptError } from '../protocol/crypto.js';
 import { envelopeKind, isCallbackType, type Envelope } from '../protocol/envelope.js';
-import { expandPaths, fileBatches, NDJSON_EXTENSIONS, stat, type MalformedRecord, type ValueRecord } from './records.js';
+import { expandPaths, fileBatches, NDJSON_EXTENSIONS, stat, type Closable, type MalformedRecord, type ValueRecord } from './records.js';
 
 /** An event and where it came from: `samples/<type>/<name>.json`, `file.ndjson:12`, `<stdin>:3`… */
 export interface SourcedEvent {
@@ -26,6 +26,8 @@ export interface LoadEventsOptions {
   cwd: string;
   /** Decrypts `{"encrypt": …}` inputs; without it they are an input error. */
   encryptKey?: string;
+  /** Given each stream that may wait for input that never comes (stdin, a FIFO): a stop closes it. */
+  opened?: (stream: Closable) => void;
 }
 
 async function isPath(input: string): Promise<boolean> {
@@ -105,7 +107,7 @@ export async function* streamEvents(inputs: readonly string[], options: LoadEven
       continue;
     }
     for (const path of await expandPaths([input])) {
-      for await (const records of fileBatches(path, options.stdin, limits)) {
+      for await (const records of fileBatches(path, options.stdin, limits, options.opened)) {
         const batch: SourcedEvent[] = [];
         let problem: Error | undefined;
         for (const record of records) {

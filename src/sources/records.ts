@@ -222,14 +222,18 @@ export async function readDocumentBytes(path: string, limit: number, opened?: (s
   }
 }
 
-/** Read one path (or `-`) in batches of records. NDJSON is streamed; a .json file is read whole. */
-export async function* fileBatches(path: string, stdin: Readable = process.stdin, limits: ReadLimits = {}): AsyncGenerator<InputRecord[]> {
+/**
+ * Read one path (or `-`) in batches of records. NDJSON is streamed; a .json file is read whole. `opened` is given
+ * what may wait for input that never comes (stdin, a FIFO), so that a stop can close it.
+ */
+export async function* fileBatches(path: string, stdin: Readable = process.stdin, limits: ReadLimits = {}, opened?: (stream: Closable) => void): AsyncGenerator<InputRecord[]> {
   if (path === '-') {
+    opened?.(stdin);
     yield* stdinBatches(stdin, '<stdin>', limits);
     return;
   }
   if (!isEventFile(path)) {
-    const fifo = await unnamedFifoBatches(path, limits);
+    const fifo = await unnamedFifoBatches(path, limits, opened);
     if (fifo !== undefined) {
       yield* fifo;
       return;
@@ -239,10 +243,12 @@ export async function* fileBatches(path: string, stdin: Readable = process.stdin
     // Bytes, decoded across chunk boundaries (a multi-byte character may be split by a read), invalid UTF-8 noticed.
     // Small chunks, into two reused Buffers: few parsed events alive at once, no Buffer per chunk (replay streams a
     // large file in flat memory).
-    yield* ndjsonBatches(path, await openChunks(path, STREAM_CHUNK_BYTES), limits);
+    const chunks = await openChunks(path, STREAM_CHUNK_BYTES);
+    if (opened !== undefined && typeof (chunks as Partial<Closable>).destroy === 'function') opened(chunks as unknown as Closable);
+    yield* ndjsonBatches(path, chunks, limits);
     return;
   }
-  yield recordsOfJsonBytes(path, await readDocumentBytes(path, limits.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES));
+  yield recordsOfJsonBytes(path, await readDocumentBytes(path, limits.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, opened));
 }
 
 /** Every record of every input, in order. */

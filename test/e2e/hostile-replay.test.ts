@@ -2,10 +2,13 @@
 // never buffers more than an excerpt of an answer, never prints a password from a URL.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { constants, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bin, root } from '../helpers/cli.js';
+import { bin, holdsOpen, killAtEnd, root, tempDir } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { waitUntil } from '../helpers/gateway.js';
 import { listSamples } from '../../src/catalog/samples.js';
@@ -34,13 +37,13 @@ async function server(handler: Handler): Promise<{ url: string; received: () => 
 function startReplay(args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
-  const child = spawn(process.execPath, [bin, 'replay', ...args], { cwd: root, env });
+  const child = killAtEnd(spawn(process.execPath, [bin, 'replay', ...args], { cwd: root, env }));
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  return { child, stdout: () => stdout, stderr: () => stderr, exited, pid: child.pid };
 }
 
 const FIVE = ['hire.eco_exam.created_v1/*', 'im.message.receive_v1/*', 'corehr.employee.domain_event_v2/*', 'corehr.department.updated_v2/*', 'application.bot.menu_v6/*'];
@@ -73,6 +76,54 @@ describe('hostile-replay', { concurrency: true }, () => {
     assert.equal(summary.delivered, 1);
     assert.equal(summary.unfinished, Number(summary.deliveries) - 1);
     assert.equal(summary.abandoned_in_flight, 1);
+  });
+
+  test('SIGINT while replay waits for input that never ends (a FIFO whose writer keeps it open, stdin left open): it stops, exit 130', { timeout: 60_000 }, async (t) => {
+    const { dir, cleanup } = await tempDir();
+    const ok = await server((_req, res) => res.end('ok'));
+    try {
+      const event = readFileSync(join(root, 'samples', 'hire.eco_exam.created_v1', 'doc.json'), 'utf8');
+      const line = `${JSON.stringify(JSON.parse(event))}\n`;
+      // Stdin: 1,100 events (more than are read before the first is sent), then nothing, the pipe left open. They are
+      // sent as read; the stop ends the run there and says so.
+      const streamed = startReplay(['-', '--to', ok.url, '--no-control', '--json']);
+      streamed.child.stdin.write(line.repeat(1100));
+      await waitUntil(() => ok.received() >= 1100, 'the 1,100 events delivered');
+      streamed.child.kill('SIGINT');
+      assert.equal(await streamed.exited, 130, streamed.stderr());
+      const summary = JSON.parse(streamed.stdout().trim().split('\n').at(-1) as string) as Record<string, unknown>;
+      assert.deepEqual([summary.type, summary.delivered, summary.interrupted, summary.input_unread], ['summary', 1100, 'SIGINT', true]);
+      streamed.child.stdin.destroy();
+
+      // A FIFO with one event and a writer that stays: stopped while the first events are read, nothing is sent.
+      const fifo = join(dir, 'events.ndjson');
+      try {
+        execFileSync('mkfifo', [fifo]);
+      } catch {
+        t.skip('mkfifo is not available');
+        return;
+      }
+      if (process.platform !== 'linux') {
+        t.skip('needs /proc to see the FIFO opened');
+        return;
+      }
+      const writer = await open(fifo, constants.O_RDWR);
+      try {
+        await writer.write(line);
+        const before = ok.received();
+        const waiting = startReplay([fifo, '--to', ok.url, '--no-control']);
+        await waitUntil(() => holdsOpen(waiting.pid, fifo), 'the FIFO open');
+        waiting.child.kill('SIGINT');
+        assert.equal(await waiting.exited, 130, waiting.stderr());
+        assert.match(waiting.stderr(), /^feishu-events: interrupted by SIGINT while reading the input: nothing was sent \([01] events? read\)\n$/);
+        assert.equal(ok.received(), before, 'nothing sent');
+      } finally {
+        await writer.close();
+      }
+    } finally {
+      await ok.close();
+      await cleanup();
+    }
   });
 
   test('hostile endpoints: an endless trickle and an endless body end at the deadline or the excerpt; a reset and garbage are one verdict each', async () => {

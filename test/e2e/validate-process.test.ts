@@ -6,10 +6,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { constants, readdirSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { root, startCli, tempDir } from '../helpers/cli.js';
+import { holdsOpen, root, startCli, tempDir } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/gateway.js';
 
 const sample = async (): Promise<Record<string, unknown>> => JSON.parse(await readFile(join(root, 'samples', 'hire.eco_exam.created_v1', 'doc.json'), 'utf8')) as Record<string, unknown>;
@@ -59,21 +59,6 @@ describe('validate in a pipeline', { concurrency: true }, () => {
     });
   }
 
-  /** Does process `pid` hold `path` open? (Linux: /proc/<pid>/fd.) */
-  const holds = (pid: number | undefined, path: string): boolean => {
-    try {
-      return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-        try {
-          return readlinkSync(`/proc/${pid}/fd/${fd}`) === path;
-        } catch {
-          return false;
-        }
-      });
-    } catch {
-      return false;
-    }
-  };
-
   // A FIFO read like a file waits in a thread of node's pool, which no close frees: the process could not even exit,
   // and only SIGKILL ended it. `<(command)` names such a pipe (/dev/fd/63), without .json or .ndjson.
   for (const name of ['events.ndjson', 'events.json', 'events']) {
@@ -98,7 +83,7 @@ describe('validate in a pipeline', { concurrency: true }, () => {
           // A .json document is checked once it is read to its end, which never comes; NDJSON line by line.
           const lines = name.endsWith('.json') ? 0 : 1;
           await writer.write(`${JSON.stringify(await sample())}\n`);
-          await waitUntil(() => holds(run.pid, fifo) && run.stdout().split('\n').filter(Boolean).length >= lines, 'the FIFO open and read');
+          await waitUntil(() => holdsOpen(run.pid, fifo) && run.stdout().split('\n').filter(Boolean).length >= lines, 'the FIFO open and read');
           run.kill('SIGINT');
           const r = await run.done;
           assert.equal(r.code, 130, r.stderr);

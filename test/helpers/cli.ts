@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,4 +102,19 @@ export const DOCUMENTED_SPECS: string[] = DOCUMENTED_TYPES.map((type) => `${type
 
 export function documentedSamples(): SampleRef[] {
   return listSamples().filter((s) => DOCUMENTED_TYPES.includes(s.eventType));
+}
+
+/** Does process `pid` hold `path` open? (Linux: /proc/<pid>/fd; false elsewhere.) */
+export function holdsOpen(pid: number | undefined, path: string): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === path;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }
