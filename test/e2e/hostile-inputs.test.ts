@@ -3,12 +3,11 @@
 // never exit 70. Runs go in parallel, a few at a time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { root, runCli, tempDir, type RunResult } from '../helpers/cli.js';
+import { makeFifo, root, runCli, tempDir, type RunResult } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { APP_ID } from '../helpers/gateway.js';
 
@@ -148,12 +147,7 @@ test('a FIFO as input is read like a file', async (t) => {
   const { dir, cleanup } = await tempDir();
   try {
     const fifo = join(dir, 'events.ndjson');
-    try {
-      execFileSync('mkfifo', [fifo]);
-    } catch {
-      t.skip('mkfifo is not available');
-      return;
-    }
+    if (!makeFifo(t, fifo)) return;
     const run = runCli(['validate', fifo]);
     await writeFile(fifo, line(EVENT));
     const r = await run;

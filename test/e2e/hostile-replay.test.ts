@@ -2,13 +2,12 @@
 // never buffers more than an excerpt of an answer, never prints a password from a URL.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { constants, readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bin, holdsOpen, killAtEnd, root, tempDir } from '../helpers/cli.js';
+import { bin, fifoLeftOpen, holdsOpen, killAtEnd, root, tempDir } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { waitUntil } from '../helpers/gateway.js';
 import { listSamples } from '../../src/catalog/samples.js';
@@ -97,17 +96,8 @@ describe('hostile-replay', { concurrency: true }, () => {
 
       // A FIFO with one event and a writer that stays: stopped while the first events are read, nothing is sent.
       const fifo = join(dir, 'events.ndjson');
-      try {
-        execFileSync('mkfifo', [fifo]);
-      } catch {
-        t.skip('mkfifo is not available');
-        return;
-      }
-      if (process.platform !== 'linux') {
-        t.skip('needs /proc to see the FIFO opened');
-        return;
-      }
-      const writer = await open(fifo, constants.O_RDWR);
+      const writer = await fifoLeftOpen(t, fifo);
+      if (writer === undefined) return;
       try {
         await writer.write(line);
         const before = ok.received();

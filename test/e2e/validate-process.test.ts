@@ -5,11 +5,9 @@
 // It needs no process of its own: it shares a test process with other such files (scripts/run-tests.js).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { constants } from 'node:fs';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { holdsOpen, root, startCli, tempDir } from '../helpers/cli.js';
+import { fifoLeftOpen, holdsOpen, makeFifo, root, startCli, tempDir } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/gateway.js';
 
 const sample = async (): Promise<Record<string, unknown>> => JSON.parse(await readFile(join(root, 'samples', 'hire.eco_exam.created_v1', 'doc.json'), 'utf8')) as Record<string, unknown>;
@@ -66,18 +64,8 @@ describe('validate in a pipeline', { concurrency: true }, () => {
       const { dir, cleanup } = await tempDir();
       try {
         const fifo = join(dir, name);
-        try {
-          execFileSync('mkfifo', [fifo]);
-        } catch {
-          t.skip('mkfifo is not available');
-          return;
-        }
-        if (process.platform !== 'linux') {
-          t.skip('needs /proc to see the FIFO opened');
-          return;
-        }
-        // Read and write: this end never waits for a reader, and the FIFO always has a writer.
-        const writer = await open(fifo, constants.O_RDWR);
+        const writer = await fifoLeftOpen(t, fifo);
+        if (writer === undefined) return;
         try {
           const run = startCli(['validate', fifo, '--format', 'json']);
           // A .json document is checked once it is read to its end, which never comes; NDJSON line by line.
@@ -102,12 +90,7 @@ describe('validate in a pipeline', { concurrency: true }, () => {
     const { dir, cleanup } = await tempDir();
     try {
       const fifo = join(dir, 'events');
-      try {
-        execFileSync('mkfifo', [fifo]);
-      } catch {
-        t.skip('mkfifo is not available');
-        return;
-      }
+      if (!makeFifo(t, fifo)) return;
       const event = JSON.stringify(await sample());
       for (const [text, checked] of [[`${event}\n${event}\n${JSON.stringify(invalid(await sample()))}\n`, 3], [JSON.stringify(await sample(), null, 2), 1]] as const) {
         const run = startCli(['validate', fifo]);

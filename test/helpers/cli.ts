@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { constants, readdirSync, readlinkSync } from 'node:fs';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { listCatalog } from '../../src/catalog/event-catalog.js';
 import { listSamples, type SampleRef } from '../../src/catalog/samples.js';
@@ -117,4 +117,28 @@ export function holdsOpen(pid: number | undefined, path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A FIFO at `path` (mkfifo): false, and the test skipped, where it cannot be made. */
+export function makeFifo(t: TestContext, path: string): boolean {
+  try {
+    execFileSync('mkfifo', [path]);
+    return true;
+  } catch {
+    t.skip('mkfifo is not available');
+    return false;
+  }
+}
+
+/**
+ * A FIFO at `path` and a writer that stays: opened for reading and writing, it never waits for a reader, and a reader
+ * never sees the FIFO's end while it is open. For tests that watch a process open the FIFO (holdsOpen: Linux only);
+ * undefined, and the test skipped, elsewhere.
+ */
+export async function fifoLeftOpen(t: TestContext, path: string): Promise<FileHandle | undefined> {
+  if (process.platform !== 'linux') {
+    t.skip('needs /proc to see the FIFO opened');
+    return undefined;
+  }
+  return makeFifo(t, path) ? open(path, constants.O_RDWR) : undefined;
 }
