@@ -52,18 +52,55 @@ class TextDelivery implements PlannedDelivery {
   }
 }
 
-/** The first `count` events (or all, when there are fewer), and the rest still to read. */
+/**
+ * How long a live input (stdin, a FIFO: a producer that writes events as they happen) may pause before what it has
+ * given is sent: without it, `producer | feishu-events replay -` would send nothing until 1,024 events or the end.
+ */
+export const LIVE_INPUT_PAUSE_MS = 200;
+
+/**
+ * The first `count` events (or all, when there are fewer), and the rest still to read. With `pauseMs` (a live input),
+ * the first events end at the first pause that long, once there is one: the rest is read as it is sent.
+ */
 export async function readAhead(
   events: AsyncIterator<ReplayEvent[]>,
   count = READ_AHEAD_EVENTS,
+  pauseMs?: number,
 ): Promise<{ head: ReplayEvent[]; rest: AsyncIterator<ReplayEvent[]> | undefined }> {
   const head: ReplayEvent[] = [];
   while (head.length < count) {
-    const next = await events.next();
+    const pending = events.next();
+    const next = head.length === 0 || pauseMs === undefined ? await pending : await unlessPause(pending, pauseMs);
+    if (next === PAUSED) return { head, rest: resumed(pending, events) };
     if (next.done) return { head, rest: undefined };
     for (const event of next.value) head.push(event);
   }
   return { head, rest: events };
+}
+
+const PAUSED = Symbol('paused');
+
+/** What `pending` resolves to, or PAUSED if it takes longer than `ms`. */
+function unlessPause<T>(pending: Promise<T>, ms: number): Promise<T | typeof PAUSED> {
+  let timer: NodeJS.Timeout | undefined;
+  const pause = new Promise<typeof PAUSED>((resolve) => {
+    timer = setTimeout(() => resolve(PAUSED), ms);
+  });
+  return Promise.race([pending, pause]).finally(() => clearTimeout(timer));
+}
+
+/** `events` again, starting with the read already asked for (`pending`). */
+function resumed(pending: Promise<IteratorResult<ReplayEvent[]>>, events: AsyncIterator<ReplayEvent[]>): AsyncIterator<ReplayEvent[]> {
+  // Its error, if it fails while nothing waits for it, comes with the next read.
+  pending.catch(() => {});
+  let first: Promise<IteratorResult<ReplayEvent[]>> | undefined = pending;
+  return {
+    next: () => {
+      const next = first ?? events.next();
+      first = undefined;
+      return next;
+    },
+  };
 }
 
 /**

@@ -10,12 +10,12 @@ import type { CallTally } from '../delivery/gateway-calls.js';
 import type { GatewayTransport } from '../delivery/gateway-transport.js';
 import { createHttpTransport, sendChallenge } from '../delivery/http-transport.js';
 import { emptySummary, planDeliveries, runDeliveries, type DeliveryStream, type PlannedDelivery, type ReplayEvent, type Transport } from '../delivery/deliveries.js';
-import { encodedWindows, readAhead, streamPlan } from '../delivery/plan-stream.js';
+import { encodedWindows, LIVE_INPUT_PAUSE_MS, READ_AHEAD_EVENTS, readAhead, streamPlan } from '../delivery/plan-stream.js';
 
 import { eventTypeOf, type FieldOverride, type PrepareOptions } from '../protocol/envelope.js';
 import type { EncoderSettings } from '../delivery/body-encoder.js';
 import { loadEvents, streamEvents } from '../sources/events.js';
-import type { Closable } from '../sources/records.js';
+import { isLiveInput, type Closable } from '../sources/records.js';
 import { isCallbackType, isLegacyCardAction } from '../protocol/envelope-fields.js';
 import { checkOverrides, checkOverridesOn } from '../delivery/override-check.js';
 
@@ -134,11 +134,13 @@ export function prepareOptionsOf(options: ReplayOptions): PrepareOptions {
 /** replay = sources → prepare → (challenge) → (control) → deliver → report. Resolves to the exit code. */
 export async function replay(options: ReplayOptions, io: CommandIO, signal?: AbortSignal): Promise<number> {
   // The first events are read (and checked) before anything is sent: an input of up to READ_AHEAD_EVENTS events is
-  // read whole, so a bad line in it stops the replay before its first delivery. The rest is read as it is sent.
+  // read whole, so a bad line in it stops the replay before its first delivery. The rest is read as it is sent. A
+  // live input (stdin, a FIFO) is sent from its first pause on: its producer may be waiting for events to happen.
   keepHeapNearLive();
   const { events, cut } = stoppable((opened) => streamEvents(options.inputs, { ...eventOptions(options, io), opened }), signal);
   // One object for what is read: the service lets go of the first events once they are planned.
-  const input: ReplayInput = needsWholeInput(options) ? { head: await loadAll(events) } : await readAhead(events);
+  const live = options.inputs.some(isLiveInput);
+  const input: ReplayInput = needsWholeInput(options) ? { head: await loadAll(events) } : await readAhead(events, READ_AHEAD_EVENTS, live ? LIVE_INPUT_PAUSE_MS : undefined);
   input.cut = cut;
   if (signal?.aborted) {
     // Stopped before anything was sent (waiting for the first events, or for the end of an input it needs whole).

@@ -381,6 +381,16 @@ async function* readChunks(path: string, handle: FileHandle, chunkBytes: number)
   }
 }
 
+/** Is `input` fed live (stdin, a FIFO): may its events come as they happen, with pauses between them? */
+export function isLiveInput(input: string): boolean {
+  if (input === '-') return true;
+  try {
+    return statSync(input, { throwIfNoEntry: false })?.isFIFO() === true;
+  } catch {
+    return false;
+  }
+}
+
 /** What a stop closes: the stream being read. */
 export interface Closable {
   destroy(): void;

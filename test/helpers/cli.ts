@@ -41,6 +41,8 @@ export interface RunningCli {
   kill(signal?: NodeJS.Signals): void;
   /** Write to its stdin (with `keepStdinOpen`). */
   writeStdin(text: string): void;
+  /** Close its stdin (with `keepStdinOpen`): the end of its input. */
+  endStdin(): void;
   /** Close our end of its stdout, as `| head` does once it has what it wants. */
   closeStdout(): void;
   /** The process id (undefined if it could not be spawned). */
@@ -76,6 +78,7 @@ export function startCli(args: string[], options: StartOptions = {}): RunningCli
     done,
     kill: (signal = 'SIGTERM') => void child.kill(signal),
     writeStdin: (text) => void child.stdin.write(text),
+    endStdin: () => void child.stdin.end(),
     closeStdout: () => child.stdout.destroy(),
     pid: child.pid,
   };
