@@ -7,7 +7,7 @@ import type { GatewayEvent } from '../../src/gateway/types.js';
 import { startCli } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { freePort, startRecordingServer } from '../helpers/servers.js';
-import { APP_ID, startGatewayProcess, startWsApp, waitUntil, type Json } from '../helpers/gateway.js';
+import { APP_ID, restartGatewayProcess, startGatewayProcess, startWsApp, waitUntil, type Json } from '../helpers/gateway.js';
 
 const SECRET = 'gateway-test-secret-5f3c';
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -127,9 +127,9 @@ test('replay --gateway at something that is not a gateway: exit 1 when nothing l
 });
 
 test('a gateway restarted on the same port: the WSClient reconnects and events flow again', async () => {
-  const port = await freePort();
-  const args = ['--port', String(port), '--reconnect-interval', '1', '--reconnect-nonce', '0'];
-  const first = await startGatewayProcess(args);
+  const options = ['--reconnect-interval', '1', '--reconnect-nonce', '0'];
+  // A port of its own choosing: one picked beforehand and let go may be taken meanwhile by another test's connection.
+  const first = await startGatewayProcess(['--port', '0', ...options]);
   const app = startWsApp(first.domain);
   let second;
   try {
@@ -137,7 +137,7 @@ test('a gateway restarted on the same port: the WSClient reconnects and events f
     assert.equal(await first.stop('SIGTERM'), 0, 'SIGTERM stops the gateway cleanly');
     assert.ok(first.events.some((e) => e.type === 'closed'), first.stdout());
     await waitUntil(() => app.states.includes('reconnecting'), 'the WSClient to notice');
-    second = await startGatewayProcess(args);
+    second = await restartGatewayProcess(first.port, options);
     assert.equal(second.domain, first.domain);
     await waitUntil(() => app.states.includes('reconnected'), 'the WSClient to reconnect', 20_000);
     const r = await runInProcess(['replay', 'hire.eco_exam.created_v1', '--gateway', second.domain, '--json']);

@@ -8,7 +8,7 @@ import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { bin, DOCUMENTED_SPECS, documentedSamples, killAtEnd, root, tempDir } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
-import { APP_ID, startGatewayProcess, waitUntil, type Json } from '../helpers/gateway.js';
+import { APP_ID, restartGatewayProcess, startGatewayProcess, waitUntil, type Json } from '../helpers/gateway.js';
 import { startRecordingServer } from '../helpers/servers.js';
 import { decrypt } from '../../src/protocol/crypto.js';
 import { startGateway } from '../../src/gateway/server.js';
@@ -126,7 +126,7 @@ test('stopping and restarting the gateway mid-stream: reconnecting, then it resu
     await waitUntil(() => tail.count() === 1, 'the first event');
     await first.stop();
     await waitUntil(() => /reconnecting/.test(tail.stderr()), 'reconnecting', 20_000);
-    second = await startGatewayProcess([...args, '--port', String(first.port)]);
+    second = await restartGatewayProcess(first.port, args);
     await waitUntil(() => (tail.stderr().match(/: connected/g) ?? []).length >= 2, 'connected again', 30_000);
     const after = await runInProcess(['replay', '--gateway', second.domain, 'corehr.department.updated_v2', '--timeout', '20000']);
     assert.equal(after.code, 0, after.stdout + after.stderr);

@@ -92,6 +92,20 @@ export function startGatewayProcess(args: string[] = [], options: { json?: boole
   });
 }
 
+/**
+ * A gateway process on `port` again, after one there has stopped: once let go, the port may be the local end of
+ * another test's connection for a moment, so it is started again (at most 10 times) while the port is in use.
+ */
+export async function restartGatewayProcess(port: number, args: string[] = []): Promise<GatewayProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startGatewayProcess([...args, '--port', String(port)]);
+    } catch (error) {
+      if (attempt === 10 || !/already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
 /** A logger that says nothing: the SDK's own log would bury the test output. */
 export const silentLogger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
 
