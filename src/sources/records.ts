@@ -210,7 +210,7 @@ export async function readDocumentBytes(path: string, limit: number, opened?: (s
   }
   if (info.isDirectory()) throw inputError(`${path}: is a directory`);
   if (info.isFile() && info.size > limit) throw inputError(`${path}: ${tooLargeMessage('document', limit)}`);
-  const stream = (await openFifo(path, info)) ?? (await openFileStream(path, 1 << 20));
+  const stream = (await openLive(path, info)) ?? (await openFileStream(path, 1 << 20));
   opened?.(stream);
   try {
     return await readAllBytes(stream as AsyncIterable<Buffer>, path, limit);
@@ -233,9 +233,9 @@ export async function* fileBatches(path: string, stdin: Readable = process.stdin
     return;
   }
   if (!isEventFile(path)) {
-    const fifo = await unnamedFifoBatches(path, limits, opened);
-    if (fifo !== undefined) {
-      yield* fifo;
+    const live = await unnamedLiveBatches(path, limits, opened);
+    if (live !== undefined) {
+      yield* live;
       return;
     }
   }
@@ -292,9 +292,12 @@ export async function* documentBatches(path: string, stdin: Readable | undefined
   } catch (error) {
     throw fileError(path, error);
   }
-  if (info.isFIFO() && !isEventFile(path)) {
-    yield* (await unnamedFifoBatches(path, { maxEventBytes }, opened, info)) ?? [];
-    return;
+  if (!isEventFile(path) && (info.isFIFO() || info.isCharacterDevice())) {
+    const live = await unnamedLiveBatches(path, { maxEventBytes }, opened, info);
+    if (live !== undefined) {
+      yield* live;
+      return;
+    }
   }
   // A regular file within the limit is read at once; anything else (a FIFO, /dev/zero) is read up to the limit.
   if (!info.isFile() || info.size > maxEventBytes) {
@@ -336,8 +339,8 @@ export async function openChunks(path: string, chunkBytes = NDJSON_CHUNK_BYTES):
   } catch (error) {
     throw fileError(path, error);
   }
-  const fifo = await openFifo(path, info);
-  if (fifo !== undefined) return fifo;
+  const live = await openLive(path, info);
+  if (live !== undefined) return live;
   let handle: FileHandle;
   try {
     const { open } = await import('node:fs/promises');
@@ -381,11 +384,12 @@ async function* readChunks(path: string, handle: FileHandle, chunkBytes: number)
   }
 }
 
-/** Is `input` fed live (stdin, a FIFO): may its events come as they happen, with pauses between them? */
+/** Is `input` fed live (stdin, a FIFO, a terminal): may its events come as they happen, with pauses between them? */
 export function isLiveInput(input: string): boolean {
   if (input === '-') return true;
   try {
-    return statSync(input, { throwIfNoEntry: false })?.isFIFO() === true;
+    const info = statSync(input, { throwIfNoEntry: false });
+    return info !== undefined && (info.isFIFO() || info.isCharacterDevice());
   } catch {
     return false;
   }
@@ -397,34 +401,41 @@ export interface Closable {
 }
 
 /**
- * A FIFO (a named pipe, or a pipe named by `/dev/fd/N`, as `<(command)` gives) opened without waiting for a writer
- * and read as node reads a piped stdin: on the event loop. Read like a file, each read waits in a thread of node's
- * pool, and a writer that keeps the pipe open without writing holds that thread for good: no close frees it, and the
- * process cannot exit, not even on a second Ctrl-C (node waits for its pool's threads as it exits). Undefined for
- * anything else (and on Windows).
+ * A FIFO (a named pipe, or a pipe named by `/dev/fd/N`, as `<(command)` gives) or a terminal (`/dev/stdin` typed
+ * into), opened without waiting for a writer and read as node reads such a stdin: on the event loop. Read like a
+ * file, each read waits in a thread of node's pool, and a writer that keeps the pipe open without writing (or a
+ * terminal nobody types into) holds that thread for good: no close frees it, and the process cannot exit, not even on
+ * a second Ctrl-C (node waits for its pool's threads as it exits). Undefined for anything else (another character
+ * device such as /dev/zero never makes a read wait), and on Windows.
  */
-async function openFifo(path: string, info: Stats): Promise<(Readable & AsyncIterable<Buffer>) | undefined> {
-  if (!info.isFIFO() || process.platform === 'win32') return undefined;
+async function openLive(path: string, info: Stats): Promise<(Readable & AsyncIterable<Buffer>) | undefined> {
+  if (process.platform === 'win32' || !(info.isFIFO() || info.isCharacterDevice())) return undefined;
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
     throw fileError(path, error);
   }
   try {
-    const { Socket } = await import('node:net');
-    return new Socket({ fd, readable: true, writable: false });
+    if (info.isFIFO()) {
+      const { Socket } = await import('node:net');
+      return new Socket({ fd, readable: true, writable: false });
+    }
+    const tty = await import('node:tty');
+    if (tty.isatty(fd)) return new tty.ReadStream(fd);
   } catch (error) {
     closeSync(fd);
     throw fileError(path, error);
   }
+  closeSync(fd);
+  return undefined;
 }
 
 /**
- * A FIFO whose name says neither .json nor .ndjson (`<(jq -c . events.json)` is /dev/fd/63) is told JSON from NDJSON
- * as stdin is, on its first line. Undefined when `path` is not a FIFO.
+ * A FIFO or a terminal whose name says neither .json nor .ndjson (`<(jq -c . events.json)` is /dev/fd/63,
+ * `/dev/stdin`) is told JSON from NDJSON as stdin is, on its first line. Undefined when `path` is neither.
  */
-async function unnamedFifoBatches(path: string, limits: ReadLimits, opened?: (stream: Closable) => void, known?: Stats): Promise<AsyncGenerator<InputRecord[]> | undefined> {
+async function unnamedLiveBatches(path: string, limits: ReadLimits, opened?: (stream: Closable) => void, known?: Stats): Promise<AsyncGenerator<InputRecord[]> | undefined> {
   let info = known;
   if (info === undefined) {
     try {
@@ -433,7 +444,7 @@ async function unnamedFifoBatches(path: string, limits: ReadLimits, opened?: (st
       throw fileError(path, error);
     }
   }
-  const stream = await openFifo(path, info);
+  const stream = await openLive(path, info);
   if (stream === undefined) return undefined;
   opened?.(stream);
   return (async function* () {

@@ -5,12 +5,14 @@
 // It needs no process of its own: it shares a test process with other such files (scripts/run-tests.js).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fifoLeftOpen, holdsOpen, makeFifo, root, startCli, tempDir } from '../helpers/cli.js';
+import { bin, fifoLeftOpen, holdsOpen, killAtEnd, makeFifo, root, startCli, tempDir } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/gateway.js';
 
 const sample = async (): Promise<Record<string, unknown>> => JSON.parse(await readFile(join(root, 'samples', 'hire.eco_exam.created_v1', 'doc.json'), 'utf8')) as Record<string, unknown>;
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 const invalid = (envelope: Record<string, unknown>): Record<string, unknown> => ({ ...envelope, event: { ...(envelope.event as object), exam_id: 42 } });
 
 describe('validate in a pipeline', { concurrency: true }, () => {
@@ -102,5 +104,21 @@ describe('validate in a pipeline', { concurrency: true }, () => {
     } finally {
       await cleanup();
     }
+  });
+
+  test('validate /dev/stdin typed into a terminal: an event per line is checked as typed; Ctrl-C stops it, exit 130', { skip: hasScript ? false : 'util-linux `script` is not installed: no pseudo-terminal' }, async () => {
+    // util-linux `script` gives the built bin a pseudo-terminal; what is written to it is typed.
+    const quoted = [process.execPath, bin, 'validate', '/dev/stdin', '--format', 'json'].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env.FORCE_COLOR;
+    const child = killAtEnd(spawn('script', ['-qfec', quoted, '/dev/null'], { cwd: root, env }));
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write(`${JSON.stringify(await sample())}\r`);
+    await waitUntil(() => /"status":"valid"/.test(output), 'the typed event checked');
+    child.stdin.write('\x03');
+    assert.equal(await exited, 130, output);
+    assert.match(output, /interrupted by SIGINT: 1 event checked \(0 invalid\); the rest of the input was not read/);
   });
 });
