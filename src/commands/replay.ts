@@ -122,7 +122,7 @@ export async function runReplay(inputs: string[], flags: Record<string, unknown>
   const options = resolveReplayOptions(inputs, flags, io);
   if (options.contract) {
     const { runContract } = await import('../services/contract.js');
-    return runContract(options, io);
+    return runContract(options, io, signal);
   }
   // The delivery code (undici, the worker) is loaded only once the flags are known to be good.
   const { replay } = await import('../services/replay.js');

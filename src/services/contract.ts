@@ -1,7 +1,7 @@
 // replay --contract: send the probes one at a time, judge each, report them as a table, JSON lines or JUnit.
 import { ExitCode, UserError, usageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
-import { loadReplayEvents, prepareOptionsOf, type ReplayOptions } from './replay.js';
+import { interruptedWhileReading, loadReplayEvents, prepareOptionsOf, type ReplayOptions } from './replay.js';
 import { streamWriter } from '../report/stream-writer.js';
 import { colorLevel, makeChalk } from '../report/color.js';
 import { contractReporter } from '../report/contract-report.js';
@@ -11,9 +11,14 @@ import { sendHttp } from '../delivery/http-sender.js';
 import { planDeliveries } from '../delivery/deliveries.js';
 import { undiciAgent } from '../delivery/undici-agent.js';
 
-export async function runContract(options: ReplayOptions, io: CommandIO): Promise<number> {
+/**
+ * SIGINT / SIGTERM (`signal`) stop the probes: the one in flight is cut off and not judged, the rows of those sent
+ * stay, and stderr says the contract has no verdict.
+ */
+export async function runContract(options: ReplayOptions, io: CommandIO, signal?: AbortSignal): Promise<number> {
   const agent = options.userAgent;
-  const events = await loadReplayEvents(options, io);
+  const events = await loadReplayEvents(options, io, signal);
+  if (signal?.aborted) return interruptedWhileReading(io, signal, events.length);
   if (!options.encryptKey) {
     throw usageError(
       '--contract needs the app\'s Encrypt Key (--encrypt-key or FEISHU_ENCRYPT_KEY)',
@@ -47,6 +52,9 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
   const Agent = undiciAgent();
   // A fresh connection per probe: an app that closes the connection on a bad request must not fail the next one.
   const results: ProbeResult[] = [];
+  let inFlight: { destroy(): Promise<void> } | undefined;
+  const cutOff = (): void => void inFlight?.destroy().catch(() => {});
+  signal?.addEventListener('abort', cutOff, { once: true });
   try {
     // The table's head comes with its first row: nothing is printed when nothing listens.
     let started = false;
@@ -60,6 +68,7 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
     let previous: string | undefined;
     let stoppedAfter: string | undefined;
     for (const probe of probes) {
+      if (signal?.aborted) break;
       if (stoppedAfter !== undefined) {
         const { request: _request, ...described } = probe;
         const result: ProbeResult = { probe: described, verdict: 'not-sent', ms: 0, reason: `not sent: the app stopped listening after the "${stoppedAfter}" probe`, mark: probe.level === 'info' ? 'info' : probe.level === 'advisory' ? 'warn' : 'fail' };
@@ -68,6 +77,7 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
       }
       const dispatcher = new Agent({ connections: 1, pipelining: 0 });
       let outcome;
+      inFlight = dispatcher;
       try {
         outcome = await sendHttp(probe.request, {
           timeoutMs: probe.challenge !== undefined ? CHALLENGE_DEADLINE_MS : options.timeoutMs,
@@ -76,8 +86,12 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
           encrypted: true,
         });
       } finally {
-        await dispatcher.close();
+        inFlight = undefined;
+        // Destroyed by a stop, it cannot be closed.
+        if (!signal?.aborted) await dispatcher.close();
       }
+      // A probe cut off by the stop says nothing about the app.
+      if (signal?.aborted) break;
       if (outcome.verdict === 'refused') {
         if (previous === undefined) {
           throw new UserError(`cannot probe ${options.to}: connection refused`, { exitCode: ExitCode.findings, hint: outcome.hint ?? 'start your app, or point --to at it' });
@@ -90,10 +104,15 @@ export async function runContract(options: ReplayOptions, io: CommandIO): Promis
       previous = probe.name;
       report(result);
     }
+    if (signal?.aborted) {
+      io.stderr.write(`feishu-events: interrupted by ${String(signal.reason)}: ${results.length} of ${probes.length} probes sent; the contract has no verdict\n`);
+      return ExitCode.findings;
+    }
     const summary = summarizeContract(results, options.strict);
     reporter.end(results, summary, { strict: options.strict });
     return summary.exitCode;
   } finally {
+    signal?.removeEventListener('abort', cutOff);
     await out.flush();
     out.dispose();
   }

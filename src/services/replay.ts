@@ -68,9 +68,19 @@ function eventOptions(options: ReplayOptions, io: CommandIO): Parameters<typeof 
   };
 }
 
-/** The events of the inputs, all in memory (see `replay` for the streamed way). */
-export function loadReplayEvents(options: ReplayOptions, io: CommandIO): Promise<ReplayEvent[]> {
-  return loadEvents(options.inputs, eventOptions(options, io));
+/**
+ * The events of the inputs, all in memory (see `replay` for the streamed way). An aborted `signal` closes an input
+ * that waits for more (stdin, a FIFO): the events read by then (the caller checks `signal.aborted`).
+ */
+export function loadReplayEvents(options: ReplayOptions, io: CommandIO, signal?: AbortSignal): Promise<ReplayEvent[]> {
+  if (signal === undefined) return loadEvents(options.inputs, eventOptions(options, io));
+  return loadAll(stoppable((opened) => streamEvents(options.inputs, { ...eventOptions(options, io), opened }), signal).events);
+}
+
+/** Say that a stop came before anything was sent; the exit code is the signal's (cli.ts). */
+export function interruptedWhileReading(io: CommandIO, signal: AbortSignal, read: number): number {
+  io.stderr.write(`feishu-events: interrupted by ${String(signal.reason)} while reading the input: nothing was sent (${read} event${read === 1 ? '' : 's'} read)\n`);
+  return ExitCode.findings;
 }
 
 /**
@@ -142,12 +152,8 @@ export async function replay(options: ReplayOptions, io: CommandIO, signal?: Abo
   const live = options.inputs.some(isLiveInput);
   const input: ReplayInput = needsWholeInput(options) ? { head: await loadAll(events) } : await readAhead(events, READ_AHEAD_EVENTS, live ? LIVE_INPUT_PAUSE_MS : undefined);
   input.cut = cut;
-  if (signal?.aborted) {
-    // Stopped before anything was sent (waiting for the first events, or for the end of an input it needs whole).
-    const read = input.head.length;
-    io.stderr.write(`feishu-events: interrupted by ${String(signal.reason)} while reading the input: nothing was sent (${read} event${read === 1 ? '' : 's'} read)\n`);
-    return ExitCode.findings;
-  }
+  // Stopped before anything was sent (waiting for the first events, or for the end of an input it needs whole).
+  if (signal?.aborted) return interruptedWhileReading(io, signal, input.head.length);
   // Every --set is checked against every event: those read ahead before anything is sent, the rest as they are read.
   if (options.overrides.length === 0 || options.setNew === true) return replayInput(input, options, io, signal);
   const overrides = checkOverrides(input.head, options.overrides);

@@ -115,6 +115,25 @@ describe('hostile-replay', { concurrency: true }, () => {
     }
   });
 
+  test('replay --contract: SIGINT while a probe waits for its answer cuts it off; the rows of those sent stay, no verdict, exit 130', { timeout: 60_000 }, async () => {
+    // The challenges (unsigned) are answered; every signed probe is held.
+    const held = await server((req, res) => {
+      if (req.headers['x-lark-signature'] === undefined) res.end('{}');
+    });
+    try {
+      const r = startReplay(['--contract', 'hire.eco_exam.created_v1', '--to', held.url, '--encrypt-key', 'contract-key', '--timeout', '60s']);
+      await waitUntil(() => held.received() >= 3, 'the two challenges answered and the valid delivery in flight');
+      r.child.kill('SIGINT');
+      assert.equal(await r.exited, 130, r.stderr());
+      assert.match(r.stderr(), /interrupted by SIGINT: 2 of \d+ probes sent; the contract has no verdict\n/);
+      assert.match(r.stdout(), /challenge, encrypted/);
+      assert.doesNotMatch(r.stdout(), /valid delivery|probes: /, 'the probe cut off is not judged, and there is no summary');
+      assert.doesNotMatch(r.stderr(), /\n\s+at |internal error/);
+    } finally {
+      await held.close();
+    }
+  });
+
   test('hostile endpoints: an endless trickle and an endless body end at the deadline or the excerpt; a reset and garbage are one verdict each', async () => {
     const trickle = await server((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
