@@ -20,6 +20,8 @@ export interface GatewayTransportOptions {
   /** How long to wait, once, for a client to be connected. */
   waitClientMs: number;
   io: CommandIO;
+  /** Ends the wait for a client (SIGINT, SIGTERM): the transport is then not made (it rejects). */
+  signal?: AbortSignal;
 }
 
 /** The control API's push answer is the gateway's PushResult, as JSON (see src/gateway/control-api.ts). */
@@ -131,10 +133,12 @@ export async function createGatewayTransport(options: GatewayTransportOptions): 
         headersTimeout: waitMs + ANSWER_SLACK_MS,
         bodyTimeout: ANSWER_SLACK_MS,
         dispatcher,
+        ...(waitMs > 0 && options.signal ? { signal: options.signal } : {}),
       });
       status = response.statusCode;
       text = await readExcerpt(response.body, GATEWAY_ANSWER_LIMIT);
     } catch (error) {
+      if (options.signal?.aborted === true) throw error;
       throw new UserError(`cannot reach the gateway at ${domain} (${networkReason(error)})`, {
         exitCode: ExitCode.findings,
         hint: 'start it with `feishu-events gateway` and pass the domain it prints to --gateway',

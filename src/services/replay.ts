@@ -320,7 +320,13 @@ async function replayTo(
     if (options.challenge) io.stderr.write('feishu-events: note: --challenge does not apply to the long connection; skipped\n');
     if (options.encryptKey) io.stderr.write('feishu-events: note: events over the long connection are plaintext; --encrypt-key only decrypts encrypted inputs\n');
     const { createGatewayTransport } = await import('../delivery/gateway-transport.js');
-    gatewayTransport = await createGatewayTransport({ gateway: options.gateway, timeoutMs: options.timeoutMs, waitClientMs: options.waitClientMs, io });
+    try {
+      gatewayTransport = await createGatewayTransport({ gateway: options.gateway, timeoutMs: options.timeoutMs, waitClientMs: options.waitClientMs, io, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (signal?.aborted !== true) throw error;
+      io.stderr.write(`feishu-events: interrupted by ${String(signal.reason)} while waiting for a WSClient: nothing was sent\n`);
+      return ExitCode.findings;
+    }
     transport = gatewayTransport;
     if (options.faultEvery) {
       const { withFaults } = await import('../delivery/fault-injection.js');

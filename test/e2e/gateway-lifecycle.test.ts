@@ -94,6 +94,23 @@ test('replay --gateway with no client connected: waits --wait-client, then fails
   }
 });
 
+test('replay --gateway waiting for a client: SIGINT ends the wait at once, nothing is sent, exit 130', async () => {
+  const gateway = await startGatewayProcess();
+  try {
+    const replay = startCli(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--wait-client', '60s']);
+    await waitUntil(() => /waiting up to 1m for a WSClient/.test(replay.stderr()), 'replay to wait for a client');
+    replay.kill('SIGINT');
+    const r = await replay.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /feishu-events: interrupted by SIGINT while waiting for a WSClient: nothing was sent\n/);
+    assert.doesNotMatch(r.stderr, /\n\s+at |internal error|cannot reach/);
+    assert.equal(gateway.events.some((e) => e.type === 'push'), false, 'nothing was pushed');
+    assert.equal(await gateway.stop('SIGTERM'), 0, 'the gateway was still up, and stops cleanly');
+  } finally {
+    await gateway.stop();
+  }
+});
+
 test('replay --gateway waits for a client that connects late', async () => {
   const gateway = await startGatewayProcess();
   const replay = startCli(['replay', 'hire.eco_exam.created_v1', '--gateway', gateway.domain, '--wait-client', '30000', '--json']);
