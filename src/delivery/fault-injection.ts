@@ -18,9 +18,10 @@ export interface FaultInjection {
   injected(): { ok: number; refused: string[] };
   /**
    * Wait until no event of the report is still pending (or `settleMs` passed), then fetch it: the records of the
-   * faults this run injected, not those of earlier runs or of `gateway fault` meanwhile.
+   * faults this run injected, not those of earlier runs or of `gateway fault` meanwhile. Undefined once `stopped()`
+   * says to wait no more (SIGINT): a report with events still pending would blame the app for what was not waited for.
    */
-  report(settleMs: number): Promise<FaultRecord[]>;
+  report(settleMs: number, stopped?: () => boolean): Promise<FaultRecord[] | undefined>;
 }
 
 /**
@@ -65,13 +66,15 @@ export function withFaults(transport: Transport, gateway: string, fault: FaultEv
       ...(transport.close !== undefined ? { close: () => (transport.close as () => Promise<void>)() } : {}),
     },
     injected: () => ({ ok, refused: [...refused] }),
-    async report(settleMs) {
+    async report(settleMs, stopped) {
       const deadline = performance.now() + settleMs;
       for (;;) {
+        if (stopped?.() === true) return undefined;
         const records = (await fetchFaultReport(gateway)).filter((record) => ours.has(record.id));
         const pending = records.some((r) => r.events.some((e) => e.state === 'pending'));
         if (!pending || performance.now() > deadline) return records;
         await new Promise((resolve) => setTimeout(resolve, 100));
+        if (stopped?.() === true) return undefined;
       }
     },
   };

@@ -202,14 +202,18 @@ async function replayInput(input: ReplayInput, options: ReplayOptions, io: Comma
  * After a replay with --fault-every: the gateway's resilience report, once every event of it is acked or given up
  * on (at most the time the gateway needs for all its re-pushes). Exit 1 when an event was never acked with 200.
  */
-async function reportResilience(faults: FaultInjection, options: ReplayOptions, io: CommandIO, out: StreamWriter): Promise<number> {
+async function reportResilience(faults: FaultInjection, options: ReplayOptions, io: CommandIO, out: StreamWriter, signal: AbortSignal | undefined): Promise<number> {
   const { resilienceVerdict, formatResilience } = await import('../delivery/fault-injection.js');
   const settleMs = Math.max(10_000, options.timeoutMs * 6);
   let records;
   try {
-    records = await faults.report(settleMs);
+    records = await faults.report(settleMs, () => signal?.aborted === true);
   } catch (error) {
     io.stderr.write(`feishu-events: the resilience report could not be fetched: ${(error as Error).message}\n`);
+    return ExitCode.findings;
+  }
+  if (records === undefined) {
+    io.stderr.write(`feishu-events: interrupted by ${String(signal?.reason)}: no resilience report (the gateway may still re-push events around the faults; \`feishu-events gateway report --gateway ${options.gateway ?? ''}\` shows them)\n`);
     return ExitCode.findings;
   }
   const verdict = resilienceVerdict(records);
@@ -441,7 +445,7 @@ async function replayTo(
     // A bad event further into a streamed input: what was sent before it is in the summary above; then the error.
     if (summary.inputError !== undefined) throw inputStopped(summary.inputError, summary.deliveries);
     const code = Math.max(exitCodeOf(summary, options.strict), calls !== undefined && calls.findings.length > 0 ? 1 : 0);
-    if (faults) return Math.max(code, await reportResilience(faults, options, io, out));
+    if (faults) return Math.max(code, await reportResilience(faults, options, io, out, signal));
     return code;
   } finally {
     await transport.close?.({ force: signal?.aborted === true });

@@ -3,7 +3,7 @@
 // It needs no process of its own: it shares a test process with other such files (scripts/run-tests.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli, type RunResult } from '../helpers/cli.js';
+import { runCli, startCli, type RunResult } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { startGatewayProcess, startWsApp, waitUntil, type Json } from '../helpers/gateway.js';
 
@@ -75,4 +75,24 @@ test('gateway --fault, gateway fault / report, replay --fault-every: faults from
   // At stop, the log ends with the whole report.
   const last = await waitUntil(() => gateway.events.find((e) => e.type === 'resilience'), 'the resilience report at stop');
   assert.ok((last.faults as Json[]).length >= 3);
+});
+
+test('replay --fault-every interrupted while it waits for the events around a fault: no resilience report, exit 130', { timeout: 60_000 }, async () => {
+  // After the half-open fault the app gets no pushes (and, pinging every 120 s, notices late): the events after it
+  // stay pending, and replay waits for them before it reports.
+  const gateway = await startGatewayProcess(['--ack-timeout', '1000']);
+  const app = startWsApp(gateway.domain);
+  try {
+    await app.ready;
+    const replay = startCli(['replay', ...TYPES.slice(0, 3), '--gateway', gateway.domain, '--fault-every', '2:half-open', '--timeout', '1000', '--json']);
+    await waitUntil(() => /"type":"summary"/.test(replay.stdout()), 'the deliveries done, the report awaited');
+    replay.kill('SIGINT');
+    const r = await replay.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.ok(r.stderr.includes(`feishu-events: interrupted by SIGINT: no resilience report (the gateway may still re-push events around the faults; \`feishu-events gateway report --gateway ${gateway.domain}\` shows them)\n`), r.stderr);
+    assert.doesNotMatch(r.stdout, /"type":"resilience"/);
+  } finally {
+    app.close();
+    await gateway.stop();
+  }
 });
