@@ -105,7 +105,7 @@ export async function runContract(options: ReplayOptions, io: CommandIO, signal?
       report(result);
     }
     if (signal?.aborted) {
-      io.stderr.write(`feishu-events: interrupted by ${String(signal.reason)}: ${results.length} of ${probes.length} probes sent; the contract has no verdict\n`);
+      io.stderr.write(`feishu-events: interrupted by ${String(signal.reason)}: ${results.length} of ${probes.length} probes judged; the contract has no verdict\n`);
       return ExitCode.findings;
     }
     const summary = summarizeContract(results, options.strict);

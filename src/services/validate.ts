@@ -143,10 +143,8 @@ export async function validateEvents(run: ValidateRun): Promise<ValidateSummary>
       currentFile = file;
       if (file !== '-' && NDJSON_EXTENSIONS.has(extname(file).toLowerCase())) {
         const reader = new NdjsonLineReader(file, visitor, run.maxEventBytes);
-        const chunks = await openChunks(file);
-        // A stream can be closed under a waiting read; chunks read by the generator end at the next chunk.
-        const closable = chunks as Partial<Closable>;
-        readingFrom(typeof closable.destroy === 'function' ? (closable as Closable) : undefined);
+        // A live stream (a FIFO, a terminal) is closed by a stop under a waiting read; a file's chunks end at the next one.
+        const chunks = await openChunks(file, undefined, readingFrom);
         for await (const chunk of chunks) {
           reader.push(chunk);
           await flush();

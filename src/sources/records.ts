@@ -243,9 +243,7 @@ export async function* fileBatches(path: string, stdin: Readable = process.stdin
     // Bytes, decoded across chunk boundaries (a multi-byte character may be split by a read), invalid UTF-8 noticed.
     // Small chunks, into two reused Buffers: few parsed events alive at once, no Buffer per chunk (replay streams a
     // large file in flat memory).
-    const chunks = await openChunks(path, STREAM_CHUNK_BYTES);
-    if (opened !== undefined && typeof (chunks as Partial<Closable>).destroy === 'function') opened(chunks as unknown as Closable);
-    yield* ndjsonBatches(path, chunks, limits);
+    yield* ndjsonBatches(path, await openChunks(path, STREAM_CHUNK_BYTES, opened), limits);
     return;
   }
   yield recordsOfJsonBytes(path, await readDocumentBytes(path, limits.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, opened));
@@ -282,35 +280,26 @@ export async function resolveInputFiles(inputs: readonly string[]): Promise<stri
  * `stdin` is read only for `-` (undefined there: the process's own).
  */
 export async function* documentBatches(path: string, stdin: Readable | undefined, maxEventBytes = DEFAULT_MAX_EVENT_BYTES, opened?: (stream: Closable) => void): AsyncGenerator<InputRecord[]> {
-  if (path === '-') {
-    yield* fileBatches(path, stdin, { maxEventBytes });
-    return;
-  }
-  let info;
-  try {
-    info = statSync(path);
-  } catch (error) {
-    throw fileError(path, error);
-  }
-  if (!isEventFile(path) && (info.isFIFO() || info.isCharacterDevice())) {
-    const live = await unnamedLiveBatches(path, { maxEventBytes }, opened, info);
-    if (live !== undefined) {
-      yield* live;
+  if (path !== '-') {
+    let info;
+    try {
+      info = statSync(path);
+    } catch (error) {
+      throw fileError(path, error);
+    }
+    // A regular file within the limit is read at once; anything else (stdin, a FIFO, /dev/zero) as fileBatches does.
+    if (info.isFile() && info.size <= maxEventBytes) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(path);
+      } catch (error) {
+        throw fileError(path, error);
+      }
+      yield recordsOfJsonBytes(path, bytes);
       return;
     }
   }
-  // A regular file within the limit is read at once; anything else (a FIFO, /dev/zero) is read up to the limit.
-  if (!info.isFile() || info.size > maxEventBytes) {
-    yield recordsOfJsonBytes(path, await readDocumentBytes(path, maxEventBytes, opened));
-    return;
-  }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw fileError(path, error);
-  }
-  yield recordsOfJsonBytes(path, bytes);
+  yield* fileBatches(path, stdin, { maxEventBytes }, opened);
 }
 
 /**
@@ -332,7 +321,7 @@ export const STREAM_CHUNK_BYTES = 64 * 1024;
  * gives back: 4,000 of them in a 1 GB file, tens of MB resident at a time. An unreadable file is an input error
  * naming it.
  */
-export async function openChunks(path: string, chunkBytes = NDJSON_CHUNK_BYTES): Promise<AsyncIterable<Buffer>> {
+export async function openChunks(path: string, chunkBytes = NDJSON_CHUNK_BYTES, opened?: (stream: Closable) => void): Promise<AsyncIterable<Buffer>> {
   let info: Stats;
   try {
     info = statSync(path);
@@ -340,7 +329,10 @@ export async function openChunks(path: string, chunkBytes = NDJSON_CHUNK_BYTES):
     throw fileError(path, error);
   }
   const live = await openLive(path, info);
-  if (live !== undefined) return live;
+  if (live !== undefined) {
+    opened?.(live);
+    return live;
+  }
   let handle: FileHandle;
   try {
     const { open } = await import('node:fs/promises');
@@ -435,14 +427,12 @@ async function openLive(path: string, info: Stats): Promise<(Readable & AsyncIte
  * A FIFO or a terminal whose name says neither .json nor .ndjson (`<(jq -c . events.json)` is /dev/fd/63,
  * `/dev/stdin`) is told JSON from NDJSON as stdin is, on its first line. Undefined when `path` is neither.
  */
-async function unnamedLiveBatches(path: string, limits: ReadLimits, opened?: (stream: Closable) => void, known?: Stats): Promise<AsyncGenerator<InputRecord[]> | undefined> {
-  let info = known;
-  if (info === undefined) {
-    try {
-      info = statSync(path);
-    } catch (error) {
-      throw fileError(path, error);
-    }
+async function unnamedLiveBatches(path: string, limits: ReadLimits, opened?: (stream: Closable) => void): Promise<AsyncGenerator<InputRecord[]> | undefined> {
+  let info: Stats;
+  try {
+    info = statSync(path);
+  } catch (error) {
+    throw fileError(path, error);
   }
   const stream = await openLive(path, info);
   if (stream === undefined) return undefined;

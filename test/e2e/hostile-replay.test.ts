@@ -125,7 +125,7 @@ describe('hostile-replay', { concurrency: true }, () => {
       await waitUntil(() => held.received() >= 3, 'the two challenges answered and the valid delivery in flight');
       r.child.kill('SIGINT');
       assert.equal(await r.exited, 130, r.stderr());
-      assert.match(r.stderr(), /interrupted by SIGINT: 2 of \d+ probes sent; the contract has no verdict\n/);
+      assert.match(r.stderr(), /interrupted by SIGINT: 2 of \d+ probes judged; the contract has no verdict\n/);
       assert.match(r.stdout(), /challenge, encrypted/);
       assert.doesNotMatch(r.stdout(), /valid delivery|probes: /, 'the probe cut off is not judged, and there is no summary');
       assert.doesNotMatch(r.stderr(), /\n\s+at |internal error/);
