@@ -281,12 +281,7 @@ export async function resolveInputFiles(inputs: readonly string[]): Promise<stri
  */
 export async function* documentBatches(path: string, stdin: Readable | undefined, maxEventBytes = DEFAULT_MAX_EVENT_BYTES, opened?: (stream: Closable) => void): AsyncGenerator<InputRecord[]> {
   if (path !== '-') {
-    let info;
-    try {
-      info = statSync(path);
-    } catch (error) {
-      throw fileError(path, error);
-    }
+    const info = statOf(path);
     // A regular file within the limit is read at once; anything else (stdin, a FIFO, /dev/zero) as fileBatches does.
     if (info.isFile() && info.size <= maxEventBytes) {
       let bytes: Buffer;
@@ -322,13 +317,7 @@ export const STREAM_CHUNK_BYTES = 64 * 1024;
  * naming it.
  */
 export async function openChunks(path: string, chunkBytes = NDJSON_CHUNK_BYTES, opened?: (stream: Closable) => void): Promise<AsyncIterable<Buffer>> {
-  let info: Stats;
-  try {
-    info = statSync(path);
-  } catch (error) {
-    throw fileError(path, error);
-  }
-  const live = await openLive(path, info);
+  const live = await openLive(path, statOf(path));
   if (live !== undefined) {
     opened?.(live);
     return live;
@@ -387,6 +376,15 @@ export function isLiveInput(input: string): boolean {
   }
 }
 
+/** What `path` is (a synchronous stat: no thread pool); one that cannot be seen is an input error naming it. */
+function statOf(path: string): Stats {
+  try {
+    return statSync(path);
+  } catch (error) {
+    throw fileError(path, error);
+  }
+}
+
 /** What a stop closes: the stream being read. */
 export interface Closable {
   destroy(): void;
@@ -428,13 +426,7 @@ async function openLive(path: string, info: Stats): Promise<(Readable & AsyncIte
  * `/dev/stdin`) is told JSON from NDJSON as stdin is, on its first line. Undefined when `path` is neither.
  */
 async function unnamedLiveBatches(path: string, limits: ReadLimits, opened?: (stream: Closable) => void): Promise<AsyncGenerator<InputRecord[]> | undefined> {
-  let info: Stats;
-  try {
-    info = statSync(path);
-  } catch (error) {
-    throw fileError(path, error);
-  }
-  const stream = await openLive(path, info);
+  const stream = await openLive(path, statOf(path));
   if (stream === undefined) return undefined;
   opened?.(stream);
   return (async function* () {
